@@ -1,0 +1,46 @@
+import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+import type { AnyRoute } from './route';
+
+export const errorSchema = z
+  .object({
+    error: z.string().meta({ description: 'Machine-readable error code' }),
+    message: z.string(),
+    problems: z.array(z.object({ field: z.string(), reason: z.string() })).optional(),
+  })
+  .meta({ id: 'Error' });
+
+const toOpenApiPath = (path: string) => path.replace(/:(\w+)/g, '{$1}');
+
+export function buildOpenApiDocument(routes: AnyRoute[], serverUrl: string) {
+  const registry = new OpenAPIRegistry();
+  for (const route of routes) {
+    registry.registerPath({
+      method: route.method,
+      path: toOpenApiPath(route.path),
+      summary: route.summary,
+      description: route.description,
+      tags: route.tags,
+      request: {
+        ...(route.params ? { params: route.params as z.ZodObject } : {}),
+        ...(route.query ? { query: route.query as z.ZodObject } : {}),
+        ...(route.headers ? { headers: route.headers } : {}),
+        ...(route.body ? { body: { content: { 'application/json': { schema: route.body } }, required: true } } : {}),
+      },
+      responses: Object.fromEntries(
+        Object.entries({ ...route.responses, ...(route.body || route.query || route.params ? { 400: { description: 'Invalid request', schema: errorSchema } } : {}) }).map(
+          ([status, spec]) => [status, { description: spec.description, ...(spec.schema ? { content: { 'application/json': { schema: spec.schema } } } : {}) }],
+        ),
+      ),
+    });
+  }
+  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'leadrelay API',
+      version: '0.1.0',
+      description: 'Lead intake, routing, delivery, acceptance and partner capacity, on Temporal.',
+    },
+    servers: [{ url: serverUrl }],
+  });
+}

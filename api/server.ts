@@ -1,0 +1,31 @@
+import { loadEnv } from '../infra/env';
+import { assertReachable, createSql } from '../db/client';
+import { migrate } from '../db/migrate';
+import { createObjectStore, ensureBucket } from '../infra/object-store';
+import { connectTemporalClient } from '../infra/temporal-client';
+import { runMain } from '../infra/run-main';
+import { createApp } from './app';
+
+runMain('api', async (logger) => {
+  const env = loadEnv();
+  const sql = createSql(env.DATABASE_URL);
+  await assertReachable(sql, env.DATABASE_URL);
+  await migrate(sql);
+  const objectStore = createObjectStore(env);
+  await ensureBucket(objectStore, env.S3_REGION);
+  const temporal = await connectTemporalClient(env.TEMPORAL_ADDRESS, env.TEMPORAL_NAMESPACE);
+  const app = createApp({ sql, temporal, taskQueue: env.TEMPORAL_TASK_QUEUE, objectStore, logger, publicUrl: env.PUBLIC_URL });
+  const server = app.listen(env.API_PORT, () => logger.info({ url: env.PUBLIC_URL }, 'api listening'));
+
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, 'api stopping');
+    server.close(async () => {
+      await temporal.connection.close();
+      await sql.end({ timeout: 5 });
+      process.exit(0);
+    });
+    server.closeAllConnections();
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+});

@@ -1,0 +1,4 @@
+import { defineQuery } from '@temporalio/workflow';
+import type { LeadState } from '../domain/lead-state';
+
+export const leadStateQuery = defineQuery<LeadState>('leadState');
