@@ -5,6 +5,7 @@ import type { Client } from '@temporalio/client';
 import type { Sql } from '../db/client';
 import type { ObjectStore } from '../infra/object-store';
 import type { Logger } from '../infra/logger';
+import { authorize } from './auth';
 import { HttpError, validationError } from './http-error';
 import { buildOpenApiDocument } from './openapi';
 import type { AnyRoute } from './route';
@@ -29,7 +30,8 @@ export function createApp(deps: AppDeps) {
 
   for (const route of routes) {
     app[route.method](route.path, async (req: Request, res: Response) => {
-      const ctx = { req, res, body: undefined as unknown, query: undefined as unknown, params: undefined as unknown };
+      const principal = await authorize(deps.sql, req, route.auth);
+      const ctx = { req, res, principal, body: undefined as unknown, query: undefined as unknown, params: undefined as unknown };
       for (const part of ['body', 'query', 'params', 'headers'] as const) {
         const schema = route[part];
         if (!schema) continue;

@@ -14,13 +14,20 @@ const toOpenApiPath = (path: string) => path.replace(/:(\w+)/g, '{$1}');
 
 export function buildOpenApiDocument(routes: AnyRoute[], serverUrl: string) {
   const registry = new OpenAPIRegistry();
+  registry.registerComponent('securitySchemes', 'apiKey', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An API key: `Authorization: Bearer <key>`. Roles: operator (configuration), agent (leads, referrals, appointments, transfers), partner (its own data only).',
+  });
   for (const route of routes) {
+    const isPublic = route.auth === 'public';
     registry.registerPath({
       method: route.method,
       path: toOpenApiPath(route.path),
       summary: route.summary,
-      description: route.description,
+      description: [route.description, route.auth === 'public' ? 'Public: no API key needed.' : `Roles: ${route.auth.join(', ')}.`].filter(Boolean).join('\n\n'),
       tags: route.tags,
+      security: isPublic ? [] : [{ apiKey: [] }],
       request: {
         ...(route.params ? { params: route.params as z.ZodObject } : {}),
         ...(route.query ? { query: route.query as z.ZodObject } : {}),
@@ -28,7 +35,11 @@ export function buildOpenApiDocument(routes: AnyRoute[], serverUrl: string) {
         ...(route.body ? { body: { content: { 'application/json': { schema: route.body } }, required: true } } : {}),
       },
       responses: Object.fromEntries(
-        Object.entries({ ...route.responses, ...(route.body || route.query || route.params ? { 400: { description: 'Invalid request', schema: errorSchema } } : {}) }).map(
+        Object.entries({
+          ...route.responses,
+          ...(route.body || route.query || route.params ? { 400: { description: 'Invalid request', schema: errorSchema } } : {}),
+          ...(isPublic ? {} : { 401: { description: 'Missing, unknown or revoked API key', schema: errorSchema }, 403: { description: "The key's role may not do this", schema: errorSchema } }),
+        }).map(
           ([status, spec]) => [status, { description: spec.description, ...(spec.schema ? { content: { 'application/json': { schema: spec.schema } } } : {}) }],
         ),
       ),

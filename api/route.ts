@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
+import type { Principal, RouteAuth } from './auth';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -7,6 +8,8 @@ export interface RouteContext<TBody, TQuery, TParams> {
   body: TBody;
   query: TQuery;
   params: TParams;
+  /** The caller's key; null only on public routes. */
+  principal: Principal | null;
   req: Request;
   res: Response;
 }
@@ -24,6 +27,8 @@ export interface RouteDef<TBody = unknown, TQuery = unknown, TParams = unknown> 
   summary: string;
   description?: string;
   tags: string[];
+  /** Who may call it: 'public', or the roles whose API keys are accepted. Required so no route is open by accident. */
+  auth: RouteAuth;
   body?: z.ZodType<TBody>;
   query?: z.ZodType<TQuery>;
   params?: z.ZodType<TParams>;

@@ -24,6 +24,7 @@ export function healthRoutes({ sql, temporal, objectStore }: AppDeps) {
       path: '/healthz',
       summary: 'Reachability of Temporal, PostgreSQL and the object store',
       tags: ['health'],
+      auth: 'public',
       responses: { 200: { description: 'All reachable', schema: healthSchema }, 503: { description: 'Something is unreachable', schema: healthSchema } },
       handler: async ({ res }) => {
         const [t, p, o] = await Promise.all([

@@ -49,6 +49,7 @@ export function leadRoutes({ sql, temporal, taskQueue }: AppDeps) {
       path: '/leads',
       summary: 'Submit a lead; routing runs in its workflow',
       tags: ['leads'],
+      auth: ['operator', 'agent', 'partner'],
       body: createLeadBody,
       headers: idempotencyHeaders,
       status: 202,
@@ -67,6 +68,7 @@ export function leadRoutes({ sql, temporal, taskQueue }: AppDeps) {
       path: '/leads/:id',
       summary: "A lead and its workflow's live state",
       tags: ['leads'],
+      auth: ['operator', 'agent'],
       params: leadParams,
       responses: { 200: { description: 'The lead', schema: leadSchema }, 404: { description: 'No such lead' } },
       handler: async ({ params }) => {

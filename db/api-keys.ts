@@ -1,0 +1,59 @@
+import type { Sql } from './client';
+
+export const ROLES = ['operator', 'agent', 'partner'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface ApiKeyRecord {
+  id: string;
+  name: string;
+  role: Role;
+  partnerId: string | null;
+  /** The first characters of the key, enough to recognise it in a list; never enough to use it. */
+  keyPrefix: string;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+type Row = Omit<ApiKeyRecord, 'createdAt' | 'revokedAt'> & { createdAt: Date; revokedAt: Date | null };
+
+const columns = (sql: Sql) => sql`id, name, role, partner_id as "partnerId", key_prefix as "keyPrefix", created_at as "createdAt", revoked_at as "revokedAt"`;
+
+const toRecord = (r: Row): ApiKeyRecord => ({ ...r, createdAt: r.createdAt.toISOString(), revokedAt: r.revokedAt?.toISOString() ?? null });
+
+export async function insertApiKey(
+  sql: Sql,
+  k: { id: string; name: string; role: Role; partnerId: string | null; keyHash: string; keyPrefix: string },
+): Promise<ApiKeyRecord | undefined> {
+  const [row] = await sql<Row[]>`
+    insert into api_keys (id, name, role, partner_id, key_hash, key_prefix)
+    values (${k.id}, ${k.name}, ${k.role}, ${k.partnerId}, ${k.keyHash}, ${k.keyPrefix})
+    on conflict (key_hash) do nothing
+    returning ${columns(sql)}`;
+  return row && toRecord(row);
+}
+
+/** The live (unrevoked) key with this hash. */
+export async function findActiveKeyByHash(sql: Sql, keyHash: string): Promise<ApiKeyRecord | undefined> {
+  const [row] = await sql<Row[]>`select ${columns(sql)} from api_keys where key_hash = ${keyHash} and revoked_at is null`;
+  return row && toRecord(row);
+}
+
+export async function hasActiveOperatorKey(sql: Sql): Promise<boolean> {
+  const [row] = await sql`select 1 from api_keys where role = 'operator' and revoked_at is null limit 1`;
+  return !!row;
+}
+
+export async function listApiKeys(sql: Sql, filter: { role?: Role; partnerId?: string; includeRevoked: boolean }): Promise<ApiKeyRecord[]> {
+  const rows = await sql<Row[]>`select ${columns(sql)} from api_keys where true
+    ${filter.role ? sql`and role = ${filter.role}` : sql``}
+    ${filter.partnerId ? sql`and partner_id = ${filter.partnerId}` : sql``}
+    ${filter.includeRevoked ? sql`` : sql`and revoked_at is null`}
+    order by created_at`;
+  return rows.map(toRecord);
+}
+
+export async function revokeApiKey(sql: Sql, id: string): Promise<ApiKeyRecord | undefined> {
+  const [row] = await sql<Row[]>`
+    update api_keys set revoked_at = coalesce(revoked_at, now()) where id = ${id} returning ${columns(sql)}`;
+  return row && toRecord(row);
+}

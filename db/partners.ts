@@ -1,0 +1,158 @@
+import type { Sql } from './client';
+import type { Partner, PartnerStatus } from '../domain/config';
+import { inTransaction } from './transaction';
+
+/** Everything an operator sets on a partner; ids, versions and timestamps are the database's. */
+export type PartnerInput = Omit<Partner, 'id' | 'configVersion' | 'createdAt' | 'updatedAt'>;
+
+interface Row {
+  id: string;
+  name: string;
+  email: string;
+  phone: string | null;
+  address: Partner['address'];
+  notes: string | null;
+  tags: string[];
+  status: PartnerStatus;
+  timezone: string;
+  billing: Partner['billing'];
+  delivery: Partner['delivery'];
+  capDay: number | null;
+  capWeek: number | null;
+  capMonth: number | null;
+  capLifetime: number | null;
+  schedule: Partner['schedule'];
+  creditLimitMinor: string | null;
+  lowFundsThresholdMinor: string | null;
+  transferPhone: string | null;
+  smsNumber: string | null;
+  fcaNumber: string | null;
+  configVersion: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export const partnerColumns = (sql: Sql, alias = 'partners') => sql`${sql(alias)}.id, ${sql(alias)}.name, email, phone, address, notes, tags, status, timezone,
+  billing, delivery, ${sql(alias)}.cap_day as "capDay", ${sql(alias)}.cap_week as "capWeek", ${sql(alias)}.cap_month as "capMonth",
+  ${sql(alias)}.cap_lifetime as "capLifetime", schedule, credit_limit_minor as "creditLimitMinor",
+  low_funds_threshold_minor as "lowFundsThresholdMinor", transfer_phone as "transferPhone", sms_number as "smsNumber",
+  fca_number as "fcaNumber", ${sql(alias)}.config_version as "configVersion", ${sql(alias)}.created_at as "createdAt",
+  ${sql(alias)}.updated_at as "updatedAt"`;
+
+const num = (v: string | null) => (v === null ? null : Number(v));
+
+export const toPartner = (r: Row): Partner => ({
+  id: r.id,
+  name: r.name,
+  email: r.email,
+  phone: r.phone,
+  address: r.address,
+  notes: r.notes,
+  tags: r.tags,
+  status: r.status,
+  timezone: r.timezone,
+  billing: r.billing,
+  delivery: r.delivery,
+  caps: { day: r.capDay, week: r.capWeek, month: r.capMonth, lifetime: r.capLifetime },
+  schedule: r.schedule,
+  creditLimitMinor: num(r.creditLimitMinor),
+  lowFundsThresholdMinor: num(r.lowFundsThresholdMinor),
+  transferPhone: r.transferPhone,
+  smsNumber: r.smsNumber,
+  fcaNumber: r.fcaNumber,
+  configVersion: r.configVersion,
+  createdAt: r.createdAt.toISOString(),
+  updatedAt: r.updatedAt.toISOString(),
+});
+
+export type PartnerRow = Row;
+
+const json = (sql: Sql, v: unknown) => (v === null || v === undefined ? null : sql.json(v as never));
+
+export async function insertPartner(sql: Sql, id: string, p: PartnerInput): Promise<Partner> {
+  const [row] = await sql<Row[]>`
+    insert into partners (id, name, email, phone, address, notes, tags, status, timezone, billing, delivery,
+      cap_day, cap_week, cap_month, cap_lifetime, schedule, credit_limit_minor, low_funds_threshold_minor,
+      transfer_phone, sms_number, fca_number)
+    values (${id}, ${p.name}, ${p.email}, ${p.phone}, ${json(sql, p.address)}, ${p.notes}, ${p.tags}, ${p.status}, ${p.timezone},
+      ${json(sql, p.billing)}, ${json(sql, p.delivery)}, ${p.caps.day}, ${p.caps.week}, ${p.caps.month}, ${p.caps.lifetime},
+      ${json(sql, p.schedule)}, ${p.creditLimitMinor}, ${p.lowFundsThresholdMinor}, ${p.transferPhone}, ${p.smsNumber}, ${p.fcaNumber})
+    returning ${partnerColumns(sql)}`;
+  return toPartner(row as Row);
+}
+
+export async function updatePartner(sql: Sql, id: string, p: PartnerInput): Promise<Partner | undefined> {
+  const [row] = await sql<Row[]>`
+    update partners set name = ${p.name}, email = ${p.email}, phone = ${p.phone}, address = ${json(sql, p.address)},
+      notes = ${p.notes}, tags = ${p.tags}, status = ${p.status}, timezone = ${p.timezone}, billing = ${json(sql, p.billing)},
+      delivery = ${json(sql, p.delivery)}, cap_day = ${p.caps.day}, cap_week = ${p.caps.week}, cap_month = ${p.caps.month},
+      cap_lifetime = ${p.caps.lifetime}, schedule = ${json(sql, p.schedule)}, credit_limit_minor = ${p.creditLimitMinor},
+      low_funds_threshold_minor = ${p.lowFundsThresholdMinor}, transfer_phone = ${p.transferPhone}, sms_number = ${p.smsNumber},
+      fca_number = ${p.fcaNumber}, config_version = config_version + 1, updated_at = now()
+    where id = ${id}
+    returning ${partnerColumns(sql)}`;
+  return row && toPartner(row);
+}
+
+export async function getPartner(sql: Sql, id: string): Promise<Partner | undefined> {
+  const [row] = await sql<Row[]>`select ${partnerColumns(sql)} from partners where id = ${id}`;
+  return row && toPartner(row);
+}
+
+export interface PartnerFilter {
+  name?: string;
+  email?: string;
+  tag?: string;
+  status?: PartnerStatus;
+  limit: number;
+  offset: number;
+}
+
+/** Name and email match case-insensitive substrings; tag matches one tag exactly. */
+export async function searchPartners(sql: Sql, f: PartnerFilter): Promise<{ items: Partner[]; total: number }> {
+  const like = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const where = sql`where true
+    ${f.name ? sql`and name ilike ${like(f.name)}` : sql``}
+    ${f.email ? sql`and email ilike ${like(f.email)}` : sql``}
+    ${f.tag ? sql`and ${f.tag} = any(tags)` : sql``}
+    ${f.status ? sql`and status = ${f.status}` : sql``}`;
+  const rows = await sql<Row[]>`select ${partnerColumns(sql)} from partners ${where} order by lower(name) limit ${f.limit} offset ${f.offset}`;
+  const [count] = await sql<{ n: string }[]>`select count(*) as n from partners ${where}`;
+  return { items: rows.map(toPartner), total: Number(count?.n ?? 0) };
+}
+
+/** Sets the status of every listed partner, or of none when any id is unknown. */
+export async function setPartnersStatus(sql: Sql, ids: string[], status: PartnerStatus): Promise<{ updated: string[]; missing: string[] }> {
+  return inTransaction(sql, async (tx) => {
+    const rows = await tx<{ id: string }[]>`
+      update partners set status = ${status}, config_version = config_version + 1, updated_at = now()
+      where id = any(${ids}::uuid[]) returning id`;
+    const found = new Set(rows.map((r) => r.id));
+    const missing = ids.filter((id) => !found.has(id));
+    if (missing.length > 0) throw new MissingPartners(missing);
+    return { updated: ids, missing };
+  }).catch((err: unknown) => {
+    if (err instanceof MissingPartners) return { updated: [], missing: err.ids };
+    throw err;
+  });
+}
+
+class MissingPartners extends Error {
+  constructor(readonly ids: string[]) {
+    super(`unknown partners: ${ids.join(', ')}`);
+  }
+}
+
+export type DeletePartnerOutcome = 'deleted' | 'not_found' | 'has_history';
+
+/** Deletes a partner created by mistake; one with delivery history is kept for the audit trail. */
+export async function deletePartner(sql: Sql, id: string): Promise<DeletePartnerOutcome> {
+  return inTransaction(sql, async (tx) => {
+    const [locked] = await tx`select id from partners where id = ${id} for update`;
+    if (!locked) return 'not_found' as const;
+    const [history] = await tx`select 1 from deliveries where partner_id = ${id} limit 1`;
+    if (history) return 'has_history' as const;
+    await tx`delete from partners where id = ${id}`;
+    return 'deleted' as const;
+  });
+}

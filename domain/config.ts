@@ -1,0 +1,128 @@
+import type { FieldDef, ReferralMethod } from './lead-type-fields';
+import type { Rules } from './rules';
+import type { DeliverySchedule } from './schedule';
+
+/** The configuration model, as plain JSON-serialisable objects (what a lead workflow snapshots). */
+
+export interface LeadType {
+  id: string;
+  name: string;
+  fields: FieldDef[];
+  referralMethod: ReferralMethod;
+  defaultPriceMinor: number;
+  /** The most partners one lead may go to. */
+  referralScope: number;
+  /** Null: a delivery counts as accepted on delivery. */
+  acceptanceWindowSeconds: number | null;
+  fcaRequired: boolean;
+  configVersion: number;
+}
+
+/** Unset (null) means unlimited; 0 means paused. */
+export interface Caps {
+  day: number | null;
+  week: number | null;
+  month: number | null;
+  lifetime: number | null;
+}
+
+export interface PostalAddress {
+  line1: string;
+  line2?: string;
+  city: string;
+  postalCode: string;
+  /** ISO 3166-1 alpha-2. */
+  country: string;
+}
+
+export interface Billing {
+  legalName: string;
+  address: PostalAddress;
+  vatId?: string;
+  paymentTermsDays: number;
+  /** ISO 4217; prices for this partner are in this currency. */
+  currency: string;
+}
+
+export interface WebhookDelivery {
+  type: 'webhook';
+  method: 'POST' | 'PUT' | 'PATCH';
+  url: string;
+  headers: Record<string, string>;
+  bodyTemplate?: string;
+  timeoutMs: number;
+  signingSecret: string;
+  maxAttempts: number;
+}
+
+export interface EmailDelivery {
+  type: 'email';
+  addresses: string[];
+  subject?: string;
+  bodyTemplate?: string;
+}
+
+export type DeliveryMethod = WebhookDelivery | EmailDelivery;
+
+export const PARTNER_STATUSES = ['pending', 'active', 'inactive'] as const;
+export type PartnerStatus = (typeof PARTNER_STATUSES)[number];
+
+export interface Partner {
+  id: string;
+  name: string;
+  email: string;
+  phone: string | null;
+  address: PostalAddress | null;
+  notes: string | null;
+  tags: string[];
+  status: PartnerStatus;
+  timezone: string;
+  billing: Billing | null;
+  delivery: DeliveryMethod | null;
+  caps: Caps;
+  schedule: DeliverySchedule;
+  /** Null: no credit limit. */
+  creditLimitMinor: number | null;
+  lowFundsThresholdMinor: number | null;
+  transferPhone: string | null;
+  smsNumber: string | null;
+  fcaNumber: string | null;
+  configVersion: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const STRATEGIES = ['first_match', 'send_to_all'] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+
+export interface Profile {
+  id: string;
+  leadTypeId: string;
+  name: string;
+  description: string | null;
+  enabled: boolean;
+  strategy: Strategy;
+  rules: Rules;
+  /** Overrides the lead type's referral scope when set. */
+  referralScope: number | null;
+  configVersion: number;
+}
+
+export interface Assignment {
+  id: string;
+  profileId: string;
+  partnerId: string;
+  /** Higher is preferred. */
+  priority: number;
+  /** Null: the lead type's default price. */
+  priceMinor: number | null;
+  rules: Rules;
+  caps: Caps;
+  configVersion: number;
+}
+
+/** Everything a lead workflow needs to route one lead, captured at one moment. */
+export interface RoutingConfig {
+  leadType: LeadType;
+  profiles: Array<Profile & { assignments: Array<Assignment & { partner: Partner }> }>;
+}
