@@ -11,6 +11,14 @@ import { buildOpenApiDocument } from './openapi';
 import type { AnyRoute } from './route';
 import { healthRoutes } from './routes/health';
 import { leadRoutes } from './routes/leads';
+import { apiKeyRoutes } from './routes/api-keys';
+import { assignmentRoutes } from './routes/assignments';
+import { dryRunRoutes } from './routes/dry-run';
+import { leadTypeRoutes } from './routes/lead-types';
+import { partnerRoutes } from './routes/partners';
+import { portalRoutes } from './routes/portal';
+import { profileRoutes } from './routes/profiles';
+import { signupRoutes } from './routes/signup';
 
 export interface AppDeps {
   sql: Sql;
@@ -22,7 +30,18 @@ export interface AppDeps {
 }
 
 export function createApp(deps: AppDeps) {
-  const routes: AnyRoute[] = [...healthRoutes(deps), ...leadRoutes(deps)];
+  const routes: AnyRoute[] = [
+    ...healthRoutes(deps),
+    ...leadRoutes(deps),
+    ...leadTypeRoutes(deps),
+    ...partnerRoutes(deps),
+    ...profileRoutes(deps),
+    ...assignmentRoutes(deps),
+    ...dryRunRoutes(deps),
+    ...signupRoutes(deps),
+    ...portalRoutes(deps),
+    ...apiKeyRoutes(deps),
+  ];
   const app = express();
   app.disable('x-powered-by');
   app.use(pinoHttp({ logger: deps.logger, autoLogging: { ignore: (req) => req.url === '/healthz' } }));

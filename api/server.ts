@@ -5,12 +5,14 @@ import { createObjectStore, ensureBucket } from '../infra/object-store';
 import { connectTemporalClient } from '../infra/temporal-client';
 import { runMain } from '../infra/run-main';
 import { createApp } from './app';
+import { ensureOperatorKey } from './auth';
 
 runMain('api', async (logger) => {
   const env = loadEnv();
   const sql = createSql(env.DATABASE_URL);
   await assertReachable(sql, env.DATABASE_URL);
   await migrate(sql);
+  await ensureOperatorKey(sql, { envKey: env.LEADRELAY_OPERATOR_KEY, print: (line) => process.stdout.write(`${line}\n`) });
   const objectStore = createObjectStore(env);
   await ensureBucket(objectStore, env.S3_REGION);
   const temporal = await connectTemporalClient(env.TEMPORAL_ADDRESS, env.TEMPORAL_NAMESPACE);

@@ -19,6 +19,8 @@ export const envSchema = z.object({
   S3_REGION: z.string().min(1).default('us-east-1'),
   SMTP_URL: z.url().refine((u) => /^smtps?:/.test(u), 'must be an smtp:// or smtps:// URL').default('smtp://localhost:1025'),
   MAIL_FROM: z.string().min(3).default('leadrelay <no-reply@leadrelay.local>'),
+  /** An operator API key to register on start; without it the first start creates one and prints it once. */
+  LEADRELAY_OPERATOR_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;

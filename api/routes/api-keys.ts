@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import type { AppDeps } from '../app';
+import { createApiKey } from '../auth';
+import { defineRoute } from '../route';
+import { notFound } from '../http-error';
+import { listApiKeys, revokeApiKey, ROLES } from '../../db/api-keys';
+import { getPartner } from '../../db/partners';
+import { idParams, text, uuid } from '../schemas/common';
+
+const createKeyBody = z
+  .strictObject({
+    name: text(200).meta({ description: 'Who or what holds the key', example: 'Call centre, team A' }),
+    role: z.enum(ROLES).meta({ description: 'operator: configuration; agent: leads, referrals, appointments, transfers; partner: its own data only' }),
+    partnerId: uuid('partner').optional().meta({ description: 'Required for, and only for, a partner key' }),
+  })
+  .superRefine((k, ctx) => {
+    if (k.role === 'partner' && !k.partnerId) ctx.addIssue({ code: 'custom', path: ['partnerId'], message: 'a partner key needs the partner it belongs to' });
+    if (k.role !== 'partner' && k.partnerId) ctx.addIssue({ code: 'custom', path: ['partnerId'], message: `only partner keys belong to a partner, not ${k.role} keys` });
+  })
+  .meta({ id: 'CreateApiKey' });
+
+const apiKeySchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    role: z.enum(ROLES),
+    partnerId: z.uuid().nullable(),
+    keyPrefix: z.string(),
+    createdAt: z.string(),
+    revokedAt: z.string().nullable(),
+  })
+  .meta({ id: 'ApiKey' });
+
+const listQuery = z.strictObject({
+  role: z.enum(ROLES).optional(),
+  partnerId: uuid('partner').optional(),
+  includeRevoked: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+});
+
+export function apiKeyRoutes({ sql }: AppDeps) {
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/api-keys',
+      summary: 'Issue an API key',
+      description: 'The key is in this response only; it is stored hashed and cannot be shown again.',
+      tags: ['api keys'],
+      auth: ['operator'],
+      body: createKeyBody,
+      status: 201,
+      responses: { 201: { description: 'Issued', schema: apiKeySchema.extend({ key: z.string() }) }, 404: { description: 'No such partner' } },
+      handler: async ({ body }) => {
+        if (body.partnerId && !(await getPartner(sql, body.partnerId))) throw notFound(`partner ${body.partnerId}`);
+        const { key, record } = await createApiKey(sql, { name: body.name, role: body.role, partnerId: body.partnerId ?? null });
+        return { ...record, key };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api-keys',
+      summary: 'API keys, without their secrets',
+      tags: ['api keys'],
+      auth: ['operator'],
+      query: listQuery,
+      responses: { 200: { description: 'Oldest first', schema: z.array(apiKeySchema) } },
+      handler: async ({ query }) => listApiKeys(sql, query),
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/api-keys/:id',
+      summary: 'Revoke an API key',
+      tags: ['api keys'],
+      auth: ['operator'],
+      params: idParams('API key'),
+      responses: { 200: { description: 'Revoked', schema: apiKeySchema }, 404: { description: 'No such key' } },
+      handler: async ({ params }) => (await revokeApiKey(sql, params.id)) ?? Promise.reject(notFound(`API key ${params.id}`)),
+    }),
+  ];
+}

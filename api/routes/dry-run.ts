@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import type { AppDeps } from '../app';
+import { defineRoute } from '../route';
+import { notFound } from '../http-error';
+import { loadRoutingConfig } from '../../db/routing-config';
+import { evaluateEligibility } from '../../domain/eligibility';
+import { rulesResultSchema } from '../schemas/rules';
+
+const dryRunBody = z
+  .strictObject({
+    leadType: z.string().min(1).max(100).meta({ description: 'Lead type name', example: 'mortgage' }),
+    fields: z.record(z.string(), z.unknown()).default({}).meta({ example: { postcode: 'SW1A 1AA', loanAmount: 250000 } }),
+  })
+  .meta({ id: 'DryRun' });
+
+const checkSchema = z.object({ criterion: z.string(), passed: z.boolean(), actual: z.unknown(), detail: z.string() });
+
+const reportSchema = z
+  .object({
+    leadType: z.string(),
+    profiles: z.array(
+      z.object({
+        profileId: z.uuid(),
+        name: z.string(),
+        strategy: z.string(),
+        referralScope: z.number().int(),
+        profileRules: rulesResultSchema,
+        assignments: z.array(
+          z.object({
+            assignmentId: z.uuid(),
+            partnerId: z.uuid(),
+            partnerName: z.string(),
+            priority: z.number().int(),
+            priceMinor: z.number().int(),
+            eligible: z.boolean(),
+            partnerRules: rulesResultSchema,
+            checks: z.array(checkSchema),
+          }),
+        ),
+      }),
+    ),
+  })
+  .meta({ id: 'EligibilityReport' });
+
+export function dryRunRoutes({ sql }: AppDeps) {
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/dry-run',
+      summary: 'Which partners would get this lead, and why not the others',
+      description:
+        'Evaluates field values against every assignment of every enabled profile of the lead type, without creating a lead: each rule condition with its expected and actual value, partner status, delivery method, FCA number and schedule (now). Caps and credit join once partner workflows hold them.',
+      tags: ['dry run'],
+      auth: ['operator', 'agent'],
+      body: dryRunBody,
+      responses: { 200: { description: 'Eligibility report', schema: reportSchema }, 404: { description: 'No such lead type' } },
+      handler: async ({ body }) => {
+        const config = await loadRoutingConfig(sql, body.leadType);
+        if (!config) throw notFound(`lead type "${body.leadType}"`);
+        return evaluateEligibility(config, body.fields, { at: new Date() });
+      },
+    }),
+  ];
+}

@@ -1,0 +1,33 @@
+import { randomBytes } from 'node:crypto';
+import type { Sql } from '../../db/client';
+import { allLeadFieldNames } from '../../db/lead-types';
+import type { DeliveryMethod } from '../../domain/config';
+import { unknownTemplateVariables } from '../../domain/templates';
+import type { FieldProblem } from '../http-error';
+import { invalid } from '../validation';
+
+type DeliveryInput = (Omit<DeliveryMethod & { type: 'webhook' }, 'signingSecret'> & { signingSecret?: string }) | (DeliveryMethod & { type: 'email' });
+
+/** Gives a webhook without a signing secret a fresh one, in the Standard Webhooks format. */
+export function withSigningSecret(delivery: DeliveryInput | null): DeliveryMethod | null {
+  if (delivery?.type !== 'webhook') return delivery;
+  return { ...delivery, signingSecret: delivery.signingSecret ?? `whsec_${randomBytes(24).toString('base64')}` };
+}
+
+/**
+ * A partner serves any lead type, so its templates are checked against the fields of all lead
+ * types together (plus the built-in variables): a typo is caught, and a field that only some
+ * lead types carry renders empty for the others.
+ */
+export async function assertTemplatesKnown(sql: Sql, delivery: DeliveryMethod | null | undefined, at = 'body.delivery'): Promise<void> {
+  if (!delivery) return;
+  const known = await allLeadFieldNames(sql);
+  const problems: FieldProblem[] = [];
+  const check = (name: string, template: string | undefined) => {
+    const unknown = template === undefined ? [] : unknownTemplateVariables(template, known);
+    if (unknown.length > 0) problems.push({ field: `${at}.${name}`, reason: `refers to unknown lead fields: ${unknown.map((v) => `{{${v}}}`).join(', ')}` });
+  };
+  check('bodyTemplate', delivery.bodyTemplate);
+  if (delivery.type === 'email') check('subject', delivery.subject);
+  if (problems.length > 0) throw invalid(problems);
+}

@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { AppDeps } from '../app';
+import { defineRoute } from '../route';
+import { HttpError, notFound } from '../http-error';
+import { conflict, unique } from '../validation';
+import { deletePartner, getPartner, insertPartner, searchPartners, setPartnersStatus, updatePartner } from '../../db/partners';
+import { idParams } from '../schemas/common';
+import { bulkStatusBody, createPartnerBody, partnerSchema, partnerSearchQuery, updatePartnerBody } from '../schemas/partners';
+import { assertTemplatesKnown, withSigningSecret } from './partner-input';
+
+const duplicateName = (name: string) => `a partner named "${name}" already exists`;
+
+export function partnerRoutes({ sql }: AppDeps) {
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/partners',
+      summary: 'Add a partner',
+      description: 'Created active unless a status is given. Templates may use the fields of any lead type.',
+      tags: ['partners'],
+      auth: ['operator'],
+      body: createPartnerBody,
+      status: 201,
+      responses: { 201: { description: 'Created', schema: partnerSchema }, 409: { description: 'Name already taken' } },
+      handler: async ({ body }) => {
+        const delivery = withSigningSecret(body.delivery);
+        await assertTemplatesKnown(sql, delivery);
+        return unique(insertPartner(sql, randomUUID(), { ...body, delivery }), duplicateName(body.name));
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/partners',
+      summary: 'Search partners by name, email, tag and status',
+      tags: ['partners'],
+      auth: ['operator', 'agent'],
+      query: partnerSearchQuery,
+      responses: { 200: { description: 'Matching partners, by name', schema: z.object({ items: z.array(partnerSchema), total: z.number().int() }) } },
+      handler: async ({ query }) => searchPartners(sql, query),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/partners/:id',
+      summary: 'One partner',
+      tags: ['partners'],
+      auth: ['operator', 'agent'],
+      params: idParams('partner'),
+      responses: { 200: { description: 'The partner', schema: partnerSchema }, 404: { description: 'No such partner' } },
+      handler: async ({ params }) => (await getPartner(sql, params.id)) ?? Promise.reject(notFound(`partner ${params.id}`)),
+    }),
+    defineRoute({
+      method: 'patch',
+      path: '/partners/:id',
+      summary: 'Change a partner',
+      tags: ['partners'],
+      auth: ['operator'],
+      params: idParams('partner'),
+      body: updatePartnerBody,
+      responses: { 200: { description: 'Updated', schema: partnerSchema }, 404: { description: 'No such partner' }, 409: { description: 'Name already taken' } },
+      handler: async ({ params, body }) => {
+        const existing = await getPartner(sql, params.id);
+        if (!existing) throw notFound(`partner ${params.id}`);
+        const delivery = body.delivery === undefined ? existing.delivery : withSigningSecret(body.delivery);
+        if (body.delivery !== undefined) await assertTemplatesKnown(sql, delivery);
+        const updated = await unique(updatePartner(sql, params.id, { ...existing, ...body, delivery }), duplicateName(body.name ?? existing.name));
+        return updated ?? Promise.reject(notFound(`partner ${params.id}`));
+      },
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/partners/:id',
+      summary: 'Delete a partner created by mistake',
+      description: 'Refused with 409 once the partner has delivery history: set it inactive instead, so reports and invoices keep their audit trail.',
+      tags: ['partners'],
+      auth: ['operator'],
+      params: idParams('partner'),
+      status: 204,
+      responses: { 204: { description: 'Deleted, with its assignments and API keys' }, 404: { description: 'No such partner' }, 409: { description: 'Has delivery history' } },
+      handler: async ({ params }) => {
+        const outcome = await deletePartner(sql, params.id);
+        if (outcome === 'not_found') throw notFound(`partner ${params.id}`);
+        if (outcome === 'has_history') throw conflict(`partner ${params.id} has delivery history; set its status to inactive instead`);
+        return undefined;
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/partners/bulk-status',
+      summary: 'Activate or deactivate several partners at once',
+      tags: ['partners'],
+      auth: ['operator'],
+      body: bulkStatusBody,
+      responses: { 200: { description: 'All updated', schema: z.object({ updated: z.array(z.uuid()) }) }, 404: { description: 'Some ids are unknown; nothing changed' } },
+      handler: async ({ body }) => {
+        const { updated, missing } = await setPartnersStatus(sql, body.ids, body.status);
+        if (missing.length > 0) throw new HttpError(404, 'not_found', `unknown partners, nothing changed: ${missing.join(', ')}`);
+        return { updated };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,152 @@
+import { z } from 'zod';
+import { PARTNER_STATUSES } from '../../domain/config';
+import { WEEKDAYS } from '../../domain/schedule';
+import { vatIdProblem } from '../../domain/vat';
+import { capsSchema, country, currency, e164, email, minor, text, timezone, uuid } from './common';
+
+export const addressSchema = z
+  .strictObject({ line1: text(200), line2: text(200).optional(), city: text(100), postalCode: text(20), country })
+  .meta({ id: 'Address' });
+
+export const billingSchema = z
+  .strictObject({
+    legalName: text(200),
+    address: addressSchema,
+    vatId: text(30).optional().meta({ description: 'With its country prefix, e.g. GB123456789, DE123456789 (Greece: EL)' }),
+    paymentTermsDays: z.number().int().min(0).max(365).default(30),
+    currency,
+  })
+  .superRefine((b, ctx) => {
+    const problem = b.vatId === undefined ? undefined : vatIdProblem(b.vatId, b.address.country);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['vatId'], message: problem });
+  })
+  .meta({ id: 'Billing' });
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
+const template = z.string().max(20_000).meta({ description: 'Text with {{field}} placeholders for lead fields' });
+
+export const webhookSchema = z
+  .strictObject({
+    type: z.literal('webhook'),
+    method: z.enum(['POST', 'PUT', 'PATCH']).default('POST'),
+    url: httpUrl,
+    headers: z.record(z.string().regex(/^[A-Za-z0-9-]{1,100}$/, 'must be an HTTP header name'), z.string().max(2000)).default({}),
+    bodyTemplate: template.optional().meta({ description: 'Request body; omitted: the lead as JSON' }),
+    timeoutMs: z.number().int().min(100).max(60_000).default(10_000),
+    signingSecret: z.string().min(24).max(200).optional().meta({ description: 'Standard Webhooks secret (whsec_...); generated when omitted' }),
+    maxAttempts: z.number().int().min(1).max(20).default(5),
+  })
+  .meta({ id: 'WebhookDelivery' });
+
+export const emailDeliverySchema = z
+  .strictObject({
+    type: z.literal('email'),
+    addresses: z.array(email).min(1, 'needs at least one address').max(20),
+    subject: template.max(300).optional(),
+    bodyTemplate: template.optional(),
+  })
+  .meta({ id: 'EmailDelivery' });
+
+export const deliverySchema = z.discriminatedUnion('type', [webhookSchema, emailDeliverySchema]).meta({ id: 'DeliveryMethod' });
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'must be HH:MM, 00:00 to 24:00');
+const windowSchema = z
+  .strictObject({ day: z.enum(WEEKDAYS), start: hhmm, end: hhmm })
+  .refine((w) => w.start < w.end, { path: ['end'], message: 'must be after start; split a window that crosses midnight in two' });
+
+export const scheduleSchema = z
+  .discriminatedUnion('type', [
+    z.strictObject({ type: z.literal('always') }),
+    z.strictObject({ type: z.literal('weekly'), windows: z.array(windowSchema).min(1).max(100) }),
+  ])
+  .meta({ id: 'DeliverySchedule', description: '24/7, or weekly windows on the partner wall clock', example: { type: 'weekly', windows: [{ day: 'mon', start: '09:00', end: '17:30' }] } });
+
+const tags = z
+  .array(text(50))
+  .max(50)
+  .transform((t) => [...new Set(t)]);
+
+const fcaNumber = z.string().regex(/^\d{6,7}$/, 'must be an FCA firm reference number: 6 or 7 digits');
+
+const shape = {
+  name: text(200),
+  email,
+  phone: e164.nullable(),
+  address: addressSchema.nullable(),
+  notes: z.string().max(10_000).nullable().meta({ description: 'Internal; never shown to the partner' }),
+  tags,
+  status: z.enum(PARTNER_STATUSES),
+  timezone,
+  billing: billingSchema.nullable(),
+  delivery: deliverySchema.nullable(),
+  caps: capsSchema,
+  schedule: scheduleSchema,
+  creditLimitMinor: minor('creditLimitMinor').nullable().meta({ description: 'Null: no credit limit' }),
+  lowFundsThresholdMinor: minor('lowFundsThresholdMinor').nullable(),
+  transferPhone: e164.nullable(),
+  smsNumber: e164.nullable(),
+  fcaNumber: fcaNumber.nullable(),
+};
+
+export const createPartnerBody = z
+  .strictObject({
+    ...shape,
+    phone: shape.phone.default(null),
+    address: shape.address.default(null),
+    notes: shape.notes.default(null),
+    tags: shape.tags.default([]),
+    status: shape.status.default('active'),
+    billing: shape.billing.default(null),
+    delivery: shape.delivery.default(null),
+    caps: capsSchema.default({ day: null, week: null, month: null, lifetime: null }),
+    schedule: scheduleSchema.default({ type: 'always' }),
+    creditLimitMinor: shape.creditLimitMinor.default(null),
+    lowFundsThresholdMinor: shape.lowFundsThresholdMinor.default(null),
+    transferPhone: shape.transferPhone.default(null),
+    smsNumber: shape.smsNumber.default(null),
+    fcaNumber: shape.fcaNumber.default(null),
+  })
+  .meta({ id: 'CreatePartner' });
+
+export const updatePartnerBody = z
+  .strictObject(shape)
+  .partial()
+  .meta({ id: 'UpdatePartner', description: 'Fields given replace the stored ones whole (billing, delivery, caps, schedule included).' });
+
+/** What a partner may change about itself; the FCA number only while none is on file. */
+export const portalUpdateBody = z
+  .strictObject({ email, phone: shape.phone, address: shape.address, billing: shape.billing, transferPhone: shape.transferPhone, smsNumber: shape.smsNumber, fcaNumber })
+  .partial()
+  .meta({ id: 'PortalUpdate' });
+
+export const signupBody = z
+  .strictObject({
+    name: shape.name,
+    email,
+    phone: shape.phone.default(null),
+    address: shape.address.default(null),
+    timezone,
+    billing: shape.billing.default(null),
+    fcaNumber: shape.fcaNumber.default(null),
+  })
+  .meta({ id: 'PartnerSignup' });
+
+export const partnerSchema = z
+  .object({ id: z.uuid(), ...shape, configVersion: z.number().int(), createdAt: z.string(), updatedAt: z.string() })
+  .meta({ id: 'Partner' });
+
+export const partnerSearchQuery = z.strictObject({
+  name: z.string().max(200).optional().meta({ description: 'Part of the name, any case' }),
+  email: z.string().max(254).optional().meta({ description: 'Part of the email, any case' }),
+  tag: z.string().max(50).optional().meta({ description: 'Exactly one of the tags' }),
+  status: z.enum(PARTNER_STATUSES).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+export const bulkStatusBody = z
+  .strictObject({
+    ids: z.array(uuid('partner')).min(1).max(500).transform((ids) => [...new Set(ids)]),
+    status: z.enum(['active', 'inactive']),
+  })
+  .meta({ id: 'BulkPartnerStatus', description: 'All or nothing: one unknown id and none change.' });
