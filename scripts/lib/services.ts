@@ -5,10 +5,10 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import postgres from 'postgres';
+import { SEARCH_ATTRIBUTES } from '../../domain/search-attributes';
 
 export interface Service { name: string; stop(): Promise<void> }
 
-export const SEARCH_ATTRIBUTES = { LeadId: 'Keyword', LeadType: 'Keyword', LeadStatus: 'Keyword', PartnerIds: 'KeywordList' } as const;
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -97,12 +97,14 @@ export async function startPostgres(opts: { dataDir: string; port: number; persi
   return { name: 'postgres', url: `postgres://postgres:postgres@127.0.0.1:${opts.port}/${opts.database}`, stop: () => pg.stop() };
 }
 
+const CLI_TYPE_NAMES: Record<string, string> = { KEYWORD: 'Keyword', KEYWORD_LIST: 'KeywordList', TEXT: 'Text', INT: 'Int', DOUBLE: 'Double', BOOL: 'Bool', DATETIME: 'Datetime' };
+
 export interface TemporalService extends Service { address: string; uiUrl: string }
 
 export async function startTemporal(opts: { cli: string; dbFile: string; port: number; uiPort: number; logFile?: string }): Promise<TemporalService> {
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--ui-port', String(opts.uiPort),
     '--db-filename', opts.dbFile, '--log-level', 'warn'];
-  for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
+  for (const { name, type } of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${name}=${CLI_TYPE_NAMES[type]}`);
   const { proc, service } = child('temporal', opts.cli, args, { logFile: opts.logFile });
   await ready('Temporal dev server', proc, () => httpOk(`http://127.0.0.1:${opts.uiPort}/`), opts.logFile);
   await waitFor('Temporal frontend', () => portOpen(opts.port));
