@@ -1,6 +1,7 @@
 import type { Sql } from './client';
 import type { Partner, PartnerStatus } from '../domain/config';
 import { inTransaction } from './transaction';
+import { isReferencedElsewhere } from './errors';
 
 /** Everything an operator sets on a partner; ids, versions and timestamps are the database's. */
 export type PartnerInput = Omit<Partner, 'id' | 'configVersion' | 'createdAt' | 'updatedAt'>;
@@ -154,5 +155,9 @@ export async function deletePartner(sql: Sql, id: string): Promise<DeletePartner
     if (history) return 'has_history' as const;
     await tx`delete from partners where id = ${id}`;
     return 'deleted' as const;
+  }).catch((err: unknown) => {
+    // A delivery recorded between the check and the delete.
+    if (isReferencedElsewhere(err)) return 'has_history' as const;
+    throw err;
   });
 }

@@ -4,13 +4,12 @@ import type { AppDeps } from '../app';
 import { defineRoute } from '../route';
 import { notFound } from '../http-error';
 import { conflict, invalid, unique } from '../validation';
+import { isReferencedElsewhere } from '../../db/errors';
 import { deleteLeadType, getLeadType, insertLeadType, listLeadTypes, updateLeadType } from '../../db/lead-types';
 import { rulesOfLeadType } from '../../db/profiles';
 import { validateRules } from '../../domain/rules';
 import { idParams } from '../schemas/common';
 import { createLeadTypeBody, leadTypeSchema, updateLeadTypeBody } from '../schemas/lead-types';
-
-const FOREIGN_KEY_VIOLATION = '23503';
 
 export function leadTypeRoutes({ sql }: AppDeps) {
   const duplicateName = (name: string) => `a lead type named "${name}" already exists`;
@@ -85,8 +84,8 @@ export function leadTypeRoutes({ sql }: AppDeps) {
       status: 204,
       responses: { 204: { description: 'Deleted' }, 404: { description: 'No such lead type' }, 409: { description: 'Profiles still use it' } },
       handler: async ({ params }) => {
-        const deleted = await deleteLeadType(sql, params.id).catch((err: { code?: string }) => {
-          if (err.code === FOREIGN_KEY_VIOLATION) throw conflict(`lead type ${params.id} still has distribution profiles; delete them first`);
+        const deleted = await deleteLeadType(sql, params.id).catch((err: unknown) => {
+          if (isReferencedElsewhere(err)) throw conflict(`lead type ${params.id} still has distribution profiles; delete them first`);
           throw err;
         });
         if (!deleted) throw notFound(`lead type ${params.id}`);
