@@ -14,7 +14,3 @@ export interface FieldDef {
 
 export const REFERRAL_METHODS = ['immediate', 'manual', 'appointment', 'transfer'] as const;
 export type ReferralMethod = (typeof REFERRAL_METHODS)[number];
-
-export function fieldIndex(fields: readonly FieldDef[]): Map<string, FieldDef> {
-  return new Map(fields.map((f) => [f.name, f]));
-}

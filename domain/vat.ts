@@ -35,9 +35,7 @@ const FORMATS: Record<string, { prefix: string; body: RegExp; example: string }>
   GB: { prefix: 'GB', body: /^(\d{9}|\d{12}|GD[0-4]\d{2}|HA[5-9]\d{2})$/, example: 'GB123456789' },
 };
 
-export const EU_COUNTRIES: readonly string[] = Object.keys(FORMATS).filter((c) => c !== 'GB');
-
-export const compactVatId = (vatId: string) => vatId.replace(/[\s.-]/g, '').toUpperCase();
+const compactVatId = (vatId: string) => vatId.replace(/[\s.-]/g, '').toUpperCase();
 
 /** Why `vatId` doesn't fit `country` (ISO 3166-1 alpha-2), or undefined when it does. */
 export function vatIdProblem(vatId: string, country: string): string | undefined {
