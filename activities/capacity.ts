@@ -1,15 +1,35 @@
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { reservationIdFor, type ReserveRequest, type ReserveResult, type SettleRequest } from '../domain/reservations';
+import { partnerCapacityClient } from '../infra/partner-capacity-client';
 
 /**
- * Stand-in until the partner capacity workflow exists (issue 5): every reservation is granted.
- * The lead workflow already calls reserve, commit and release at the right moments.
+ * The lead workflow's side of the capacity contract: each call is an update on partner-<id>, which
+ * starts on first use in this worker's task queue. A refused update (bad request, reservation no
+ * longer open) will be refused again, so it fails without retries.
  */
-export function capacityActivities() {
+export function capacityActivities(temporal: Client) {
+  const partners = () => partnerCapacityClient(temporal, Context.current().info.taskQueue);
+  const refusedIsFinal = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError) {
+        throw ApplicationFailure.nonRetryable((err.cause as Error | undefined)?.message ?? err.message, 'CapacityUpdateRefused');
+      }
+      throw err;
+    }
+  };
   return {
     async reserveCapacity(req: ReserveRequest): Promise<ReserveResult> {
-      return { granted: true, reservationId: reservationIdFor(req.leadId, req.partnerId), expiresAt: new Date(Date.now() + req.holdSeconds * 1000).toISOString() };
+      return refusedIsFinal(() => partners().reserve(req));
     },
-    async commitReservation(_req: SettleRequest & { priceMinor: number }): Promise<void> {},
-    async releaseReservation(_req: SettleRequest & { reason: string }): Promise<void> {},
+    async commitReservation(req: SettleRequest & { priceMinor: number }): Promise<void> {
+      await refusedIsFinal(() => partners().commit({ ...req, reservationId: req.reservationId || reservationIdFor(req.leadId, req.partnerId) }));
+    },
+    async releaseReservation(req: SettleRequest & { reason: string }): Promise<void> {
+      await refusedIsFinal(() => partners().release(req));
+    },
   };
 }

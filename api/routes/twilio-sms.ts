@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import twilio from 'twilio';
+import type { AppDeps } from '../app';
+import { defineRoute } from '../route';
+import { HttpError } from '../http-error';
+import { findPartnerIdBySmsNumber } from '../../db/partner-statements';
+import { partnerCapacityClient } from '../../infra/partner-capacity-client';
+
+const COMMANDS: Record<string, { paused: boolean; reply: string }> = {
+  'LEADS ON': { paused: false, reply: 'leadrelay: lead deliveries are ON. Text LEADS OFF to pause them.' },
+  'LEADS OFF': { paused: true, reply: 'leadrelay: lead deliveries are OFF (paused). Text LEADS ON to resume them.' },
+};
+
+// Twilio posts every field as a string; which ones arrive depends on the message, so the body is checked after the signature.
+const smsWebhookBody = z.record(z.string(), z.string()).meta({ id: 'TwilioSmsWebhook', description: 'Twilio inbound message fields (From, Body, ...), form-encoded' });
+
+/** Partners pause and resume deliveries by texting LEADS ON / LEADS OFF to the service's Twilio number. */
+export function twilioSmsRoutes({ sql, temporal, taskQueue, publicUrl, twilioAuthToken }: AppDeps) {
+  const partners = partnerCapacityClient(temporal, taskQueue);
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/twilio/sms',
+      summary: 'Twilio inbound SMS webhook: LEADS ON / LEADS OFF',
+      description: 'Verified by X-Twilio-Signature against PUBLIC_URL and TWILIO_AUTH_TOKEN; the sender must be a partner\'s SMS number. Answers with TwiML.',
+      tags: ['twilio'],
+      auth: 'public',
+      body: smsWebhookBody,
+      responses: { 200: { description: 'TwiML reply confirming the state' }, 403: { description: 'Missing or wrong signature; nothing changed' } },
+      handler: async ({ req, res, body }) => {
+        const signature = req.header('x-twilio-signature') ?? '';
+        const url = new URL(req.originalUrl, publicUrl).toString();
+        if (!signature || !twilio.validateRequest(twilioAuthToken, signature, url, body)) {
+          throw new HttpError(403, 'bad_signature', 'X-Twilio-Signature does not match this request');
+        }
+        const reply = await answer(body.From ?? '', body.Body ?? '');
+        const twiml = new twilio.twiml.MessagingResponse();
+        twiml.message(reply);
+        res.status(200).type('text/xml').send(twiml.toString());
+      },
+    }),
+  ];
+
+  async function answer(from: string, text: string): Promise<string> {
+    const partnerId = from ? await findPartnerIdBySmsNumber(sql, from) : undefined;
+    if (!partnerId) return 'leadrelay: this number is not registered to a partner account.';
+    const command = COMMANDS[text.trim().replace(/\s+/g, ' ').toUpperCase()];
+    if (!command) return 'leadrelay: text LEADS ON to resume lead deliveries or LEADS OFF to pause them.';
+    await partners.setPaused(partnerId, { paused: command.paused, by: 'sms' });
+    return command.reply;
+  }
+}

@@ -1,0 +1,51 @@
+import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { CapacityConfig, CapacityQuestion } from '../domain/capacity';
+import type { ReserveRequest } from '../domain/reservations';
+import type { partnerWorkflow } from '../workflows/partner';
+import {
+  addCreditUpdate, addPaymentUpdate, assessQuery, capacityQuery, commitUpdate, configChangedSignal, partnerWorkflowId, releaseUpdate,
+  reserveUpdate, setPausedUpdate, type CommitRequest, type CreditRequest, type PaymentRequest, type ReleaseRequest, type SetPausedRequest,
+} from '../workflows/partner-messages';
+
+export type PartnerCapacityClient = ReturnType<typeof partnerCapacityClient>;
+
+/**
+ * Talks to partner-<id> from outside: every update starts the workflow on first use
+ * (update-with-start), so no partner needs its workflow created in advance.
+ */
+export function partnerCapacityClient(client: Client, taskQueue: string) {
+  const update = <Ret, Args extends unknown[]>(partnerId: string, def: UpdateDefinition<Ret, Args>, ...args: Args): Promise<Ret> =>
+    client.workflow.executeUpdateWithStart(def, {
+      args,
+      startWorkflowOperation: new WithStartWorkflowOperation<typeof partnerWorkflow>('partnerWorkflow', {
+        workflowId: partnerWorkflowId(partnerId),
+        taskQueue,
+        args: [{ partnerId }],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      }),
+    });
+  const handle = (partnerId: string) => client.workflow.getHandle(partnerWorkflowId(partnerId));
+  /** Null when the partner's workflow has never run: nothing counted, nothing held. */
+  const ifRunning = async <T>(work: () => Promise<T>): Promise<T | null> => {
+    try {
+      return await work();
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return null;
+      throw err;
+    }
+  };
+
+  return {
+    reserve: (req: ReserveRequest) => update(req.partnerId, reserveUpdate, req),
+    commit: (req: CommitRequest) => update(req.partnerId, commitUpdate, req),
+    release: (req: ReleaseRequest) => update(req.partnerId, releaseUpdate, req),
+    setPaused: (partnerId: string, req: SetPausedRequest) => update(partnerId, setPausedUpdate, req),
+    addPayment: (partnerId: string, req: PaymentRequest) => update(partnerId, addPaymentUpdate, req),
+    addCredit: (partnerId: string, req: CreditRequest) => update(partnerId, addCreditUpdate, req),
+    state: (partnerId: string, at?: Date) => ifRunning(() => handle(partnerId).query(capacityQuery, at?.toISOString())),
+    assess: (partnerId: string, question: CapacityQuestion, at?: Date) => ifRunning(() => handle(partnerId).query(assessQuery, question, at?.toISOString())),
+    /** A running workflow takes the new config now; one not yet started loads it when it starts. */
+    configChanged: (partnerId: string, config: CapacityConfig) => ifRunning(() => handle(partnerId).signal(configChangedSignal, config)),
+  };
+}

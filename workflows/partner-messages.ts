@@ -1,0 +1,28 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { CapacityConfig, CapacityQuestion, CapacityView, Denial, PauseSource } from '../domain/capacity';
+import type { Check } from '../domain/eligibility';
+import type { ReserveRequest, ReserveResult, SettleRequest } from '../domain/reservations';
+
+export const partnerWorkflowId = (partnerId: string) => `partner-${partnerId}`;
+
+export interface CommitRequest extends SettleRequest { priceMinor: number }
+export interface CommitResult { reservationId: string; balanceMinor: number; alreadyCommitted: boolean }
+export interface ReleaseRequest extends SettleRequest { reason: string }
+export interface SetPausedRequest { paused: boolean; by: PauseSource }
+export interface PaymentRequest { paymentId: string; amountMinor: number; description?: string }
+export interface CreditRequest { leadId: string; amountMinor: number; reason: string }
+/** The statement key of the transaction, written to PostgreSQL by the time the update returns. */
+export interface TransactionReceipt { key: string; duplicate: boolean }
+
+export const reserveUpdate = defineUpdate<ReserveResult, [ReserveRequest]>('reserve');
+export const commitUpdate = defineUpdate<CommitResult, [CommitRequest]>('commit');
+export const releaseUpdate = defineUpdate<void, [ReleaseRequest]>('release');
+export const setPausedUpdate = defineUpdate<CapacityView, [SetPausedRequest]>('setPaused');
+export const addPaymentUpdate = defineUpdate<TransactionReceipt, [PaymentRequest]>('addPayment');
+/** A returned lead: its price goes back to the partner as a credit. */
+export const addCreditUpdate = defineUpdate<TransactionReceipt, [CreditRequest]>('addCredit');
+export const configChangedSignal = defineSignal<[CapacityConfig]>('configChanged');
+/** Live state; `at` (ISO) picks the windows to show, defaulting to the workflow's clock. */
+export const capacityQuery = defineQuery<CapacityView, [at?: string]>('capacity');
+/** What a reserve would answer now, without reserving: for the dry run. */
+export const assessQuery = defineQuery<{ checks: Check[]; denial: Denial | null }, [CapacityQuestion, at?: string]>('assess');
