@@ -1,10 +1,42 @@
+import type { Client } from '@temporalio/client';
+import nodemailer from 'nodemailer';
 import type { Sql } from '../db/client';
+import type { Env } from '../infra/env';
+import { createNotifier, type Notifier } from '../infra/notifier';
+import { capacityActivities } from './capacity';
+import { deliveryActivities } from './deliveries';
+import { deliveryAgent } from './delivery/private-address-guard';
 import { leadActivities } from './leads';
+import { partnerActivities } from './partner';
+import { routingActivities } from './routing';
 
-export interface ActivityDeps { sql: Sql }
+export interface ActivityDeps {
+  sql: Sql;
+  env: Env;
+  /** For the capacity activities, which send updates to partner workflows. */
+  temporal: Client;
+  /** Email and SMS for partner alerts; by default SMTP and Twilio from env (tests pass a local Twilio fake). */
+  notifier?: Notifier;
+}
 
 export function createActivities(deps: ActivityDeps) {
-  return { ...leadActivities(deps.sql) };
+  const { sql, env } = deps;
+  const capacity = capacityActivities(deps.temporal);
+  return {
+    ...leadActivities(sql),
+    ...routingActivities(sql),
+    ...capacity,
+    ...deliveryActivities({
+      sql,
+      dispatcher: deliveryAgent({ allowPrivateAddresses: env.WEBHOOK_ALLOW_PRIVATE_ADDRESSES }),
+      mailer: nodemailer.createTransport(env.SMTP_URL),
+      mailFrom: env.MAIL_FROM,
+      publicUrl: env.PUBLIC_URL,
+      linkSecret: env.LINK_SIGNING_SECRET,
+      capacity,
+    }),
+    ...partnerActivities(sql, deps.notifier ?? createNotifier(env)),
+  };
 }
 
 export type LeadActivities = ReturnType<typeof createActivities>;

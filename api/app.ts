@@ -11,6 +11,7 @@ import { buildOpenApiDocument } from './openapi';
 import type { AnyRoute } from './route';
 import { healthRoutes } from './routes/health';
 import { leadRoutes } from './routes/leads';
+import { leadResponseRoutes } from './routes/lead-responses';
 import { apiKeyRoutes } from './routes/api-keys';
 import { assignmentRoutes } from './routes/assignments';
 import { dryRunRoutes } from './routes/dry-run';
@@ -19,6 +20,8 @@ import { partnerRoutes } from './routes/partners';
 import { portalRoutes } from './routes/portal';
 import { profileRoutes } from './routes/profiles';
 import { signupRoutes } from './routes/signup';
+import { capacityRoutes } from './routes/capacity';
+import { twilioSmsRoutes } from './routes/twilio-sms';
 
 export interface AppDeps {
   sql: Sql;
@@ -27,12 +30,17 @@ export interface AppDeps {
   objectStore: ObjectStore;
   logger: Logger;
   publicUrl: string;
+  /** Signs and checks the accept/decline links in lead emails. */
+  linkSecret: string;
+  /** Verifies inbound Twilio webhooks (X-Twilio-Signature). */
+  twilioAuthToken: string;
 }
 
 export function createApp(deps: AppDeps) {
   const routes: AnyRoute[] = [
     ...healthRoutes(deps),
     ...leadRoutes(deps),
+    ...leadResponseRoutes(deps),
     ...leadTypeRoutes(deps),
     ...partnerRoutes(deps),
     ...profileRoutes(deps),
@@ -41,11 +49,14 @@ export function createApp(deps: AppDeps) {
     ...signupRoutes(deps),
     ...portalRoutes(deps),
     ...apiKeyRoutes(deps),
+    ...capacityRoutes(deps),
+    ...twilioSmsRoutes(deps),
   ];
   const app = express();
   app.disable('x-powered-by');
   app.use(pinoHttp({ logger: deps.logger, autoLogging: { ignore: (req) => req.url === '/healthz' } }));
   app.use(express.json({ limit: '1mb' }));
+  app.use(express.urlencoded({ extended: false, limit: '16kb' }));
 
   for (const route of routes) {
     app[route.method](route.path, async (req: Request, res: Response) => {

@@ -16,7 +16,7 @@ runMain('api', async (logger) => {
   const objectStore = createObjectStore(env);
   await ensureBucket(objectStore, env.S3_REGION);
   const temporal = await connectTemporalClient(env.TEMPORAL_ADDRESS, env.TEMPORAL_NAMESPACE);
-  const app = createApp({ sql, temporal, taskQueue: env.TEMPORAL_TASK_QUEUE, objectStore, logger, publicUrl: env.PUBLIC_URL });
+  const app = createApp({ sql, temporal, taskQueue: env.TEMPORAL_TASK_QUEUE, objectStore, logger, publicUrl: env.PUBLIC_URL, linkSecret: env.LINK_SIGNING_SECRET, twilioAuthToken: env.TWILIO_AUTH_TOKEN });
   const server = app.listen(env.API_PORT, () => logger.info({ url: env.PUBLIC_URL }, 'api listening'));
 
   const shutdown = (signal: string) => {

@@ -4,25 +4,34 @@ import type { LeadStatus } from '../domain/lead-state';
 export interface LeadRow {
   id: string;
   leadType: string;
+  leadTypeId: string | null;
   fields: Record<string, unknown>;
   source: string;
+  submittedBy: string | null;
   status: LeadStatus;
   statusReason: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
 
-const columns = (sql: Sql) => sql`id, lead_type as "leadType", fields, source, status,
-  status_reason as "statusReason", created_at as "createdAt", updated_at as "updatedAt"`;
+const columns = (sql: Sql) => sql`id, lead_type as "leadType", lead_type_id as "leadTypeId", fields, source, submitted_by as "submittedBy",
+  status, status_reason as "statusReason", created_at as "createdAt", updated_at as "updatedAt"`;
+
+export interface NewLead {
+  id: string;
+  leadType: string;
+  leadTypeId: string;
+  fields: Record<string, unknown>;
+  source: string;
+  submittedBy: string;
+  idempotencyKey?: string;
+}
 
 /** Inserts a lead; a repeated idempotency key returns the lead it first created. */
-export async function insertLead(
-  sql: Sql,
-  lead: { id: string; leadType: string; fields: Record<string, unknown>; source: string; idempotencyKey?: string },
-): Promise<{ lead: LeadRow; created: boolean }> {
+export async function insertLead(sql: Sql, lead: NewLead): Promise<{ lead: LeadRow; created: boolean }> {
   const [inserted] = await sql<LeadRow[]>`
-    insert into leads (id, lead_type, fields, source, idempotency_key)
-    values (${lead.id}, ${lead.leadType}, ${sql.json(lead.fields as never)}, ${lead.source}, ${lead.idempotencyKey ?? null})
+    insert into leads (id, lead_type, lead_type_id, fields, source, submitted_by, idempotency_key)
+    values (${lead.id}, ${lead.leadType}, ${lead.leadTypeId}, ${sql.json(lead.fields as never)}, ${lead.source}, ${lead.submittedBy}, ${lead.idempotencyKey ?? null})
     on conflict (idempotency_key) do nothing
     returning ${columns(sql)}`;
   if (inserted) return { lead: inserted, created: true };
@@ -38,4 +47,27 @@ export async function getLead(sql: Sql, id: string): Promise<LeadRow | undefined
 
 export async function updateLeadStatus(sql: Sql, id: string, status: LeadStatus, reason?: string): Promise<void> {
   await sql`update leads set status = ${status}, status_reason = ${reason ?? null}, updated_at = now() where id = ${id}`;
+}
+
+export interface LeadFilter {
+  status?: string;
+  leadType?: string;
+  partnerId?: string;
+  createdAfter?: Date;
+  createdBefore?: Date;
+  limit: number;
+  offset: number;
+}
+
+export async function listLeads(sql: Sql, f: LeadFilter): Promise<LeadRow[]> {
+  return sql<LeadRow[]>`
+    select ${columns(sql)} from leads
+    where true
+      ${f.status ? sql`and status = ${f.status}` : sql``}
+      ${f.leadType ? sql`and lower(lead_type) = lower(${f.leadType})` : sql``}
+      ${f.partnerId ? sql`and id in (select lead_id from deliveries where partner_id = ${f.partnerId})` : sql``}
+      ${f.createdAfter ? sql`and created_at >= ${f.createdAfter}` : sql``}
+      ${f.createdBefore ? sql`and created_at < ${f.createdBefore}` : sql``}
+    order by created_at desc, id
+    limit ${f.limit} offset ${f.offset}`;
 }

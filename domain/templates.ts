@@ -14,3 +14,16 @@ export function unknownTemplateVariables(template: string, knownFields: Readonly
   return templateVariables(template).filter((v) => !knownFields.has(v) && !BUILT_IN_VARIABLES.includes(v));
 }
 
+
+const asText = (value: unknown): string => (value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value));
+
+/**
+ * Fills a template. For JSON bodies each value is escaped as the inside of a JSON string, so a
+ * field holding quotes or newlines can't break (or inject into) the partner's document.
+ */
+export function renderTemplate(template: string, values: Readonly<Record<string, unknown>>, escape: 'json' | 'none'): string {
+  return template.replace(PLACEHOLDER, (_m, name: string) => {
+    const text = asText(values[name]);
+    return escape === 'json' ? JSON.stringify(text).slice(1, -1) : text;
+  });
+}

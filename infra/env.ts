@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(1).max(65535);
+const flag = z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }).transform((v) => v === 'true' || v === '1');
 
 /** Every setting leadrelay reads from the environment, with the embedded-stack defaults. */
 export const envSchema = z.object({
@@ -19,6 +20,14 @@ export const envSchema = z.object({
   S3_REGION: z.string().min(1).default('us-east-1'),
   SMTP_URL: z.url().refine((u) => /^smtps?:/.test(u), 'must be an smtp:// or smtps:// URL').default('smtp://localhost:1025'),
   MAIL_FROM: z.string().min(3).default('leadrelay <no-reply@leadrelay.local>'),
+  /** Development only: lets webhooks reach private, loopback and link-local addresses. */
+  WEBHOOK_ALLOW_PRIVATE_ADDRESSES: flag.default(false),
+  /** Signs the accept/decline links in lead emails. */
+  LINK_SIGNING_SECRET: z.string().min(16, 'must be at least 16 characters').default('development-only-link-secret'),
+  /** Twilio: inbound SMS webhooks are verified with the auth token; alerts are sent from TWILIO_FROM_NUMBER. */
+  TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must be AC followed by 32 hex digits').default('AC00000000000000000000000000000000'),
+  TWILIO_AUTH_TOKEN: z.string().min(16).default('leadrelay-dev-twilio-auth-token'),
+  TWILIO_FROM_NUMBER: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number, e.g. +447700900000').default('+447700900000'),
   /** An operator API key to register on start; without it the first start creates one and prints it once. */
   LEADRELAY_OPERATOR_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
 });

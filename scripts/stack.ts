@@ -48,6 +48,8 @@ async function main() {
       S3_ACCESS_KEY: minio.accessKey,
       S3_SECRET_KEY: minio.secretKey,
       SMTP_URL: mail.smtpUrl,
+      // The local stack delivers to receivers on this machine.
+      WEBHOOK_ALLOW_PRIVATE_ADDRESSES: process.env.WEBHOOK_ALLOW_PRIVATE_ADDRESSES ?? 'true',
     };
     for (const name of ['worker', 'api'] as const) {
       const proc = node(name, name === 'api' ? 'api/server.ts' : 'worker/main.ts', env);

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { freePort, startMailCatcher, startMinio, startPostgres, type Service } from '../scripts/lib/services';
+import { freePort, startMailCatcher, startMinio, startPostgres, TEMPORAL_DYNAMIC_CONFIG, type Service } from '../scripts/lib/services';
 import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
 import { createSql } from '../db/client';
 import { migrate } from '../db/migrate';
@@ -33,7 +33,7 @@ export default async function globalSetup(): Promise<void> {
         executable: { type: 'existing-path', path: need('LEADRELAY_TEMPORAL_CLI') },
         ip: '127.0.0.1',
         searchAttributes: SEARCH_ATTRIBUTES,
-        extraArgs: ['--log-level', 'error'],
+        extraArgs: ['--log-level', 'error', ...TEMPORAL_DYNAMIC_CONFIG],
       },
     }),
     startMinio({ binary: need('LEADRELAY_MINIO'), dataDir: path.join(dir, 'minio'), port: minioPort, consolePort: minioConsolePort, accessKey: 'leadrelay', secretKey: 'leadrelay-secret' }),

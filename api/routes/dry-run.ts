@@ -5,6 +5,8 @@ import { notFound } from '../http-error';
 import { loadRoutingConfig } from '../../db/routing-config';
 import { evaluateEligibility } from '../../domain/eligibility';
 import { rulesResultSchema } from '../schemas/rules';
+import { liveCapacityChecker } from '../capacity-checker';
+import { partnerCapacityClient } from '../../infra/partner-capacity-client';
 
 const dryRunBody = z
   .strictObject({
@@ -42,14 +44,15 @@ const reportSchema = z
   })
   .meta({ id: 'EligibilityReport' });
 
-export function dryRunRoutes({ sql }: AppDeps) {
+export function dryRunRoutes({ sql, temporal, taskQueue }: AppDeps) {
+  const partners = partnerCapacityClient(temporal, taskQueue);
   return [
     defineRoute({
       method: 'post',
       path: '/dry-run',
       summary: 'Which partners would get this lead, and why not the others',
       description:
-        'Evaluates field values against every assignment of every enabled profile of the lead type, without creating a lead: each rule condition with its expected and actual value, partner status, delivery method, FCA number and schedule (now). Caps and credit join once partner workflows hold them.',
+        'Evaluates field values against every assignment of every enabled profile of the lead type, without creating a lead: each rule condition with its expected and actual value, partner status, delivery method, FCA number and schedule (now), and what each partner\'s capacity workflow would answer now (pause, caps per window, credit) without reserving anything.',
       tags: ['dry run'],
       auth: ['operator', 'agent'],
       body: dryRunBody,
@@ -57,7 +60,8 @@ export function dryRunRoutes({ sql }: AppDeps) {
       handler: async ({ body }) => {
         const config = await loadRoutingConfig(sql, body.leadType);
         if (!config) throw notFound(`lead type "${body.leadType}"`);
-        return evaluateEligibility(config, body.fields, { at: new Date() });
+        const at = new Date();
+        return evaluateEligibility(config, body.fields, { at, capacity: await liveCapacityChecker(partners, config, at) });
       },
     }),
   ];

@@ -8,10 +8,13 @@ import { deletePartner, getPartner, insertPartner, searchPartners, setPartnersSt
 import { idParams } from '../schemas/common';
 import { bulkStatusBody, createPartnerBody, partnerSchema, partnerSearchQuery, updatePartnerBody } from '../schemas/partners';
 import { assertTemplatesKnown, withSigningSecret } from './partner-input';
+import { toCapacityConfig } from '../../domain/capacity';
+import { partnerCapacityClient } from '../../infra/partner-capacity-client';
 
 const duplicateName = (name: string) => `a partner named "${name}" already exists`;
 
-export function partnerRoutes({ sql }: AppDeps) {
+export function partnerRoutes({ sql, temporal, taskQueue }: AppDeps) {
+  const capacity = partnerCapacityClient(temporal, taskQueue);
   return [
     defineRoute({
       method: 'post',
@@ -64,7 +67,10 @@ export function partnerRoutes({ sql }: AppDeps) {
         const delivery = body.delivery === undefined ? existing.delivery : withSigningSecret(body.delivery);
         if (body.delivery !== undefined) await assertTemplatesKnown(sql, delivery);
         const updated = await unique(updatePartner(sql, params.id, { ...existing, ...body, delivery }), duplicateName(body.name ?? existing.name));
-        return updated ?? Promise.reject(notFound(`partner ${params.id}`));
+        if (!updated) throw notFound(`partner ${params.id}`);
+        // Caps, credit, status, schedule and timezone take effect in the running partner workflow at once.
+        await capacity.configChanged(updated.id, toCapacityConfig(updated));
+        return updated;
       },
     }),
     defineRoute({
@@ -95,6 +101,10 @@ export function partnerRoutes({ sql }: AppDeps) {
       handler: async ({ body }) => {
         const { updated, missing } = await setPartnersStatus(sql, body.ids, body.status);
         if (missing.length > 0) throw new HttpError(404, 'not_found', `unknown partners, nothing changed: ${missing.join(', ')}`);
+        for (const id of updated) {
+          const partner = await getPartner(sql, id);
+          if (partner) await capacity.configChanged(id, toCapacityConfig(partner));
+        }
         return { updated };
       },
     }),

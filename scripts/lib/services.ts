@@ -101,9 +101,15 @@ const CLI_TYPE_NAMES: Record<string, string> = { KEYWORD: 'Keyword', KEYWORD_LIS
 
 export interface TemporalService extends Service { address: string; uiUrl: string }
 
+/**
+ * A partner workflow takes one update per racing lead; the server's default of 10 updates in flight
+ * per workflow would turn a burst of leads into ResourceExhausted retries.
+ */
+export const TEMPORAL_DYNAMIC_CONFIG = ['--dynamic-config-value', 'history.maxInFlightUpdates=1000'];
+
 export async function startTemporal(opts: { cli: string; dbFile: string; port: number; uiPort: number; logFile?: string }): Promise<TemporalService> {
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--ui-port', String(opts.uiPort),
-    '--db-filename', opts.dbFile, '--log-level', 'warn'];
+    '--db-filename', opts.dbFile, '--log-level', 'warn', ...TEMPORAL_DYNAMIC_CONFIG];
   for (const { name, type } of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${name}=${CLI_TYPE_NAMES[type]}`);
   const { proc, service } = child('temporal', opts.cli, args, { logFile: opts.logFile });
   await ready('Temporal dev server', proc, () => httpOk(`http://127.0.0.1:${opts.uiPort}/`), opts.logFile);

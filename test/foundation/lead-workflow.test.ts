@@ -7,7 +7,15 @@ import { eventually } from '../helpers/wait';
 describe('a lead runs as its own workflow', () => {
   const taskQueue = `foundation-${randomUUID()}`;
   let api: TestApi;
-  beforeAll(async () => { api = await startApi({ taskQueue }); });
+  let leadType: string;
+  beforeAll(async () => {
+    api = await startApi({ taskQueue });
+    leadType = `mortgage-${randomUUID().slice(0, 8)}`;
+    const created = await api.request('POST', '/lead-types', {
+      body: { name: leadType, fields: [{ name: 'name', type: 'string', required: false }], referralMethod: 'immediate', defaultPriceMinor: 500 },
+    });
+    expect(created.status).toBe(201);
+  });
   afterAll(() => api.close());
 
   const finalState = (id: string) =>
@@ -19,12 +27,12 @@ describe('a lead runs as its own workflow', () => {
   it('POST /leads stores the lead, starts lead-<id>, and GET /leads/:id shows its state', async () => {
     const worker = await startWorker(api.sql, { taskQueue });
     try {
-      const created = await api.request('POST', '/leads', { body: { leadType: 'mortgage', fields: { name: 'Ada' } } });
+      const created = await api.request('POST', '/leads', { body: { leadType, fields: { name: 'Ada' } } });
       expect(created.status).toBe(202);
       expect(created.body.workflowId).toBe(`lead-${created.body.id}`);
 
       const lead = await finalState(created.body.id);
-      expect(lead).toMatchObject({ id: created.body.id, leadType: 'mortgage', fields: { name: 'Ada' }, status: 'no_eligible_partner' });
+      expect(lead).toMatchObject({ id: created.body.id, leadType, fields: { name: 'Ada' }, status: 'no_eligible_partner' });
       const description = await api.temporal.workflow.getHandle(`lead-${created.body.id}`).describe();
       expect(description.type).toBe('leadWorkflow');
       expect(description.status.name).toBe('COMPLETED');
@@ -35,8 +43,8 @@ describe('a lead runs as its own workflow', () => {
 
   it('returns the same lead for a retried submission with the same Idempotency-Key', async () => {
     const key = randomUUID();
-    const first = await api.request('POST', '/leads', { body: { leadType: 'mortgage' }, headers: { 'idempotency-key': key } });
-    const second = await api.request('POST', '/leads', { body: { leadType: 'mortgage' }, headers: { 'idempotency-key': key } });
+    const first = await api.request('POST', '/leads', { body: { leadType }, headers: { 'idempotency-key': key } });
+    const second = await api.request('POST', '/leads', { body: { leadType }, headers: { 'idempotency-key': key } });
     expect(second.status).toBe(202);
     expect(second.body.id).toBe(first.body.id);
     const [row] = await api.sql`select count(*)::int as n from leads where idempotency_key = ${key}`;
@@ -48,7 +56,7 @@ describe('a lead runs as its own workflow', () => {
     const crashApi = await startApi({ taskQueue: queue });
     try {
       const first = await spawnWorkerProcess(queue);
-      const created = await crashApi.request('POST', '/leads', { body: { leadType: 'mortgage' } });
+      const created = await crashApi.request('POST', '/leads', { body: { leadType } });
       expect(created.status).toBe(202);
       expect(await first.kill('SIGKILL')).toBeNull();
 

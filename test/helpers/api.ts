@@ -28,7 +28,7 @@ export async function startApi(options: { taskQueue: string }): Promise<TestApi>
   const temporal = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
   const objectStore = createObjectStore(env);
   await ensureBucket(objectStore, env.S3_REGION);
-  const app = createApp({ sql, temporal, taskQueue: options.taskQueue, objectStore, logger: createLogger('api', 'silent'), publicUrl: 'http://localhost' });
+  const app = createApp({ sql, temporal, taskQueue: options.taskQueue, objectStore, logger: createLogger('api', 'silent'), publicUrl: env.PUBLIC_URL, linkSecret: env.LINK_SIGNING_SECRET, twilioAuthToken: env.TWILIO_AUTH_TOKEN });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
+import type { Notifier } from '../../infra/notifier';
 import { createWorker } from '../../worker/create-worker';
 import type { Sql } from '../../db/client';
 import { testEnv } from './env';
@@ -8,8 +10,11 @@ let runtimeInstalled = false;
 
 export interface RunningWorker { taskQueue: string; worker: Worker; stop(): Promise<void> }
 
-/** Runs a worker on its own task queue inside the test process, against the shared Temporal server and the prebuilt workflow bundle. */
-export async function startWorker(sql: Sql, options: { taskQueue?: string } = {}): Promise<RunningWorker> {
+/**
+ * Runs a worker on its own task queue inside the test process, against the shared Temporal server and
+ * the prebuilt workflow bundle. Webhooks may reach the tests' local receivers unless told otherwise.
+ */
+export async function startWorker(sql: Sql, options: { taskQueue?: string; allowPrivateAddresses?: boolean; notifier?: Notifier } = {}): Promise<RunningWorker> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('WARN') });
     runtimeInstalled = true;
@@ -17,11 +22,13 @@ export async function startWorker(sql: Sql, options: { taskQueue?: string } = {}
   const env = testEnv();
   const taskQueue = options.taskQueue ?? `test-${randomUUID()}`;
   const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
+  const clientConnection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
+  const temporal = new Client({ connection: clientConnection, namespace: env.TEMPORAL_NAMESPACE });
   const worker = await createWorker({
     connection,
     namespace: env.TEMPORAL_NAMESPACE,
     taskQueue,
-    deps: { sql },
+    deps: { sql, env: { ...env, WEBHOOK_ALLOW_PRIVATE_ADDRESSES: options.allowPrivateAddresses ?? true }, temporal, notifier: options.notifier },
     workflowBundle: { codePath: process.env.LEADRELAY_WORKFLOW_BUNDLE! },
   });
   const running = worker.run();
@@ -32,6 +39,7 @@ export async function startWorker(sql: Sql, options: { taskQueue?: string } = {}
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
       await connection.close();
+      await clientConnection.close();
     },
   };
 }

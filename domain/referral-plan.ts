@@ -1,0 +1,54 @@
+import type { AssignmentReport, EligibilityReport } from './eligibility';
+import type { Strategy } from './config';
+
+export interface Candidate {
+  assignmentId: string;
+  partnerId: string;
+  partnerName: string;
+  priceMinor: number;
+}
+
+export interface ReferralPlan {
+  /** The profile whose strategy and scope apply: the first enabled profile whose rules the lead matches. */
+  profileId: string | null;
+  strategy: Strategy;
+  /** How many partners should end up with the lead: 1 for first match, the referral scope for send to all. */
+  target: number;
+  /** Eligible partners, best first; fall-through takes the next one. */
+  candidates: Candidate[];
+}
+
+const toCandidate = (a: AssignmentReport): Candidate => ({ assignmentId: a.assignmentId, partnerId: a.partnerId, partnerName: a.partnerName, priceMinor: a.priceMinor });
+
+/**
+ * Turns the eligibility report into the ordered list of partners to try. Profiles are taken in
+ * report order; a partner appears once, at its best position. Ties in priority were already broken
+ * by partner name in the report, so the order is deterministic.
+ */
+export function planReferral(report: EligibilityReport): ReferralPlan {
+  const matching = report.profiles.filter((p) => p.profileRules.passed);
+  const first = matching[0];
+  if (!first) return { profileId: null, strategy: 'first_match', target: 0, candidates: [] };
+  const seen = new Set<string>();
+  const candidates: Candidate[] = [];
+  for (const profile of matching) {
+    for (const assignment of profile.assignments) {
+      if (!assignment.eligible || seen.has(assignment.partnerId)) continue;
+      seen.add(assignment.partnerId);
+      candidates.push(toCandidate(assignment));
+    }
+  }
+  const strategy = first.strategy as Strategy;
+  return { profileId: first.profileId, strategy, target: strategy === 'send_to_all' ? first.referralScope : 1, candidates };
+}
+
+/** Why a named partner can't take the lead, from the report; undefined when it can. */
+export function whyNotEligible(report: EligibilityReport, partnerId: string): string | undefined {
+  const rows = report.profiles.flatMap((p) => (p.profileRules.passed ? p.assignments : [])).filter((a) => a.partnerId === partnerId);
+  if (rows.length === 0) {
+    const anyProfile = report.profiles.some((p) => p.assignments.some((a) => a.partnerId === partnerId));
+    return anyProfile ? 'the lead does not match the rules of any profile this partner is assigned to' : 'the partner is not assigned to any enabled profile for this lead type';
+  }
+  if (rows.some((a) => a.eligible)) return undefined;
+  return rows[0]!.checks.filter((c) => !c.passed).map((c) => `${c.criterion}: ${c.detail}`).join('; ');
+}
