@@ -222,8 +222,11 @@ export function addTransaction(state: CapacityState, t: Pick<Transaction, 'key' 
   return transaction;
 }
 
-/** Funds are the balance plus the credit limit; one alert each time they fall to the threshold or below. */
-export function checkLowFunds(state: CapacityState, cause: string) {
+/**
+ * Funds are the balance plus the credit limit. Checked on every transaction: one alert each time
+ * they fall to the threshold or below, re-armed once they are back above it.
+ */
+function checkLowFunds(state: CapacityState, cause: string) {
   const config = state.config;
   const threshold = config?.lowFundsThresholdMinor;
   if (!config || threshold === null || threshold === undefined) return;

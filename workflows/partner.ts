@@ -1,7 +1,7 @@
 import { allHandlersFinished, condition, continueAsNew, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { LeadActivities } from '../activities';
 import {
-  addTransaction, assess, capacityView, checkLowFunds, commit, earliestExpiry, expire, grant, initialCapacityState,
+  addTransaction, assess, capacityView, commit, earliestExpiry, expire, grant, initialCapacityState,
   PAUSE_SOURCES, release, settledOutcome, type CapacityState,
 } from '../domain/capacity';
 import { reservationIdFor, type ReserveRequest, type ReserveResult } from '../domain/reservations';
@@ -159,7 +159,6 @@ export async function partnerWorkflow(input: PartnerWorkflowInput): Promise<neve
     if (state.config && config.configVersion < state.config.configVersion) return;
     state.config = config;
     configReady = true;
-    checkLowFunds(state, `config:${config.configVersion}`);
   });
 
   setHandler(capacityQuery, (at) => capacityView(state, at ? Date.parse(at) : Date.now()));
@@ -169,7 +168,6 @@ export async function partnerWorkflow(input: PartnerWorkflowInput): Promise<neve
     const loaded = await loadPartnerCapacityConfig(partnerId);
     if (loaded && (!state.config || loaded.configVersion > state.config.configVersion)) state.config = loaded;
     configReady = true;
-    checkLowFunds(state, `config:${state.config?.configVersion ?? 0}`);
   }
 
   const historyTooLong = () => {
