@@ -22,7 +22,8 @@ const first = (payloads: Payloads): unknown => decode(payloads)[0];
  * response, the partner's answer, the price, and how the lead ended.
  */
 export function narrateHistory(events: HistoryEvent[]): AuditEntry[] {
-  const scheduled = new Map<string, { activity: string; input: any }>();
+  const scheduled = new Map<string, { activity: string; args: any[] }>();
+  const names = new Map<string, string>();
   const entries: AuditEntry[] = [];
   for (const event of events) {
     const eventId = Number(event.eventId);
@@ -33,15 +34,15 @@ export function narrateHistory(events: HistoryEvent[]): AuditEntry[] {
       add('lead_received', 'lead workflow started', first(event.workflowExecutionStartedEventAttributes.input));
     } else if (event.activityTaskScheduledEventAttributes) {
       const a = event.activityTaskScheduledEventAttributes;
-      scheduled.set(String(eventId), { activity: a.activityType?.name ?? '?', input: first(a.input) });
+      scheduled.set(String(eventId), { activity: a.activityType?.name ?? '?', args: decode(a.input) });
     } else if (event.activityTaskCompletedEventAttributes) {
       const a = event.activityTaskCompletedEventAttributes;
       const task = scheduled.get(String(a.scheduledEventId));
-      if (task) narrateActivity(task.activity, task.input, first(a.result), add);
+      if (task) narrateActivity(task.activity, task.args, first(a.result), names, add);
     } else if (event.activityTaskFailedEventAttributes || event.activityTaskTimedOutEventAttributes) {
       const a = event.activityTaskFailedEventAttributes ?? event.activityTaskTimedOutEventAttributes!;
       const task = scheduled.get(String(a.scheduledEventId));
-      add('step_failed', `${task?.activity ?? 'activity'} failed: ${a.failure?.message ?? 'timed out'}`, { input: task?.input });
+      add('step_failed', `${task?.activity ?? 'activity'} failed: ${a.failure?.message ?? 'timed out'}`, { input: task?.args });
     } else if (event.timerStartedEventAttributes) {
       const seconds = Number(event.timerStartedEventAttributes.startToFireTimeout?.seconds ?? 0);
       add('waiting', `waiting up to ${seconds} s`);
@@ -65,9 +66,12 @@ export function narrateHistory(events: HistoryEvent[]): AuditEntry[] {
   return entries;
 }
 
-function narrateActivity(activity: string, input: any, result: any, add: (type: string, summary: string, detail?: unknown) => void): void {
+function narrateActivity(activity: string, args: any[], result: any, names: Map<string, string>, add: (type: string, summary: string, detail?: unknown) => void): void {
+  const input = args[0];
+  const partner = (id: string) => names.get(id) ?? `partner ${id}`;
   switch (activity) {
     case 'snapshotRouting': {
+      for (const profile of result.eligibility.profiles) for (const a of profile.assignments) names.set(a.partnerId, a.partnerName);
       const plan = result.plan as { strategy: string; target: number; candidates: { partnerName: string }[] };
       add('eligibility_evaluated', `${plan.candidates.length} eligible partner(s) (${plan.candidates.map((c) => c.partnerName).join(', ') || 'none'}); strategy ${plan.strategy}, up to ${plan.target}; referral method ${result.referralMethod}`, {
         evaluatedAt: result.evaluatedAt,
@@ -77,17 +81,17 @@ function narrateActivity(activity: string, input: any, result: any, add: (type: 
       break;
     }
     case 'reserveCapacity':
-      if (result.granted) add('capacity_reserved', `capacity reserved with partner ${input.partnerId} until ${result.expiresAt}`, { request: input, result });
-      else add('capacity_denied', `partner ${input.partnerId} refused capacity: ${result.reason}${result.window ? ` (${result.window})` : ''}: ${result.detail}`, { request: input, result });
+      if (result.granted) add('capacity_reserved', `capacity reserved with ${partner(input.partnerId)} until ${result.expiresAt}`, { request: input, result });
+      else add('capacity_denied', `${partner(input.partnerId)} refused capacity: ${result.reason}${result.window ? ` (${result.window})` : ''}: ${result.detail}`, { request: input, result });
       break;
     case 'deliverLead':
-      add('delivery_attempt', `attempt ${input.attempt} to partner ${input.partnerId} by ${result.channel}: ${result.ok ? `delivered${result.response?.status ? ` (HTTP ${result.response.status})` : ''}` : `failed (${result.error})`}`, result);
+      add('delivery_attempt', `attempt ${input.attempt} to ${partner(input.partnerId)} by ${result.channel}: ${result.ok ? `delivered${result.response?.status ? ` (HTTP ${result.response.status})` : ''}` : `failed (${result.error})`}`, result);
       break;
     case 'settleDelivery':
-      add(`delivery_${input.outcome}`, `partner ${input.partnerId}: ${input.outcome}${input.reason ? ` (${input.reason})` : ''}; price ${input.priceMinor} (minor units)${input.outcome === 'accepted' ? ' charged' : ' not charged'}`, input);
+      add(`delivery_${input.outcome}`, `${partner(input.partnerId)}: ${input.outcome}${input.reason ? ` (${input.reason})` : ''}; price ${input.priceMinor} (minor units)${input.outcome === 'accepted' ? ' charged' : ' not charged'}`, input);
       break;
     case 'recordLeadStatus':
-      add('status_recorded', `status ${input === undefined ? '' : ''}recorded`);
+      add('status_recorded', `status ${args[1]}${args[2] ? ` (${args[2]})` : ''} recorded for reporting`);
       break;
     default:
       add(activity, `${activity} completed`, { input, result });
