@@ -3,14 +3,21 @@ import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { reservationIdFor, type ReserveRequest, type ReserveResult, type SettleRequest } from '../domain/reservations';
 import { partnerCapacityClient } from '../infra/partner-capacity-client';
+import type { Sql } from '../db/client';
+import { getPartner } from '../db/partners';
+import { toCapacityConfig } from '../domain/capacity';
 
 /**
  * The lead workflow's side of the capacity contract: each call is an update on partner-<id>, which
  * starts on first use in this worker's task queue. A refused update (bad request, reservation no
  * longer open) will be refused again, so it fails without retries.
  */
-export function capacityActivities(temporal: Client) {
-  const partners = () => partnerCapacityClient(temporal, Context.current().info.taskQueue);
+export function capacityActivities(temporal: Client, sql: Sql) {
+  const startConfig = async (partnerId: string) => {
+    const partner = await getPartner(sql, partnerId);
+    return partner ? toCapacityConfig(partner) : null;
+  };
+  const partners = () => partnerCapacityClient(temporal, Context.current().info.taskQueue, startConfig);
   const refusedIsFinal = async <T>(work: () => Promise<T>): Promise<T> => {
     try {
       return await work();

@@ -85,12 +85,26 @@ export function deliveryActivities(deps: DeliveryDeps) {
       return record;
     },
 
-    /** Commits the partner's reservation for an accepted lead (charging the locked price) or releases it, and records the outcome. */
-    async settleDelivery(input: SettleInput): Promise<void> {
+    /**
+     * Commits the partner's reservation for an accepted lead (charging the locked price) or releases
+     * it, and records the outcome. A hold that expired before the answer arrived can't be committed:
+     * the delivery then counts as failed, and says so, rather than failing the lead.
+     */
+    async settleDelivery(input: SettleInput): Promise<{ outcome: DeliveryOutcome; reason?: string }> {
       const settle = { partnerId: input.partnerId, reservationId: input.reservationId, leadId: input.leadId };
-      if (input.outcome === 'accepted') await deps.capacity.commitReservation({ ...settle, priceMinor: input.priceMinor });
-      else await deps.capacity.releaseReservation({ ...settle, reason: input.reason ?? input.outcome });
-      await markOutcome(sql, { leadId: input.leadId, partnerId: input.partnerId, outcome: input.outcome, reason: input.reason, at: new Date().toISOString() });
+      let { outcome, reason } = input;
+      try {
+        if (outcome === 'accepted') await deps.capacity.commitReservation({ ...settle, priceMinor: input.priceMinor });
+        else await deps.capacity.releaseReservation({ ...settle, reason: reason ?? outcome });
+      } catch (err) {
+        if ((err as ApplicationFailure).type !== 'CapacityUpdateRefused') throw err;
+        if (outcome === 'accepted') {
+          outcome = 'failed';
+          reason = `the capacity hold ended before the acceptance was recorded: ${(err as Error).message}`;
+        }
+      }
+      await markOutcome(sql, { leadId: input.leadId, partnerId: input.partnerId, outcome, reason, at: new Date().toISOString() });
+      return { outcome, reason };
     },
   };
 }

@@ -21,7 +21,7 @@ export interface ActivityDeps {
 
 export function createActivities(deps: ActivityDeps) {
   const { sql, env } = deps;
-  const capacity = capacityActivities(deps.temporal);
+  const capacity = capacityActivities(deps.temporal, sql);
   return {
     ...leadActivities(sql),
     ...routingActivities(sql),

@@ -87,9 +87,11 @@ function narrateActivity(activity: string, args: any[], result: any, names: Map<
     case 'deliverLead':
       add('delivery_attempt', `attempt ${input.attempt} to ${partner(input.partnerId)} by ${result.channel}: ${result.ok ? `delivered${result.response?.status ? ` (HTTP ${result.response.status})` : ''}` : `failed (${result.error})`}`, result);
       break;
-    case 'settleDelivery':
-      add(`delivery_${input.outcome}`, `${partner(input.partnerId)}: ${input.outcome}${input.reason ? ` (${input.reason})` : ''}; price ${input.priceMinor} (minor units)${input.outcome === 'accepted' ? ' charged' : ' not charged'}`, input);
+    case 'settleDelivery': {
+      const { outcome, reason } = result as { outcome: string; reason?: string };
+      add(`delivery_${outcome}`, `${partner(input.partnerId)}: ${outcome}${reason ? ` (${reason})` : ''}; price ${input.priceMinor} (minor units)${outcome === 'accepted' ? ' charged' : ' not charged'}`, { ...input, outcome, reason });
       break;
+    }
     case 'recordLeadStatus':
       add('status_recorded', `status ${args[1]}${args[2] ? ` (${args[2]})` : ''} recorded for reporting`);
       break;

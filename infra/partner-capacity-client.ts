@@ -14,17 +14,21 @@ export type PartnerCapacityClient = ReturnType<typeof partnerCapacityClient>;
  * Talks to partner-<id> from outside: every update starts the workflow on first use
  * (update-with-start), so no partner needs its workflow created in advance.
  */
-export function partnerCapacityClient(client: Client, taskQueue: string) {
-  const update = <Ret, Args extends unknown[]>(partnerId: string, def: UpdateDefinition<Ret, Args>, ...args: Args): Promise<Ret> =>
-    client.workflow.executeUpdateWithStart(def, {
+export function partnerCapacityClient(client: Client, taskQueue: string, startConfig?: (partnerId: string) => Promise<CapacityConfig | null>) {
+  // A workflow started with its configuration answers at once; one started without loads it by an
+  // activity, which can't find a slot while every slot holds a reserve waiting on this very workflow.
+  const update = async <Ret, Args extends unknown[]>(partnerId: string, def: UpdateDefinition<Ret, Args>, ...args: Args): Promise<Ret> => {
+    const config = startConfig ? await startConfig(partnerId) : null;
+    return client.workflow.executeUpdateWithStart(def, {
       args,
       startWorkflowOperation: new WithStartWorkflowOperation<typeof partnerWorkflow>('partnerWorkflow', {
         workflowId: partnerWorkflowId(partnerId),
         taskQueue,
-        args: [{ partnerId }],
+        args: [{ partnerId, ...(config ? { config } : {}) }],
         workflowIdConflictPolicy: 'USE_EXISTING',
       }),
     });
+  };
   const handle = (partnerId: string) => client.workflow.getHandle(partnerWorkflowId(partnerId));
   /** Null when the partner's workflow has never run: nothing counted, nothing held. */
   const ifRunning = async <T>(work: () => Promise<T>): Promise<T | null> => {

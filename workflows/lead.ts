@@ -119,14 +119,14 @@ export async function leadWorkflow({ leadId }: LeadWorkflowInput): Promise<LeadS
     });
     if (!reservation.granted) {
       delivery.status = 'denied';
-      delivery.reason = reservation.detail;
+      delivery.reason = `${reservation.reason}${reservation.window ? ` (${reservation.window} cap)` : ''}: ${reservation.detail}`;
       return false;
     }
     const settle = async (outcome: 'accepted' | 'declined' | 'expired' | 'failed', reason?: string) => {
-      delivery.status = outcome;
-      delivery.reason = reason;
-      await settleDelivery({ leadId, partnerId: candidate.partnerId, reservationId: reservation.reservationId, priceMinor: delivery.priceMinor, outcome, reason });
-      return outcome === 'accepted';
+      const settled = await settleDelivery({ leadId, partnerId: candidate.partnerId, reservationId: reservation.reservationId, priceMinor: delivery.priceMinor, outcome, reason });
+      delivery.status = settled.outcome;
+      delivery.reason = settled.reason;
+      return settled.outcome === 'accepted';
     };
 
     delivery.status = 'delivering';

@@ -2,7 +2,7 @@ import { allHandlersFinished, condition, continueAsNew, log, proxyActivities, se
 import type { LeadActivities } from '../activities';
 import {
   addTransaction, assess, capacityView, commit, earliestExpiry, expire, grant, initialCapacityState,
-  PAUSE_SOURCES, release, settledOutcome, type CapacityState,
+  PAUSE_SOURCES, release, settledOutcome, type CapacityConfig, type CapacityState,
 } from '../domain/capacity';
 import { reservationIdFor, type ReserveRequest, type ReserveResult } from '../domain/reservations';
 import {
@@ -21,6 +21,8 @@ export interface PartnerWorkflowInput {
   partnerId: string;
   /** Carried across continue-as-new. */
   state?: CapacityState;
+  /** The configuration, when whoever starts the workflow already has it. */
+  config?: CapacityConfig;
   /** Continue-as-new once history has this many events, besides when the server suggests it (tests set it low). */
   historyLimit?: number;
 }
@@ -42,7 +44,7 @@ const isId = (s: unknown) => typeof s === 'string' && s.length > 0 && s.length <
  */
 export async function partnerWorkflow(input: PartnerWorkflowInput): Promise<never> {
   const { partnerId } = input;
-  const state = input.state ?? initialCapacityState(partnerId);
+  const state = input.state ?? { ...initialCapacityState(partnerId), config: input.config ?? null };
   let configReady = state.config !== null;
   let alerting = false;
 

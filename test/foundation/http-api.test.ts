@@ -1,10 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { startApi, type TestApi } from '../helpers/api';
 
 let api: TestApi;
 beforeAll(async () => { api = await startApi({ taskQueue: 'unused-by-these-tests' }); });
 afterAll(() => api.close());
 
-const leadCount = async () => Number((await api.sql`select count(*)::int as n from leads`)[0]!.n);
+// Other test files add leads at the same time, so a refused request is traced by its own Idempotency-Key.
+const storedWithKey = async (key: string) => Number((await api.sql`select count(*)::int as n from leads where idempotency_key = ${key}`)[0]!.n);
 
 describe('the HTTP API', () => {
   it('answers an unknown route with a JSON 404', async () => {
@@ -14,22 +16,22 @@ describe('the HTTP API', () => {
   });
 
   it('answers malformed JSON with a 400 that says so, and stores nothing', async () => {
-    const before = await leadCount();
-    const res = await api.request('POST', '/leads', { rawBody: '{"leadType": "mortgage",' });
+    const key = randomUUID();
+    const res = await api.request('POST', '/leads', { rawBody: '{"leadType": "mortgage",', headers: { 'idempotency-key': key } });
     expect(res.status).toBe(400);
     expect(res.body.error).toBe('malformed_json');
-    expect(await leadCount()).toBe(before);
+    expect(await storedWithKey(key)).toBe(0);
   });
 
   it('lists every field that fails its schema, with the reason, and stores nothing', async () => {
-    const before = await leadCount();
-    const res = await api.request('POST', '/leads', { body: { leadType: 42, fields: 'none', colour: 'red' } });
+    const key = randomUUID();
+    const res = await api.request('POST', '/leads', { body: { leadType: 42, fields: 'none', colour: 'red' }, headers: { 'idempotency-key': key } });
     expect(res.status).toBe(400);
     expect(res.body.error).toBe('validation_failed');
     const fields = res.body.problems.map((p: { field: string }) => p.field);
     expect(fields).toEqual(expect.arrayContaining(['body.leadType', 'body.fields', 'body']));
     expect(res.body.problems.find((p: { field: string }) => p.field === 'body').reason).toMatch(/colour/);
-    expect(await leadCount()).toBe(before);
+    expect(await storedWithKey(key)).toBe(0);
   });
 
   it('reports Temporal, PostgreSQL and MinIO reachability on /healthz', async () => {

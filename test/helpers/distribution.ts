@@ -11,6 +11,8 @@ export interface PartnerSpec {
   maxAttempts?: number;
   rules?: unknown;
   fcaNumber?: string;
+  caps?: { day?: number | null; week?: number | null; month?: number | null; lifetime?: number | null };
+  creditLimitMinor?: number;
 }
 
 export interface Distribution {
@@ -63,6 +65,8 @@ export async function configureDistribution(
           ? { type: 'webhook', method: 'POST', url: p.webhookUrl, timeoutMs: p.timeoutMs ?? 2000, maxAttempts: p.maxAttempts ?? 2, signingSecret: secret }
           : { type: 'email', addresses: p.emails ?? [`${p.name}@partners.example`] },
         ...(p.fcaNumber ? { fcaNumber: p.fcaNumber } : {}),
+        ...(p.caps ? { caps: { day: null, week: null, month: null, lifetime: null, ...p.caps } } : {}),
+        ...(p.creditLimitMinor !== undefined ? { creditLimitMinor: p.creditLimitMinor } : {}),
       },
     }));
     const assignment = await ok(api.request('POST', `/profiles/${profile.id}/assignments`, {
