@@ -24,7 +24,7 @@ export default async function globalSetup(): Promise<void> {
   };
   const [pgPort, minioPort, minioConsolePort, smtpPort, mailWebPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
 
-  const [pg, temporal, minio, mail, bundle] = await Promise.all([
+  const started = await Promise.allSettled([
     process.env.DATABASE_URL
       ? freshDatabase(process.env.DATABASE_URL)
       : startPostgres({ dataDir: path.join(dir, 'postgres'), port: pgPort, persistent: false, database: 'leadrelay_test' }),
@@ -40,6 +40,15 @@ export default async function globalSetup(): Promise<void> {
     startMailCatcher({ smtpPort, webPort: mailWebPort }),
     bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quietLogger }),
   ]);
+  // A failed start must not leave the others running: jest skips the teardown when setup throws.
+  const failed = started.find((r) => r.status === 'rejected');
+  if (failed) {
+    await Promise.allSettled(started.map((r) => (r.status !== 'fulfilled' ? undefined : 'teardown' in r.value ? r.value.teardown() : 'stop' in r.value ? r.value.stop() : undefined)));
+    throw (failed as PromiseRejectedResult).reason;
+  }
+  const [pg, temporal, minio, mail, bundle] = started.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [
+    Service & { url: string }, TestWorkflowEnvironment, Awaited<ReturnType<typeof startMinio>>, Awaited<ReturnType<typeof startMailCatcher>>, { code: string },
+  ];
 
   const sql = createSql(pg.url, { max: 1 });
   await migrate(sql);
