@@ -1,16 +1,7 @@
 import type { Sql } from './client';
 import type { LeadType } from '../domain/config';
-import type { FieldDef, ReferralMethod } from '../domain/lead-type-fields';
 
-export interface LeadTypeInput {
-  name: string;
-  fields: FieldDef[];
-  referralMethod: ReferralMethod;
-  defaultPriceMinor: number;
-  referralScope: number;
-  acceptanceWindowSeconds: number | null;
-  fcaRequired: boolean;
-}
+export type LeadTypeInput = Omit<LeadType, 'id' | 'configVersion'>;
 
 type Row = Omit<LeadType, 'defaultPriceMinor'> & { defaultPriceMinor: string | number; createdAt: Date; updatedAt: Date };
 
