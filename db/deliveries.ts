@@ -6,6 +6,8 @@ export type DeliveryOutcome = 'accepted' | 'declined' | 'expired' | 'failed';
 export interface DeliveryRow {
   id: string;
   leadId: string;
+  leadType: string;
+  fields: Record<string, unknown>;
   partnerId: string;
   partnerName: string;
   assignmentId: string | null;
@@ -52,10 +54,10 @@ export async function markOutcome(sql: Sql, d: { leadId: string; partnerId: stri
 
 export async function listDeliveries(sql: Sql, filter: { leadId?: string; partnerId?: string }): Promise<DeliveryRow[]> {
   return sql<DeliveryRow[]>`
-    select d.id, d.lead_id as "leadId", d.partner_id as "partnerId", p.name as "partnerName", d.assignment_id as "assignmentId",
+    select d.id, d.lead_id as "leadId", l.lead_type as "leadType", l.fields, d.partner_id as "partnerId", p.name as "partnerName", d.assignment_id as "assignmentId",
       d.status, d.price_minor::int as "priceMinor", d.currency, d.delivered_at as "deliveredAt", d.accepted_at as "acceptedAt",
       d.declined_at as "declinedAt", d.expired_at as "expiredAt", d.failed_at as "failedAt", d.decline_reason as "declineReason"
-    from deliveries d join partners p on p.id = d.partner_id
+    from deliveries d join partners p on p.id = d.partner_id join leads l on l.id = d.lead_id
     where true
       ${filter.leadId ? sql`and d.lead_id = ${filter.leadId}` : sql``}
       ${filter.partnerId ? sql`and d.partner_id = ${filter.partnerId}` : sql``}

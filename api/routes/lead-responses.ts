@@ -4,7 +4,6 @@ import { defineRoute } from '../route';
 import { HttpError, notFound } from '../http-error';
 import { updateLead } from '../workflow-updates';
 import { listDeliveries } from '../../db/deliveries';
-import { getLead } from '../../db/leads';
 import { leadWorkflowId } from '../../domain/ids';
 import type { Decision } from '../../domain/lead-state';
 import { verifyResponseToken } from '../../infra/response-links';
@@ -41,12 +40,12 @@ export function leadResponseRoutes({ sql, temporal, linkSecret }: AppDeps) {
       responses: { 200: { description: 'Your deliveries', schema: z.object({ items: z.array(z.object({ leadId: z.uuid(), leadType: z.string(), fields: z.record(z.string(), z.unknown()), status: z.string(), priceMinor: z.number(), currency: z.string(), deliveredAt: z.string().nullable() })) }) } },
       handler: async ({ principal }) => {
         const deliveries = await listDeliveries(sql, { partnerId: principal!.partnerId! });
-        const items = [];
-        for (const d of deliveries) {
-          const lead = await getLead(sql, d.leadId);
-          if (lead) items.push({ leadId: d.leadId, leadType: lead.leadType, fields: lead.fields, status: d.status, priceMinor: d.priceMinor, currency: d.currency, deliveredAt: d.deliveredAt?.toISOString() ?? null });
-        }
-        return { items };
+        return {
+          items: deliveries.map((d) => ({
+            leadId: d.leadId, leadType: d.leadType, fields: d.fields, status: d.status, priceMinor: d.priceMinor, currency: d.currency,
+            deliveredAt: d.deliveredAt?.toISOString() ?? null,
+          })),
+        };
       },
     }),
     defineRoute({

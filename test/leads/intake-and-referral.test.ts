@@ -88,6 +88,11 @@ describe('manual referral', () => {
 
     const again = await api.request('POST', `/leads/${res.body.id}/refer`, { key: agentKey, body: {} });
     expect(again.status).toBe(409);
+
+    const mine = await api.request('GET', '/portal/leads', { key: manual.partners.general!.key });
+    expect(mine.body.items).toContainEqual(expect.objectContaining({ leadId: res.body.id, leadType: manual.leadTypeName, fields: { name: 'Ada', postcode: 'SW1', roofSize: 12 }, status: 'accepted' }));
+    const theirs = await api.request('GET', '/portal/leads', { key: manual.partners.regulated!.key });
+    expect(theirs.body.items.map((i: { leadId: string }) => i.leadId)).not.toContain(res.body.id);
   });
 
   it('is findable in Temporal by lead id, lead type, status and partner', async () => {
