@@ -33,7 +33,10 @@ describe('a lead runs as its own workflow', () => {
 
       const lead = await finalState(created.body.id);
       expect(lead).toMatchObject({ id: created.body.id, leadType, fields: { name: 'Ada' }, status: 'no_eligible_partner' });
-      const description = await api.temporal.workflow.getHandle(`lead-${created.body.id}`).describe();
+      const handle = api.temporal.workflow.getHandle(`lead-${created.body.id}`);
+      // The query shows the final state a moment before the workflow records it and completes.
+      await handle.result();
+      const description = await handle.describe();
       expect(description.type).toBe('leadWorkflow');
       expect(description.status.name).toBe('COMPLETED');
     } finally {
