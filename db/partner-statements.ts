@@ -1,5 +1,6 @@
 import type { Sql } from './client';
 import type { Transaction } from '../domain/capacity';
+import { inTransaction } from './transaction';
 
 export interface StatementLine extends Omit<Transaction, 'seq'> { seq: number }
 
@@ -13,15 +14,22 @@ export async function insertTransactions(sql: Sql, partnerId: string, transactio
   await sql`insert into partner_transactions ${sql(rows)} on conflict do nothing`;
 }
 
+/** The page and its totals come from one snapshot, so a transaction written meanwhile can't make them disagree. */
 export async function getStatement(sql: Sql, partnerId: string, page: { limit: number; offset: number }): Promise<{ items: StatementLine[]; total: number; balanceMinor: number }> {
-  const items = await sql<StatementLine[]>`
-    select seq::int as seq, txn_key as key, kind, amount_minor::int as "amountMinor", balance_minor::int as "balanceMinor", currency,
-      lead_id as "leadId", description, to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "occurredAt"
-    from partner_transactions where partner_id = ${partnerId} order by seq limit ${page.limit} offset ${page.offset}`;
-  const [summary] = await sql<{ total: number; balanceMinor: number | null }[]>`
-    select count(*)::int as total, (array_agg(balance_minor order by seq desc))[1]::int as "balanceMinor"
-    from partner_transactions where partner_id = ${partnerId}`;
-  return { items, total: summary?.total ?? 0, balanceMinor: summary?.balanceMinor ?? 0 };
+  return inTransaction(
+    sql,
+    async (tx) => {
+      const items = await tx<StatementLine[]>`
+        select seq::int as seq, txn_key as key, kind, amount_minor::int as "amountMinor", balance_minor::int as "balanceMinor", currency,
+          lead_id as "leadId", description, to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "occurredAt"
+        from partner_transactions where partner_id = ${partnerId} order by seq limit ${page.limit} offset ${page.offset}`;
+      const [summary] = await tx<{ total: number; balanceMinor: number | null }[]>`
+        select count(*)::int as total, (array_agg(balance_minor order by seq desc))[1]::int as "balanceMinor"
+        from partner_transactions where partner_id = ${partnerId}`;
+      return { items, total: summary?.total ?? 0, balanceMinor: summary?.balanceMinor ?? 0 };
+    },
+    'isolation level repeatable read read only',
+  );
 }
 
 export async function getTransaction(sql: Sql, partnerId: string, key: string): Promise<StatementLine | undefined> {
