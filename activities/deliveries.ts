@@ -6,7 +6,7 @@ import { getLead } from '../db/leads';
 import { getPartner } from '../db/partners';
 import { markDelivered, markOutcome, recordAttempt, type DeliveryOutcome } from '../db/deliveries';
 import { deliveryKey } from '../domain/ids';
-import { renderTemplate } from '../domain/templates';
+import { mappedVariables, renderHeaders, renderUrl, renderWebhookBody } from '../domain/delivery-formats';
 import { responseLink } from '../infra/response-links';
 import type { AttemptRecord } from './delivery/attempt';
 import { sendWebhook } from './delivery/webhook';
@@ -68,10 +68,14 @@ export function deliveryActivities(deps: DeliveryDeps) {
       };
       let record: AttemptRecord;
       if (partner.delivery.type === 'webhook') {
-        const body = partner.delivery.bodyTemplate
-          ? renderTemplate(partner.delivery.bodyTemplate, values, 'json')
-          : JSON.stringify({ id: lead.id, type: lead.leadType, createdAt: lead.createdAt, fields: lead.fields, price: { amountMinor: input.priceMinor, currency: input.currency }, awaitsResponse: input.awaitsResponse });
-        record = await sendWebhook({ delivery: partner.delivery, signingSecret: partner.delivery.signingSecret, webhookId: key, body, attempt: input.attempt, dispatcher: deps.dispatcher });
+        const { delivery } = partner;
+        const document = { id: lead.id, type: lead.leadType, createdAt: lead.createdAt.toISOString(), fields: lead.fields, priceMinor: input.priceMinor, currency: input.currency, awaitsResponse: input.awaitsResponse };
+        const request = renderWebhookBody(document, values, delivery.fieldMapping, { format: delivery.format ?? 'json', bodyTemplate: delivery.bodyTemplate, soapAction: delivery.soapAction });
+        const variables = mappedVariables(values, delivery.fieldMapping);
+        record = await sendWebhook({
+          delivery, signingSecret: delivery.signingSecret, webhookId: key, attempt: input.attempt, dispatcher: deps.dispatcher,
+          url: renderUrl(delivery.url, variables), request: { ...request, headers: { ...renderHeaders(delivery.headers, variables), ...request.headers } },
+        });
       } else {
         const links = input.awaitsResponse
           ? { accept: responseLink(deps.publicUrl, deps.linkSecret, lead.id, partner.id, 'accept'), decline: responseLink(deps.publicUrl, deps.linkSecret, lead.id, partner.id, 'decline') }

@@ -1,6 +1,7 @@
 import type { FieldDef, ReferralMethod } from './lead-type-fields';
 import type { Rules } from './rules';
 import type { DeliverySchedule } from './schedule';
+import type { FieldMapping, WebhookFormat } from './delivery-formats';
 
 /** The configuration model, as plain JSON-serialisable objects (what a lead workflow snapshots). */
 
@@ -44,12 +45,24 @@ export interface Billing {
   currency: string;
 }
 
+/** How to read accept, decline and a reason from a partner's answer, in its own terms. */
+export type AnswerRules =
+  | { type: 'json' | 'xpath'; decision: string; accept: string[]; decline: string[]; reason?: string }
+  | { type: 'regex'; accept: string; decline: string; reason?: string };
+
 export interface WebhookDelivery {
   type: 'webhook';
   method: 'POST' | 'PUT' | 'PATCH';
+  /** May hold {{variables}}, percent-encoded where they land. */
   url: string;
+  /** Values may hold {{variables}}. */
   headers: Record<string, string>;
+  /** Json when absent (partners saved before formats existed). */
+  format?: WebhookFormat;
+  soapAction?: string;
   bodyTemplate?: string;
+  fieldMapping?: FieldMapping;
+  answer?: AnswerRules;
   timeoutMs: number;
   signingSecret: string;
   maxAttempts: number;

@@ -14,16 +14,31 @@ export function unknownTemplateVariables(template: string, knownFields: Readonly
   return templateVariables(template).filter((v) => !knownFields.has(v) && !BUILT_IN_VARIABLES.includes(v));
 }
 
-
 const asText = (value: unknown): string => (value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value));
 
+/** What a filled-in value must be escaped for: the inside of a JSON string, XML text, a form or URL component, a header value, or nothing. */
+export type Escape = 'json' | 'xml' | 'form' | 'url' | 'header' | 'none';
+
+const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+
+const ESCAPERS: Record<Escape, (text: string) => string> = {
+  json: (t) => JSON.stringify(t).slice(1, -1),
+  // Characters XML 1.0 forbids are dropped rather than escaped: no escape makes them legal.
+  xml: (t) => t.replace(/[^\u0009\u000A\u000D\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '').replace(/[&<>"']/g, (c) => XML_ESCAPES[c]!),
+  form: (t) => encodeURIComponent(t).replace(/%20/g, '+'),
+  url: (t) => encodeURIComponent(t),
+  // Line breaks would start a header of their own; HTTP carries only visible ASCII safely, so other characters are percent-encoded as UTF-8.
+  header: (t) => t.replace(/[\r\n]+/g, ' ').replace(/[^\x20-\x7E]+/g, (c) => encodeURIComponent(c)),
+  none: (t) => t,
+};
+
+export const escapeText = (text: string, escape: Escape) => ESCAPERS[escape](text);
+
 /**
- * Fills a template. For JSON bodies each value is escaped as the inside of a JSON string, so a
- * field holding quotes or newlines can't break (or inject into) the partner's document.
+ * Fills a template, escaping each value for the document it lands in, so a field holding quotes,
+ * ampersands or newlines can't break (or inject into) the partner's request.
  */
-export function renderTemplate(template: string, values: Readonly<Record<string, unknown>>, escape: 'json' | 'none'): string {
-  return template.replace(PLACEHOLDER, (_m, name: string) => {
-    const text = asText(values[name]);
-    return escape === 'json' ? JSON.stringify(text).slice(1, -1) : text;
-  });
+export function renderTemplate(template: string, values: Readonly<Record<string, unknown>>, escape: Escape): string {
+  const escaped = ESCAPERS[escape];
+  return template.replace(PLACEHOLDER, (_m, name: string) => escaped(asText(values[name])));
 }

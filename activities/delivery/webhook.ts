@@ -1,13 +1,17 @@
 import { request, type Dispatcher } from 'undici';
 import { Webhook } from 'standardwebhooks';
 import type { WebhookDelivery } from '../../domain/config';
+import type { RenderedRequest } from '../../domain/delivery-formats';
 import { clip, type AttemptRecord } from './attempt';
+import { readAnswer, soapFault } from './partner-answer';
 
 export interface WebhookSend {
   delivery: WebhookDelivery;
   signingSecret: string;
   webhookId: string;
-  body: string;
+  /** The URL and request in the partner's format, lead variables filled in. */
+  url: string;
+  request: RenderedRequest;
   attempt: number;
   dispatcher: Dispatcher;
 }
@@ -17,22 +21,23 @@ export interface WebhookSend {
  * partner can deduplicate). No redirects are followed; 2xx is delivered, anything else is a failed
  * attempt that the workflow retries.
  */
-export async function sendWebhook({ delivery, signingSecret, webhookId, body, attempt, dispatcher }: WebhookSend): Promise<AttemptRecord> {
+export async function sendWebhook({ delivery, signingSecret, webhookId, url, request: rendered, attempt, dispatcher }: WebhookSend): Promise<AttemptRecord> {
+  const { body } = rendered;
   const sentAt = new Date();
   const timestamp = Math.floor(sentAt.getTime() / 1000);
   const signature = new Webhook(signingSecret).sign(webhookId, new Date(timestamp * 1000), body);
   const headers: Record<string, string> = {
-    'content-type': 'application/json',
-    ...delivery.headers,
+    'content-type': rendered.contentType,
+    ...rendered.headers,
     'user-agent': 'leadrelay-webhooks/1',
     'webhook-id': webhookId,
     'webhook-timestamp': String(timestamp),
     'webhook-signature': signature,
   };
-  const base = { channel: 'webhook' as const, attempt, request: { method: delivery.method, url: delivery.url, headers, body: clip(body) }, startedAt: sentAt.toISOString() };
+  const base = { channel: 'webhook' as const, attempt, request: { method: delivery.method, url, headers, body: clip(body) }, startedAt: sentAt.toISOString() };
   const started = performance.now();
   try {
-    const res = await request(delivery.url, {
+    const res = await request(url, {
       method: delivery.method,
       headers,
       body,
@@ -42,12 +47,14 @@ export async function sendWebhook({ delivery, signingSecret, webhookId, body, at
       bodyTimeout: delivery.timeoutMs,
     });
     const text = await res.body.text();
-    const ok = res.statusCode >= 200 && res.statusCode < 300;
+    // A SOAP fault is a failure whatever its status; SOAP 1.1 sends it with a 500.
+    const fault = delivery.format?.startsWith('soap') ? soapFault(text) : undefined;
+    const ok = res.statusCode >= 200 && res.statusCode < 300 && !fault;
     return {
       ...base,
       ok,
       response: { status: res.statusCode, headers: flatten(res.headers), body: clip(text) },
-      ...(ok ? { decision: decisionIn(text) } : { error: `partner answered HTTP ${res.statusCode}` }),
+      ...(ok ? { decision: readAnswer(text, delivery.answer) } : { error: fault ? `SOAP fault: ${fault}` : `partner answered HTTP ${res.statusCode}` }),
       durationMs: Math.round(performance.now() - started),
     };
   } catch (err) {
@@ -64,16 +71,3 @@ export async function sendWebhook({ delivery, signingSecret, webhookId, body, at
 
 const flatten = (headers: Record<string, string | string[] | undefined>) =>
   Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]));
-
-/** A partner may accept or decline in its webhook answer: {"decision": "accept" | "decline", "reason": "..."}. */
-function decisionIn(text: string): AttemptRecord['decision'] {
-  try {
-    const parsed = JSON.parse(text) as { decision?: unknown; reason?: unknown };
-    if (parsed.decision === 'accept' || parsed.decision === 'decline') {
-      return { decision: parsed.decision, ...(typeof parsed.reason === 'string' ? { reason: parsed.reason.slice(0, 500) } : {}) };
-    }
-  } catch {
-    // Not JSON: the answer carries no decision.
-  }
-  return undefined;
-}

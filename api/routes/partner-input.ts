@@ -21,7 +21,8 @@ export function withSigningSecret(delivery: DeliveryInput | null): DeliveryMetho
  */
 export async function assertTemplatesKnown(sql: Sql, delivery: DeliveryMethod | null | undefined, at = 'body.delivery'): Promise<void> {
   if (!delivery) return;
-  const known = await allLeadFieldNames(sql);
+  const fixed = delivery.type === 'webhook' ? Object.keys(delivery.fieldMapping?.fixed ?? {}) : [];
+  const known = new Set([...(await allLeadFieldNames(sql)), ...fixed]);
   const problems: FieldProblem[] = [];
   const check = (name: string, template: string | undefined) => {
     const unknown = template === undefined ? [] : unknownTemplateVariables(template, known);
@@ -29,5 +30,9 @@ export async function assertTemplatesKnown(sql: Sql, delivery: DeliveryMethod | 
   };
   check('bodyTemplate', delivery.bodyTemplate);
   if (delivery.type === 'email') check('subject', delivery.subject);
+  if (delivery.type === 'webhook') {
+    check('url', delivery.url);
+    for (const [name, value] of Object.entries(delivery.headers)) check(`headers.${name}`, value);
+  }
   if (problems.length > 0) throw invalid(problems);
 }

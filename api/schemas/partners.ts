@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PARTNER_STATUSES } from '../../domain/config';
 import { WEEKDAYS } from '../../domain/schedule';
+import { WEBHOOK_FORMATS } from '../../domain/delivery-formats';
 import { vatIdProblem } from '../../domain/vat';
 import { capsSchema, country, currency, e164, email, minor, text, timezone, uuid } from './common';
 
@@ -23,19 +24,55 @@ export const billingSchema = z
   .meta({ id: 'Billing' });
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
+// A URL may carry {{variables}}: it must be a URL once they are filled in.
+const templatedHttpUrl = z
+  .string()
+  .max(2000)
+  .refine((u) => httpUrl.safeParse(u.replace(/\{\{\s*[\w.-]+\s*\}\}/g, 'x')).success, 'must be an http:// or https:// URL (it may hold {{variables}})')
+  .meta({ description: 'May hold {{variables}}, percent-encoded where they land' });
+const scalar = z.union([z.string().max(2000), z.number(), z.boolean()]);
+const names = z.record(z.string().max(100), z.string().min(1).max(100));
+
+export const fieldMappingSchema = z
+  .strictObject({
+    rename: names.optional().meta({ description: "Our field name → the partner's" }),
+    fixed: z.record(z.string().min(1).max(100), scalar).optional().meta({ description: 'Values sent with every lead' }),
+    values: z.record(z.string().max(100), z.record(z.string().max(200), z.string().max(200))).optional().meta({ description: "Per field, our value → the partner's code", example: { homeowner: { yes: '1', no: '0' } } }),
+    dates: z.record(z.string().max(100), z.string().regex(/^[YMDHms/.:\- T]{1,40}$/, 'must be a layout of YYYY, MM, DD, HH, mm and ss')).optional().meta({ description: 'Per date field, e.g. "DD/MM/YYYY"' }),
+  })
+  .meta({ id: 'FieldMapping', description: "How the partner's API expects the lead" });
+
+const regex = z.string().min(1).max(500).refine((r) => { try { new RegExp(r); return true; } catch { return false; } }, 'must be a valid regular expression');
+export const answerRulesSchema = z
+  .discriminatedUnion('type', [
+    z.strictObject({
+      type: z.enum(['json', 'xpath']).meta({ description: 'json: JSONPath expressions; xpath: XPath 1.0 on an XML or SOAP answer' }),
+      decision: z.string().min(1).max(500).meta({ example: '$.status' }),
+      accept: z.array(z.string().min(1).max(100)).min(1).meta({ description: 'Values of `decision` that mean accepted (any case)' }),
+      decline: z.array(z.string().min(1).max(100)).min(1),
+      reason: z.string().min(1).max(500).optional(),
+    }),
+    z.strictObject({ type: z.literal('regex'), accept: regex, decline: regex, reason: regex.optional().meta({ description: 'Its first group is the reason' }) }),
+  ])
+  .meta({ id: 'AnswerRules', description: "How to read accept, decline and a reason from the partner's answer; without it, {\"decision\":\"accept\"|\"decline\",\"reason\":...}" });
 const template = z.string().max(20_000).meta({ description: 'Text with {{field}} placeholders for lead fields' });
 
 export const webhookSchema = z
   .strictObject({
     type: z.literal('webhook'),
     method: z.enum(['POST', 'PUT', 'PATCH']).default('POST'),
-    url: httpUrl,
-    headers: z.record(z.string().regex(/^[A-Za-z0-9-]{1,100}$/, 'must be an HTTP header name'), z.string().max(2000)).default({}),
-    bodyTemplate: template.optional().meta({ description: 'Request body; omitted: the lead as JSON' }),
+    url: templatedHttpUrl,
+    headers: z.record(z.string().regex(/^[A-Za-z0-9-]{1,100}$/, 'must be an HTTP header name'), z.string().max(2000)).default({}).meta({ description: 'Values may hold {{variables}}' }),
+    format: z.enum(WEBHOOK_FORMATS).default('json').meta({ description: 'json, form (x-www-form-urlencoded), xml, soap11 or soap12' }),
+    soapAction: z.string().min(1).max(500).optional().meta({ description: 'SOAP formats: the action URI (SOAPAction header, or the action parameter for SOAP 1.2)' }),
+    bodyTemplate: template.optional().meta({ description: "Request body (for SOAP, the content of soap:Body), values escaped for the format; omitted: the lead in the format's natural shape" }),
+    fieldMapping: fieldMappingSchema.optional(),
+    answer: answerRulesSchema.optional(),
     timeoutMs: z.number().int().min(100).max(60_000).default(10_000),
     signingSecret: z.string().min(24).max(200).optional().meta({ description: 'Standard Webhooks secret (whsec_...); generated when omitted' }),
     maxAttempts: z.number().int().min(1).max(20).default(5),
   })
+  .refine((d) => d.soapAction === undefined || d.format.startsWith('soap'), { path: ['soapAction'], message: 'only SOAP formats take an action' })
   .meta({ id: 'WebhookDelivery' });
 
 export const emailDeliverySchema = z
