@@ -3,6 +3,7 @@ import nodemailer from 'nodemailer';
 import type { Sql } from '../db/client';
 import type { Env } from '../infra/env';
 import { createNotifier, type Notifier } from '../infra/notifier';
+import type { Metrics } from '../infra/metrics';
 import { capacityActivities } from './capacity';
 import { deliveryActivities } from './deliveries';
 import { deliveryAgent } from './delivery/private-address-guard';
@@ -15,6 +16,8 @@ export interface ActivityDeps {
   env: Env;
   /** For the capacity activities, which send updates to partner workflows. */
   temporal: Client;
+  /** Prometheus metrics the activities record; the worker process serves them. */
+  metrics?: Metrics;
   /** Email and SMS for partner alerts; by default SMTP and Twilio from env (tests pass a local Twilio fake). */
   notifier?: Notifier;
 }

@@ -22,6 +22,8 @@ import { profileRoutes } from './routes/profiles';
 import { signupRoutes } from './routes/signup';
 import { capacityRoutes } from './routes/capacity';
 import { twilioSmsRoutes } from './routes/twilio-sms';
+import { metricsRoutes } from './routes/metrics';
+import { createMetrics } from '../infra/metrics';
 
 export interface AppDeps {
   sql: Sql;
@@ -37,6 +39,7 @@ export interface AppDeps {
 }
 
 export function createApp(deps: AppDeps) {
+  const metrics = createMetrics('api');
   const routes: AnyRoute[] = [
     ...healthRoutes(deps),
     ...leadRoutes(deps),
@@ -51,10 +54,16 @@ export function createApp(deps: AppDeps) {
     ...apiKeyRoutes(deps),
     ...capacityRoutes(deps),
     ...twilioSmsRoutes(deps),
+    ...metricsRoutes(deps, metrics),
   ];
   const app = express();
   app.disable('x-powered-by');
   app.use(pinoHttp({ logger: deps.logger, autoLogging: { ignore: (req) => req.url === '/healthz' } }));
+  app.use((req, res, next) => {
+    const end = metrics.httpRequests.startTimer({ method: req.method });
+    res.once('finish', () => end({ route: req.route?.path ?? 'unmatched', status: String(res.statusCode) }));
+    next();
+  });
   app.use(express.json({ limit: '1mb' }));
   app.use(express.urlencoded({ extended: false, limit: '16kb' }));
 

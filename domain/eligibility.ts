@@ -1,6 +1,7 @@
 import type { Assignment, Partner, RoutingConfig } from './config';
-import { compileRules, explain, PreparedLead, type RulesResult } from './rules';
-import { isWithinSchedule } from './schedule';
+import type { FieldType } from './lead-type-fields';
+import { compileRules, explain, PreparedLead, type CompiledRules, type RulesResult } from './rules';
+import { isWithinSchedule, wallClock } from './schedule';
 
 /** One criterion for one partner, with the value it was decided on. */
 export interface Check {
@@ -50,42 +51,106 @@ export function evaluateEligibility(
   options: { at: Date; capacity?: CapacityChecker },
 ): EligibilityReport {
   const { leadType } = config;
-  const types = new Map(leadType.fields.map((f) => [f.name, f.type]));
   const lead = new PreparedLead(fields);
-  const profiles = config.profiles
-    .filter((p) => p.enabled)
-    .map((profile): ProfileReport => {
-      const profileRules = explain(compileRules(profile.rules, types), lead);
-      const assignments = [...profile.assignments]
-        .sort((a, b) => b.priority - a.priority || a.partner.name.localeCompare(b.partner.name))
-        .map((assignment): AssignmentReport => {
-          const { partner } = assignment;
-          const partnerRules = explain(compileRules(assignment.rules, types), lead);
-          const checks: Check[] = [
-            { criterion: 'profile_rules', passed: profileRules.passed, actual: null, detail: profileRules.passed ? 'lead matches the profile rules' : 'lead does not match the profile rules' },
-            { criterion: 'partner_status', passed: partner.status === 'active', actual: partner.status, detail: `partner is ${partner.status}` },
-            { criterion: 'partner_rules', passed: partnerRules.passed, actual: null, detail: partnerRules.passed ? 'lead matches the partner rules' : 'lead does not match the partner rules' },
-            deliveryCheck(leadType.referralMethod, partner),
-            ...(leadType.fcaRequired
-              ? [{ criterion: 'fca_number', passed: !!partner.fcaNumber, actual: partner.fcaNumber, detail: partner.fcaNumber ? 'FCA number on file' : 'lead type requires an FCA number and the partner has none' }]
-              : []),
-            scheduleCheck(partner, options.at),
-            ...(options.capacity?.(assignment) ?? []),
-          ];
-          return {
-            assignmentId: assignment.id,
-            partnerId: partner.id,
-            partnerName: partner.name,
-            priority: assignment.priority,
-            priceMinor: assignment.priceMinor ?? leadType.defaultPriceMinor,
-            eligible: checks.every((c) => c.passed),
-            partnerRules,
-            checks,
-          };
-        });
-      return { profileId: profile.id, name: profile.name, strategy: profile.strategy, referralScope: profile.referralScope ?? leadType.referralScope, profileRules, assignments };
+  const schedule = scheduleChecks(options.at);
+  const profiles = compiledFor(config).map(({ profile, rules, offerOrder }): ProfileReport => {
+    const profileRules = explain(rules, lead);
+    const assignments = offerOrder.map(({ index, rules: assignmentRules, partnerChecks }): AssignmentReport => {
+      const assignment = profile.assignments[index]!;
+      const { partner } = assignment;
+      const partnerRules = explain(assignmentRules, lead);
+      const checks: Check[] = [
+        profileRules.passed ? PROFILE_RULES_PASSED : PROFILE_RULES_FAILED,
+        partnerChecks[0]!,
+        partnerRules.passed ? PARTNER_RULES_PASSED : PARTNER_RULES_FAILED,
+        ...partnerChecks.slice(1),
+        schedule(partner),
+      ];
+      if (options.capacity) checks.push(...options.capacity(assignment));
+      return {
+        assignmentId: assignment.id,
+        partnerId: partner.id,
+        partnerName: partner.name,
+        priority: assignment.priority,
+        priceMinor: assignment.priceMinor ?? leadType.defaultPriceMinor,
+        eligible: checks.every((c) => c.passed),
+        partnerRules,
+        checks,
+      };
     });
+    return { profileId: profile.id, name: profile.name, strategy: profile.strategy, referralScope: profile.referralScope ?? leadType.referralScope, profileRules, assignments };
+  });
   return { leadType: leadType.name, profiles };
+}
+
+// Reports share these read-only checks: a report over thousands of partners is mostly the same few facts.
+const PROFILE_RULES_PASSED: Check = { criterion: 'profile_rules', passed: true, actual: null, detail: 'lead matches the profile rules' };
+const PROFILE_RULES_FAILED: Check = { criterion: 'profile_rules', passed: false, actual: null, detail: 'lead does not match the profile rules' };
+const PARTNER_RULES_PASSED: Check = { criterion: 'partner_rules', passed: true, actual: null, detail: 'lead matches the partner rules' };
+const PARTNER_RULES_FAILED: Check = { criterion: 'partner_rules', passed: false, actual: null, detail: 'lead does not match the partner rules' };
+
+type ConfiguredProfile = RoutingConfig['profiles'][number];
+interface CompiledProfile {
+  profile: ConfiguredProfile;
+  rules: CompiledRules;
+  /** Indexes into the profile's assignments, best first: priority high to low, then partner name. */
+  offerOrder: Array<{ index: number; rules: CompiledRules; partnerChecks: Check[] }>;
+}
+
+/**
+ * Compiling rules and ordering thousands of assignments costs far more than judging one lead, and
+ * changes only with the configuration: keep the work per configuration version, keyed by every
+ * version it was built from. The profiles are taken from the config passed in, so live partner
+ * state (status, schedule) is always read fresh.
+ */
+const compiledConfigs = new Map<string, { key: string; profiles: Omit<CompiledProfile, 'profile'>[] }>();
+const MAX_CACHED_LEAD_TYPES = 64;
+
+function compiledFor(config: RoutingConfig): CompiledProfile[] {
+  const enabled = config.profiles.filter((p) => p.enabled);
+  const key = versionKey(config.leadType, enabled);
+  let cached = compiledConfigs.get(config.leadType.id);
+  if (cached?.key !== key) {
+    const types = new Map(config.leadType.fields.map((f) => [f.name, f.type]));
+    cached = { key, profiles: enabled.map((profile) => compileProfile(config.leadType, profile, types)) };
+    if (compiledConfigs.size >= MAX_CACHED_LEAD_TYPES) compiledConfigs.delete(compiledConfigs.keys().next().value!);
+    compiledConfigs.set(config.leadType.id, cached);
+  }
+  return cached.profiles.map((compiled, i) => ({ ...compiled, profile: enabled[i]! }));
+}
+
+function versionKey(leadType: RoutingConfig['leadType'], profiles: ConfiguredProfile[]): string {
+  const parts = [`${leadType.id}@${leadType.configVersion}`];
+  for (const p of profiles) {
+    parts.push(`${p.id}@${p.configVersion}`);
+    // A partner's name orders ties, so its version is part of the key.
+    for (const a of p.assignments) parts.push(`${a.id}@${a.configVersion}.${a.partner.configVersion}`);
+  }
+  return parts.join(' ');
+}
+
+const byOfferOrder = new Intl.Collator().compare;
+
+function compileProfile(leadType: RoutingConfig['leadType'], profile: ConfiguredProfile, types: ReadonlyMap<string, FieldType>): Omit<CompiledProfile, 'profile'> {
+  const offerOrder = profile.assignments
+    .map((assignment, index) => ({ index, rules: compileRules(assignment.rules, types), partnerChecks: partnerChecks(leadType, assignment.partner) }))
+    .sort((x, y) => {
+      const a = profile.assignments[x.index]!;
+      const b = profile.assignments[y.index]!;
+      return b.priority - a.priority || byOfferOrder(a.partner.name, b.partner.name);
+    });
+  return { rules: compileRules(profile.rules, types), offerOrder };
+}
+
+/** The criteria that depend on the partner's configuration alone, partner status first. */
+function partnerChecks(leadType: RoutingConfig['leadType'], partner: Partner): Check[] {
+  return [
+    { criterion: 'partner_status', passed: partner.status === 'active', actual: partner.status, detail: `partner is ${partner.status}` },
+    deliveryCheck(leadType.referralMethod, partner),
+    ...(leadType.fcaRequired
+      ? [{ criterion: 'fca_number', passed: !!partner.fcaNumber, actual: partner.fcaNumber, detail: partner.fcaNumber ? 'FCA number on file' : 'lead type requires an FCA number and the partner has none' }]
+      : []),
+  ];
 }
 
 function deliveryCheck(method: string, partner: Partner): Check {
@@ -97,12 +162,25 @@ function deliveryCheck(method: string, partner: Partner): Check {
   return { criterion: 'delivery_method', passed: ok, actual: partner.delivery?.type ?? null, detail: ok ? `delivers by ${partner.delivery?.type}` : 'partner has no delivery method' };
 }
 
-function scheduleCheck(partner: Partner, at: Date): Check {
-  const ok = isWithinSchedule(partner.schedule, partner.timezone, at);
-  return {
-    criterion: 'schedule',
-    passed: ok,
-    actual: at.toISOString(),
-    detail: ok ? `inside the delivery schedule (${partner.timezone})` : `outside the delivery schedule (${partner.timezone})`,
+/** The schedule criterion at one instant; partners sharing a timezone and an answer share the check. */
+function scheduleChecks(at: Date): (partner: Partner) => Check {
+  const actual = at.toISOString();
+  const clocks = new Map<string, { day: string; minute: number }>();
+  const checks = new Map<string, Check>();
+  return (partner) => {
+    const { timezone } = partner;
+    let ok = true;
+    if (partner.schedule.type !== 'always') {
+      let clock = clocks.get(timezone);
+      if (!clock) clocks.set(timezone, (clock = wallClock(timezone, at)));
+      ok = isWithinSchedule(partner.schedule, timezone, at, clock);
+    }
+    const key = `${ok}${timezone}`;
+    let check = checks.get(key);
+    if (!check) {
+      const detail = ok ? `inside the delivery schedule (${timezone})` : `outside the delivery schedule (${timezone})`;
+      checks.set(key, (check = { criterion: 'schedule', passed: ok, actual, detail }));
+    }
+    return check;
   };
 }

@@ -28,6 +28,9 @@ export const envSchema = z.object({
   TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must be AC followed by 32 hex digits').default('AC00000000000000000000000000000000'),
   TWILIO_AUTH_TOKEN: z.string().min(16).default('leadrelay-dev-twilio-auth-token'),
   TWILIO_FROM_NUMBER: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number, e.g. +447700900000').default('+447700900000'),
+  /** The worker's Prometheus scrape target (leadrelay's and the Temporal SDK's metrics), at /metrics. */
+  WORKER_METRICS_PORT: port.default(9464),
+  WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   /** An operator API key to register on start; without it the first start creates one and prints it once. */
   LEADRELAY_OPERATOR_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
 });

@@ -107,9 +107,15 @@ export interface TemporalService extends Service { address: string; uiUrl: strin
  */
 export const TEMPORAL_DYNAMIC_CONFIG = ['--dynamic-config-value', 'history.maxInFlightUpdates=1000'];
 
+/**
+ * WAL with normal sync: measured with bench:leads, the 5-activity baseline went from 5.5 to 14.3
+ * workflows/s. A crash of the process loses nothing; only a power cut can lose the last moments.
+ */
+const SQLITE_PRAGMAS = ['--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal'];
+
 export async function startTemporal(opts: { cli: string; dbFile: string; port: number; uiPort: number; logFile?: string }): Promise<TemporalService> {
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--ui-port', String(opts.uiPort),
-    '--db-filename', opts.dbFile, '--log-level', 'warn', ...TEMPORAL_DYNAMIC_CONFIG];
+    '--db-filename', opts.dbFile, '--log-level', 'warn', ...SQLITE_PRAGMAS, ...TEMPORAL_DYNAMIC_CONFIG];
   for (const { name, type } of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${name}=${CLI_TYPE_NAMES[type]}`);
   const { proc, service } = child('temporal', opts.cli, args, { logFile: opts.logFile });
   await ready('Temporal dev server', proc, () => httpOk(`http://127.0.0.1:${opts.uiPort}/`), opts.logFile);
