@@ -5,6 +5,7 @@ import type { Client } from '@temporalio/client';
 import type { Sql } from '../db/client';
 import type { ObjectStore } from '../infra/object-store';
 import type { Logger } from '../infra/logger';
+import type { Notifier } from '../infra/notifier';
 import { authorize } from './auth';
 import { HttpError, validationError } from './http-error';
 import { buildOpenApiDocument } from './openapi';
@@ -23,6 +24,7 @@ import { signupRoutes } from './routes/signup';
 import { capacityRoutes } from './routes/capacity';
 import { twilioSmsRoutes } from './routes/twilio-sms';
 import { metricsRoutes } from './routes/metrics';
+import { introductionRoutes } from './routes/introductions';
 import { createMetrics } from '../infra/metrics';
 
 export interface AppDeps {
@@ -36,6 +38,9 @@ export interface AppDeps {
   linkSecret: string;
   /** Verifies inbound Twilio webhooks (X-Twilio-Signature). */
   twilioAuthToken: string;
+  /** Emails operators about partners' self-service changes; without it (or an address) nobody is told. */
+  notifier?: Pick<Notifier, 'email'>;
+  operatorEmail?: string;
 }
 
 export function createApp(deps: AppDeps) {
@@ -55,6 +60,7 @@ export function createApp(deps: AppDeps) {
     ...capacityRoutes(deps),
     ...twilioSmsRoutes(deps),
     ...metricsRoutes(deps, metrics),
+    ...introductionRoutes(deps),
   ];
   const app = express();
   app.disable('x-powered-by');

@@ -5,6 +5,7 @@ import { createObjectStore, ensureBucket } from '../infra/object-store';
 import { connectTemporalClient } from '../infra/temporal-client';
 import { runMain } from '../infra/run-main';
 import { createApp } from './app';
+import { createNotifier } from '../infra/notifier';
 import { ensureOperatorKey } from './auth';
 
 runMain('api', async (logger) => {
@@ -16,7 +17,8 @@ runMain('api', async (logger) => {
   const objectStore = createObjectStore(env);
   await ensureBucket(objectStore, env.S3_REGION);
   const temporal = await connectTemporalClient(env.TEMPORAL_ADDRESS, env.TEMPORAL_NAMESPACE);
-  const app = createApp({ sql, temporal, taskQueue: env.TEMPORAL_TASK_QUEUE, objectStore, logger, publicUrl: env.PUBLIC_URL, linkSecret: env.LINK_SIGNING_SECRET, twilioAuthToken: env.TWILIO_AUTH_TOKEN });
+  const app = createApp({ sql, temporal, taskQueue: env.TEMPORAL_TASK_QUEUE, objectStore, logger, publicUrl: env.PUBLIC_URL, linkSecret: env.LINK_SIGNING_SECRET, twilioAuthToken: env.TWILIO_AUTH_TOKEN,
+    notifier: createNotifier(env), operatorEmail: env.OPERATOR_EMAIL });
   const server = app.listen(env.API_PORT, () => logger.info({ url: env.PUBLIC_URL }, 'api listening'));
 
   const shutdown = (signal: string) => {

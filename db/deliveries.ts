@@ -20,6 +20,9 @@ export interface DeliveryRow {
   expiredAt: Date | null;
   failedAt: Date | null;
   declineReason: string | null;
+  outcome: 'won' | 'lost' | null;
+  /** bigint, as the driver returns it. */
+  outcomeValueMinor: string | null;
 }
 
 /** Records one attempt; a retried activity overwrites the record of the try it replaces. */
@@ -56,7 +59,8 @@ export async function listDeliveries(sql: Sql, filter: { leadId?: string; partne
   return sql<DeliveryRow[]>`
     select d.id, d.lead_id as "leadId", l.lead_type as "leadType", l.fields, d.partner_id as "partnerId", p.name as "partnerName", d.assignment_id as "assignmentId",
       d.status, d.price_minor::int as "priceMinor", d.currency, d.delivered_at as "deliveredAt", d.accepted_at as "acceptedAt",
-      d.declined_at as "declinedAt", d.expired_at as "expiredAt", d.failed_at as "failedAt", d.decline_reason as "declineReason"
+      d.declined_at as "declinedAt", d.expired_at as "expiredAt", d.failed_at as "failedAt", d.decline_reason as "declineReason",
+      d.outcome, d.outcome_value_minor as "outcomeValueMinor"
     from deliveries d join partners p on p.id = d.partner_id join leads l on l.id = d.lead_id
     where true
       ${filter.leadId ? sql`and d.lead_id = ${filter.leadId}` : sql``}

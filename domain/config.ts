@@ -16,6 +16,8 @@ export interface LeadType {
   /** Null: a delivery counts as accepted on delivery. */
   acceptanceWindowSeconds: number | null;
   fcaRequired: boolean;
+  /** Whether introducers see which partners took their leads; no when absent. */
+  introducerSeesPartners?: boolean;
   configVersion: number;
 }
 
@@ -78,6 +80,9 @@ export interface EmailDelivery {
 export type DeliveryMethod = WebhookDelivery | EmailDelivery;
 
 export const PARTNER_STATUSES = ['pending', 'active', 'inactive'] as const;
+/** FLG's partner type: it receives leads, introduces them, or both. */
+export const PARTNER_TYPES = ['receiver', 'introducer', 'both'] as const;
+export type PartnerType = (typeof PARTNER_TYPES)[number];
 export type PartnerStatus = (typeof PARTNER_STATUSES)[number];
 
 export interface Partner {
@@ -100,6 +105,10 @@ export interface Partner {
   transferPhone: string | null;
   smsNumber: string | null;
   fcaNumber: string | null;
+  /** A receiver when absent. */
+  type?: PartnerType;
+  /** The lead types an introducer may submit. */
+  introducerLeadTypeIds?: string[];
   configVersion: number;
   createdAt: string;
   updatedAt: string;

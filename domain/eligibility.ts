@@ -146,11 +146,19 @@ function compileProfile(leadType: RoutingConfig['leadType'], profile: Configured
 function partnerChecks(leadType: RoutingConfig['leadType'], partner: Partner): Check[] {
   return [
     { criterion: 'partner_status', passed: partner.status === 'active', actual: partner.status, detail: `partner is ${partner.status}` },
+    typeCheck(partner),
     deliveryCheck(leadType.referralMethod, partner),
     ...(leadType.fcaRequired
       ? [{ criterion: 'fca_number', passed: !!partner.fcaNumber, actual: partner.fcaNumber, detail: partner.fcaNumber ? 'FCA number on file' : 'lead type requires an FCA number and the partner has none' }]
       : []),
   ];
+}
+
+function typeCheck(partner: Partner): Check {
+  const type = partner.type ?? 'receiver';
+  return type === 'introducer'
+    ? { criterion: 'partner_type', passed: false, actual: type, detail: 'partner only introduces leads' }
+    : { criterion: 'partner_type', passed: true, actual: type, detail: `partner receives leads (${type})` };
 }
 
 function deliveryCheck(method: string, partner: Partner): Check {

@@ -31,6 +31,8 @@ export const envSchema = z.object({
   /** The worker's Prometheus scrape target (leadrelay's and the Temporal SDK's metrics), at /metrics. */
   WORKER_METRICS_PORT: port.default(9464),
   WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** The operators' nominated address: told when a partner adds its FCA number. Unset: nobody is told. */
+  OPERATOR_EMAIL: z.email().optional(),
   /** An operator API key to register on start; without it the first start creates one and prints it once. */
   LEADRELAY_OPERATOR_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
 });

@@ -4,13 +4,14 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { AppDeps } from '../app';
 import type { Principal } from '../auth';
 import { defineRoute } from '../route';
-import { notFound } from '../http-error';
+import { HttpError, notFound } from '../http-error';
 import { invalid } from '../validation';
 import { updateLead } from '../workflow-updates';
 import { narrateHistory } from '../lead-history';
 import { leadFieldsSchema } from '../schemas/lead-fields';
 import { getLead, insertLead, listLeads, type LeadRow } from '../../db/leads';
 import { getLeadTypeByName } from '../../db/lead-types';
+import { getPartner } from '../../db/partners';
 import { listAttempts, listDeliveries } from '../../db/deliveries';
 import { leadWorkflowId } from '../../domain/ids';
 import { LeadIdAttribute, LeadTypeAttribute, LeadStatusAttribute } from '../../domain/search-attributes';
@@ -54,6 +55,8 @@ const deliverySchema = z.object({
   acceptedAt: z.string().nullable(),
   declinedAt: z.string().nullable(),
   reason: z.string().nullable(),
+  outcome: z.enum(['won', 'lost']).nullable().meta({ description: "The receiver's word on whether the lead was won" }),
+  outcomeValueMinor: z.number().int().nullable(),
 });
 
 const leadSchema = z
@@ -90,6 +93,14 @@ export function leadRoutes({ sql, temporal, taskQueue }: AppDeps) {
     }
   };
 
+  /** An introducer submits only the lead types its operator allowed it (FLG's partner type and permissions). */
+  const assertMayIntroduce = async (partnerId: string, leadType: { id: string; name: string }) => {
+    const partner = await getPartner(sql, partnerId);
+    const type = partner?.type ?? 'receiver';
+    if (type === 'receiver') throw new HttpError(403, 'forbidden', 'this partner receives leads only; ask your operator to make it an introducer');
+    if (!partner!.introducerLeadTypeIds?.includes(leadType.id)) throw new HttpError(403, 'forbidden', `this partner may not introduce ${leadType.name} leads; ask your operator`);
+  };
+
   const visibleLead = async (id: string, principal: Principal | null) => {
     const lead = await getLead(sql, id);
     if (!lead) throw notFound(`lead ${id}`);
@@ -114,6 +125,7 @@ export function leadRoutes({ sql, temporal, taskQueue }: AppDeps) {
       handler: async ({ body, req, principal }) => {
         const leadType = await getLeadTypeByName(sql, body.leadType);
         if (!leadType) throw invalid([{ field: 'body.leadType', reason: `no lead type named ${body.leadType}` }]);
+        if (principal!.role === 'partner') await assertMayIntroduce(principal!.partnerId!, leadType);
         const fields = leadFieldsSchema(leadType.fields).safeParse(body.fields);
         if (!fields.success) throw invalid(fields.error.issues.map((i) => ({ field: ['body', 'fields', ...i.path.map(String)].join('.'), reason: i.message })));
         const submittedBy = principal!.role === 'partner' ? `partner:${principal!.partnerId}` : `${principal!.role}:${principal!.keyId}`;
@@ -165,6 +177,7 @@ export function leadRoutes({ sql, temporal, taskQueue }: AppDeps) {
           deliveries: deliveries.map((d) => ({
             partnerId: d.partnerId, partnerName: d.partnerName, status: d.status, priceMinor: d.priceMinor, currency: d.currency,
             deliveredAt: iso(d.deliveredAt), acceptedAt: iso(d.acceptedAt), declinedAt: iso(d.declinedAt ?? d.expiredAt ?? d.failedAt), reason: d.declineReason,
+            outcome: d.outcome, outcomeValueMinor: d.outcomeValueMinor === null ? null : Number(d.outcomeValueMinor),
           })),
         };
       },

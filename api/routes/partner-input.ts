@@ -36,3 +36,11 @@ export async function assertTemplatesKnown(sql: Sql, delivery: DeliveryMethod | 
   }
   if (problems.length > 0) throw invalid(problems);
 }
+
+/** Every lead type an introducer is allowed must exist. */
+export async function assertLeadTypesExist(sql: Sql, ids: readonly string[] | undefined, at = 'body.introducerLeadTypeIds'): Promise<void> {
+  if (!ids?.length) return;
+  const found = new Set((await sql<{ id: string }[]>`select id from lead_types where id = any(${ids as string[]}::uuid[])`).map((r) => r.id));
+  const problems = ids.flatMap((id, i) => (found.has(id) ? [] : [{ field: `${at}.${i}`, reason: `no lead type ${id}` }]));
+  if (problems.length > 0) throw invalid(problems);
+}

@@ -7,7 +7,7 @@ import { conflict, unique } from '../validation';
 import { deletePartner, getPartner, insertPartner, searchPartners, setPartnersStatus, updatePartner } from '../../db/partners';
 import { idParams } from '../schemas/common';
 import { bulkStatusBody, createPartnerBody, partnerSchema, partnerSearchQuery, updatePartnerBody } from '../schemas/partners';
-import { assertTemplatesKnown, withSigningSecret } from './partner-input';
+import { assertLeadTypesExist, assertTemplatesKnown, withSigningSecret } from './partner-input';
 import { toCapacityConfig } from '../../domain/capacity';
 import { partnerCapacityClient } from '../../infra/partner-capacity-client';
 
@@ -29,6 +29,7 @@ export function partnerRoutes({ sql, temporal, taskQueue }: AppDeps) {
       handler: async ({ body }) => {
         const delivery = withSigningSecret(body.delivery);
         await assertTemplatesKnown(sql, delivery);
+        await assertLeadTypesExist(sql, body.introducerLeadTypeIds);
         return unique(insertPartner(sql, randomUUID(), { ...body, delivery }), duplicateName(body.name));
       },
     }),
@@ -66,6 +67,7 @@ export function partnerRoutes({ sql, temporal, taskQueue }: AppDeps) {
         if (!existing) throw notFound(`partner ${params.id}`);
         const delivery = body.delivery === undefined ? existing.delivery : withSigningSecret(body.delivery);
         if (body.delivery !== undefined) await assertTemplatesKnown(sql, delivery);
+        await assertLeadTypesExist(sql, body.introducerLeadTypeIds);
         const updated = await unique(updatePartner(sql, params.id, { ...existing, ...body, delivery }), duplicateName(body.name ?? existing.name));
         if (!updated) throw notFound(`partner ${params.id}`);
         // Caps, credit, status, schedule and timezone take effect in the running partner workflow at once.

@@ -12,7 +12,19 @@ const portalPartnerSchema = partnerSchema.omit({ notes: true }).meta({ id: 'Port
 /** A partner's view of itself: internal notes stay with the operator's team. */
 const forPartner = ({ notes: _notes, ...rest }: Partner) => rest;
 
-export function portalRoutes({ sql }: AppDeps) {
+export function portalRoutes({ sql, notifier, operatorEmail, logger }: AppDeps) {
+  /** FLG tells the operator's nominated address when a partner adds its FCA number, so the number can be checked on the register. */
+  const tellOperatorsOfFcaNumber = async (partner: Partner) => {
+    if (!notifier || !operatorEmail) return;
+    await notifier
+      .email({
+        to: operatorEmail,
+        subject: `leadrelay: ${partner.name} added FCA number ${partner.fcaNumber}`,
+        text: `${partner.name} (partner ${partner.id}) added FCA firm reference number ${partner.fcaNumber} in its portal.\nCheck it on the FCA register: https://register.fca.org.uk/s/search?q=${partner.fcaNumber}`,
+      })
+      .catch((err: Error) => logger.warn({ err, partnerId: partner.id }, 'FCA number notice not sent'));
+  };
+
   // The partner comes from the key, never from the request, so no request can name another partner.
   const ownPartner = async (principal: Principal | null) => {
     const partner = principal?.partnerId ? await getPartner(sql, principal.partnerId) : undefined;
@@ -46,6 +58,7 @@ export function portalRoutes({ sql }: AppDeps) {
         }
         const updated = await updatePartner(sql, existing.id, { ...existing, ...body });
         if (!updated) throw notFound('partner for this key');
+        if (existing.fcaNumber === null && updated.fcaNumber !== null) await tellOperatorsOfFcaNumber(updated);
         return forPartner(updated);
       },
     }),

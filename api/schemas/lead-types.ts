@@ -37,6 +37,7 @@ const shape = {
   referralScope: z.number().int().min(1, 'must be at least 1').max(100).meta({ description: 'The most partners one lead may go to' }),
   acceptanceWindowSeconds: z.number().int().positive().max(30 * 86400).nullable().meta({ description: 'Time a partner has to accept; null: accepted on delivery' }),
   fcaRequired: z.boolean().meta({ description: 'Deliver only to partners with an FCA authorisation number' }),
+  introducerSeesPartners: z.boolean().meta({ description: 'Whether an introducer sees which partners took the leads it sent (GET /portal/sent)' }),
 };
 
 export const createLeadTypeBody = z
@@ -46,6 +47,7 @@ export const createLeadTypeBody = z
     referralScope: shape.referralScope.default(1),
     acceptanceWindowSeconds: shape.acceptanceWindowSeconds.default(null),
     fcaRequired: shape.fcaRequired.default(false),
+    introducerSeesPartners: shape.introducerSeesPartners.default(false),
   })
   .meta({ id: 'CreateLeadType' });
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PARTNER_STATUSES } from '../../domain/config';
+import { PARTNER_STATUSES, PARTNER_TYPES } from '../../domain/config';
 import { WEEKDAYS } from '../../domain/schedule';
 import { WEBHOOK_FORMATS } from '../../domain/delivery-formats';
 import { vatIdProblem } from '../../domain/vat';
@@ -123,6 +123,8 @@ const shape = {
   transferPhone: e164.nullable(),
   smsNumber: e164.nullable(),
   fcaNumber: fcaNumber.nullable(),
+  type: z.enum(PARTNER_TYPES).meta({ description: 'receiver: takes leads; introducer: sends leads in; both' }),
+  introducerLeadTypeIds: z.array(uuid('lead type')).max(500).transform((ids) => [...new Set(ids)]).meta({ description: 'The lead types this partner may introduce (submit with its key)' }),
 };
 
 export const createPartnerBody = z
@@ -142,6 +144,8 @@ export const createPartnerBody = z
     transferPhone: shape.transferPhone.default(null),
     smsNumber: shape.smsNumber.default(null),
     fcaNumber: shape.fcaNumber.default(null),
+    type: shape.type.default('receiver'),
+    introducerLeadTypeIds: shape.introducerLeadTypeIds.default([]),
   })
   .meta({ id: 'CreatePartner' });
 

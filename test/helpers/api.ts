@@ -7,6 +7,10 @@ import { createSql, type Sql } from '../../db/client';
 import { createObjectStore, ensureBucket } from '../../infra/object-store';
 import { createLogger } from '../../infra/logger';
 import { testEnv } from './env';
+import { createNotifier } from '../../infra/notifier';
+
+/** The operators' nominated address in tests; mail to it lands in the mail catcher. */
+export const OPERATOR_EMAIL = 'operators@leadrelay.test';
 
 export interface ApiResponse<T = any> { status: number; body: T; headers: Headers }
 
@@ -28,7 +32,8 @@ export async function startApi(options: { taskQueue: string }): Promise<TestApi>
   const temporal = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
   const objectStore = createObjectStore(env);
   await ensureBucket(objectStore, env.S3_REGION);
-  const app = createApp({ sql, temporal, taskQueue: options.taskQueue, objectStore, logger: createLogger('api', 'silent'), publicUrl: env.PUBLIC_URL, linkSecret: env.LINK_SIGNING_SECRET, twilioAuthToken: env.TWILIO_AUTH_TOKEN });
+  const app = createApp({ sql, temporal, taskQueue: options.taskQueue, objectStore, logger: createLogger('api', 'silent'), publicUrl: env.PUBLIC_URL, linkSecret: env.LINK_SIGNING_SECRET, twilioAuthToken: env.TWILIO_AUTH_TOKEN,
+    notifier: createNotifier(env), operatorEmail: OPERATOR_EMAIL });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

@@ -52,6 +52,7 @@ describe('lead intake', () => {
 
   it('takes leads from an introducer partner, whose key can then see only leads delivered to it', async () => {
     const introducer = manual.partners.general!;
+    await api.request('PATCH', `/partners/${introducer.id}`, { body: { type: 'both', introducerLeadTypeIds: [manual.leadTypeId] } });
     const res = await api.request('POST', '/leads', { key: introducer.key, body: { leadType: manual.leadTypeName, fields: { name: 'Lin', postcode: 'M1' } } });
     expect(res.status).toBe(202);
     const [row] = await api.sql`select source, submitted_by from leads where id = ${res.body.id}`;
