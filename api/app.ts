@@ -25,6 +25,7 @@ import { capacityRoutes } from './routes/capacity';
 import { twilioSmsRoutes } from './routes/twilio-sms';
 import { metricsRoutes } from './routes/metrics';
 import { introductionRoutes } from './routes/introductions';
+import { selfServiceRoutes } from './routes/self-service';
 import { createMetrics } from '../infra/metrics';
 
 export interface AppDeps {
@@ -61,6 +62,7 @@ export function createApp(deps: AppDeps) {
     ...twilioSmsRoutes(deps),
     ...metricsRoutes(deps, metrics),
     ...introductionRoutes(deps),
+    ...selfServiceRoutes(deps),
   ];
   const app = express();
   app.disable('x-powered-by');

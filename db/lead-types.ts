@@ -7,7 +7,7 @@ type Row = Omit<LeadType, 'defaultPriceMinor'> & { defaultPriceMinor: string | n
 
 const columns = (sql: Sql) => sql`id, name, fields, referral_method as "referralMethod", default_price_minor as "defaultPriceMinor",
   referral_scope as "referralScope", acceptance_window_seconds as "acceptanceWindowSeconds", fca_required as "fcaRequired",
-  introducer_sees_partners as "introducerSeesPartners", config_version as "configVersion", created_at as "createdAt", updated_at as "updatedAt"`;
+  introducer_sees_partners as "introducerSeesPartners", self_service as "selfService", config_version as "configVersion", created_at as "createdAt", updated_at as "updatedAt"`;
 
 export type LeadTypeRecord = LeadType & { createdAt: string; updatedAt: string };
 
@@ -20,9 +20,9 @@ const toLeadType = (r: Row): LeadTypeRecord => ({
 
 export async function insertLeadType(sql: Sql, id: string, t: LeadTypeInput): Promise<LeadTypeRecord> {
   const [row] = await sql<Row[]>`
-    insert into lead_types (id, name, fields, referral_method, default_price_minor, referral_scope, acceptance_window_seconds, fca_required, introducer_sees_partners)
+    insert into lead_types (id, name, fields, referral_method, default_price_minor, referral_scope, acceptance_window_seconds, fca_required, introducer_sees_partners, self_service)
     values (${id}, ${t.name}, ${sql.json(t.fields as never)}, ${t.referralMethod}, ${t.defaultPriceMinor}, ${t.referralScope},
-            ${t.acceptanceWindowSeconds}, ${t.fcaRequired}, ${t.introducerSeesPartners ?? false})
+            ${t.acceptanceWindowSeconds}, ${t.fcaRequired}, ${t.introducerSeesPartners ?? false}, ${t.selfService ? sql.json(t.selfService as never) : null})
     returning ${columns(sql)}`;
   return toLeadType(row as Row);
 }
@@ -46,7 +46,8 @@ export async function updateLeadType(sql: Sql, id: string, t: LeadTypeInput): Pr
     update lead_types set name = ${t.name}, fields = ${sql.json(t.fields as never)}, referral_method = ${t.referralMethod},
       default_price_minor = ${t.defaultPriceMinor}, referral_scope = ${t.referralScope},
       acceptance_window_seconds = ${t.acceptanceWindowSeconds}, fca_required = ${t.fcaRequired},
-      introducer_sees_partners = ${t.introducerSeesPartners ?? false}, config_version = config_version + 1, updated_at = now()
+      introducer_sees_partners = ${t.introducerSeesPartners ?? false},
+      self_service = ${t.selfService ? sql.json(t.selfService as never) : null}, config_version = config_version + 1, updated_at = now()
     where id = ${id}
     returning ${columns(sql)}`;
   return row && toLeadType(row);

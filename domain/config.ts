@@ -18,8 +18,13 @@ export interface LeadType {
   fcaRequired: boolean;
   /** Whether introducers see which partners took their leads; no when absent. */
   introducerSeesPartners?: boolean;
+  /** Partners may take this lead type, and choose their areas, themselves (null or absent: they may not). */
+  selfService?: SelfService | null;
   configVersion: number;
 }
+
+/** Where self-served assignments live, and the lead field whose prefix an area is (a postcode, say). */
+export interface SelfService { profileId: string; areaField: string }
 
 /** Unset (null) means unlimited; 0 means paused. */
 export interface Caps {

@@ -6,10 +6,23 @@ import { notFound } from '../http-error';
 import { conflict, invalid, unique } from '../validation';
 import { isReferencedElsewhere } from '../../db/errors';
 import { deleteLeadType, getLeadType, insertLeadType, listLeadTypes, updateLeadType } from '../../db/lead-types';
-import { rulesOfLeadType } from '../../db/profiles';
+import { getProfile, rulesOfLeadType } from '../../db/profiles';
+import type { Sql } from '../../db/client';
+import type { SelfService } from '../../domain/config';
+import type { FieldDef } from '../../domain/lead-type-fields';
 import { validateRules } from '../../domain/rules';
 import { idParams } from '../schemas/common';
 import { createLeadTypeBody, leadTypeSchema, updateLeadTypeBody } from '../schemas/lead-types';
+
+/** Self-served assignments need a profile of this lead type, and a plain text field to draw areas on. */
+async function assertSelfServiceValid(sql: Sql, leadTypeId: string, fields: FieldDef[], selfService: SelfService): Promise<void> {
+  const problems = [];
+  const profile = await getProfile(sql, selfService.profileId);
+  if (profile?.leadTypeId !== leadTypeId) problems.push({ field: 'body.selfService.profileId', reason: `no profile ${selfService.profileId} for this lead type` });
+  const field = fields.find((f) => f.name === selfService.areaField);
+  if (!field || field.type !== 'string' || field.encrypted) problems.push({ field: 'body.selfService.areaField', reason: `"${selfService.areaField}" is not an unencrypted text field of this lead type` });
+  if (problems.length > 0) throw invalid(problems);
+}
 
 export function leadTypeRoutes({ sql }: AppDeps) {
   const duplicateName = (name: string) => `a lead type named "${name}" already exists`;
@@ -69,6 +82,7 @@ export function leadTypeRoutes({ sql }: AppDeps) {
           );
           if (problems.length > 0) throw invalid(problems);
         }
+        if (body.selfService) await assertSelfServiceValid(sql, params.id, next.fields, body.selfService);
         const updated = await unique(updateLeadType(sql, params.id, next), duplicateName(next.name));
         if (!updated) throw notFound(`lead type ${params.id}`);
         return updated;

@@ -29,6 +29,14 @@ const fields = z
     });
   });
 
+const selfService = z
+    .strictObject({
+      profileId: z.uuid({ error: 'must be a profile id (UUID)' }).meta({ description: 'A profile of this lead type; self-served assignments go there' }),
+      areaField: z.string().min(1).max(63).meta({ description: 'A text field of this lead type; an area is a prefix of it, e.g. a postcode district' }),
+    })
+    .nullable()
+    .meta({ description: 'Partners may add this lead type, and the areas they cover, themselves, at its default price. Set once the lead type has its profile' });
+
 const shape = {
   name: text(100).meta({ example: 'mortgage' }),
   fields,
@@ -51,8 +59,8 @@ export const createLeadTypeBody = z
   })
   .meta({ id: 'CreateLeadType' });
 
-export const updateLeadTypeBody = z.strictObject(shape).partial().meta({ id: 'UpdateLeadType', description: 'Fields given replace the stored ones; fields replaces the whole list.' });
+export const updateLeadTypeBody = z.strictObject({ ...shape, selfService }).partial().meta({ id: 'UpdateLeadType', description: 'Fields given replace the stored ones; fields replaces the whole list.' });
 
 export const leadTypeSchema = z
-  .object({ id: z.uuid(), ...shape, configVersion: z.number().int(), createdAt: z.string(), updatedAt: z.string() })
+  .object({ id: z.uuid(), ...shape, selfService, configVersion: z.number().int(), createdAt: z.string(), updatedAt: z.string() })
   .meta({ id: 'LeadType' });
