@@ -5,6 +5,7 @@ import { reservationIdFor, type ReserveRequest, type ReserveResult, type SettleR
 import { partnerCapacityClient } from '../infra/partner-capacity-client';
 import type { Sql } from '../db/client';
 import { getPartner } from '../db/partners';
+import { appendAudit } from '../db/audit';
 import { toCapacityConfig } from '../domain/capacity';
 
 /**
@@ -30,7 +31,15 @@ export function capacityActivities(temporal: Client, sql: Sql) {
   };
   return {
     async reserveCapacity(req: ReserveRequest): Promise<ReserveResult> {
-      return refusedIsFinal(() => partners().reserve(req));
+      const result = await refusedIsFinal(() => partners().reserve(req));
+      await appendAudit(sql, req.leadId, `reserve:${req.partnerId}`, {
+        at: new Date().toISOString(),
+        ...(result.granted
+          ? { type: 'capacity_reserved', summary: `capacity reserved with partner ${req.partnerId} until ${result.expiresAt}` }
+          : { type: 'capacity_denied', summary: `partner ${req.partnerId} refused capacity: ${result.reason}${result.window ? ` (${result.window})` : ''}: ${result.detail}` }),
+        detail: { request: req, result },
+      });
+      return result;
     },
     async commitReservation(req: SettleRequest & { priceMinor: number }): Promise<void> {
       await refusedIsFinal(() => partners().commit({ ...req, reservationId: req.reservationId || reservationIdFor(req.leadId, req.partnerId) }));

@@ -4,7 +4,8 @@ import type { Dispatcher } from 'undici';
 import type { Sql } from '../db/client';
 import { getLead } from '../db/leads';
 import { getPartner } from '../db/partners';
-import { markDelivered, markOutcome, recordAttempt, type DeliveryOutcome } from '../db/deliveries';
+import { markDelivered, markOutcome, markRespondBy, recordAttempt, type DeliveryOutcome } from '../db/deliveries';
+import { appendAudit } from '../db/audit';
 import { deliveryKey } from '../domain/ids';
 import { mappedVariables, renderHeaders, renderUrl, renderWebhookBody } from '../domain/delivery-formats';
 import { responseLink } from '../infra/response-links';
@@ -45,6 +46,16 @@ export interface SettleInput {
 
 export function deliveryActivities(deps: DeliveryDeps) {
   const { sql } = deps;
+  const recordSettlement = async (leadId: string, partnerId: string, outcome: DeliveryOutcome, priceMinor: number, reason?: string) => {
+    const at = new Date().toISOString();
+    await markOutcome(sql, { leadId, partnerId, outcome, reason, at });
+    await appendAudit(sql, leadId, `settle:${partnerId}`, {
+      at,
+      type: `delivery_${outcome}`,
+      summary: `partner ${partnerId}: ${outcome}${reason ? ` (${reason})` : ''}; price ${priceMinor} (minor units)${outcome === 'accepted' ? ' charged' : ' not charged'}`,
+      detail: { partnerId, outcome, reason, priceMinor },
+    });
+  };
   return {
     /**
      * One attempt to hand the lead to a partner. A partner's refusal or silence is a result, not an
@@ -83,6 +94,12 @@ export function deliveryActivities(deps: DeliveryDeps) {
         record = await sendLeadEmail({ delivery: partner.delivery, transporter: deps.mailer, from: deps.mailFrom, messageKey: key, values, fields: lead.fields, links, attempt: input.attempt });
       }
       await recordAttempt(sql, { key, leadId: lead.id, partnerId: partner.id, record });
+      await appendAudit(sql, lead.id, `attempt:${partner.id}:${input.attempt}`, {
+        at: record.startedAt,
+        type: 'delivery_attempt',
+        summary: `attempt ${input.attempt} to ${partner.name} by ${record.channel}: ${record.ok ? `delivered${record.response?.status ? ` (HTTP ${record.response.status})` : ''}` : `failed (${record.error})`}`,
+        detail: record,
+      });
       if (record.ok) {
         await markDelivered(sql, { key, leadId: lead.id, partnerId: partner.id, assignmentId: input.assignmentId, priceMinor: input.priceMinor, currency: input.currency, at: record.startedAt });
       }
@@ -107,8 +124,53 @@ export function deliveryActivities(deps: DeliveryDeps) {
           reason = `the capacity hold ended before the acceptance was recorded: ${(err as Error).message}`;
         }
       }
-      await markOutcome(sql, { leadId: input.leadId, partnerId: input.partnerId, outcome, reason, at: new Date().toISOString() });
+      await recordSettlement(input.leadId, input.partnerId, outcome, input.priceMinor, reason);
       return { outcome, reason };
+    },
+
+    /**
+     * Charges an accepted lead at its locked price. Refused when the partner's hold is gone (a worker
+     * outage outlasted it): the partner is then told the lead is no longer available, never that it
+     * was accepted, so nobody holds a lead that was not charged.
+     */
+    async acceptDelivery(input: { leadId: string; partnerId: string; reservationId: string; priceMinor: number }): Promise<void> {
+      await deps.capacity.commitReservation({ leadId: input.leadId, partnerId: input.partnerId, reservationId: input.reservationId, priceMinor: input.priceMinor });
+      await recordSettlement(input.leadId, input.partnerId, 'accepted', input.priceMinor);
+    },
+
+    /** Releases the hold of a lead the partner won't have, and records why. A hold already gone is already released. */
+    async releaseDelivery(input: { leadId: string; partnerId: string; reservationId: string; priceMinor: number; outcome: Exclude<DeliveryOutcome, 'accepted'>; reason: string }): Promise<void> {
+      try {
+        await deps.capacity.releaseReservation({ leadId: input.leadId, partnerId: input.partnerId, reservationId: input.reservationId, reason: input.reason });
+      } catch (err) {
+        if ((err as ApplicationFailure).type !== 'CapacityUpdateRefused') throw err;
+      }
+      await recordSettlement(input.leadId, input.partnerId, input.outcome, input.priceMinor, input.reason);
+    },
+
+    /** Tells a partner that was offered the lead that it is no longer on offer: a signed webhook event, or an email. */
+    async notifyWithdrawn(input: { leadId: string; partnerId: string; reason: string }): Promise<void> {
+      const partner = await getPartner(sql, input.partnerId);
+      if (!partner?.delivery) return;
+      const key = `${deliveryKey(input.leadId, input.partnerId)}_withdrawn`;
+      const body = JSON.stringify({ type: 'lead.withdrawn', leadId: input.leadId, reason: input.reason });
+      const values = { 'lead.id': input.leadId, 'partner.id': partner.id, 'partner.name': partner.name };
+      const record = partner.delivery.type === 'webhook'
+        ? await sendWebhook({
+          delivery: { ...partner.delivery, format: 'json' }, signingSecret: partner.delivery.signingSecret, webhookId: key, attempt: 1, dispatcher: deps.dispatcher,
+          url: renderUrl(partner.delivery.url, values), request: { contentType: 'application/json', headers: renderHeaders(partner.delivery.headers, values), body },
+        })
+        : await sendLeadEmail({
+          delivery: { ...partner.delivery, subject: 'Lead {{lead.id}} withdrawn', bodyTemplate: `Lead {{lead.id}} is no longer on offer: ${input.reason}` },
+          transporter: deps.mailer, from: deps.mailFrom, messageKey: key, values, fields: {}, attempt: 1,
+        });
+      if (!record.ok) throw new Error(`withdrawal notice to ${partner.name} failed: ${record.error}`);
+      await appendAudit(sql, input.leadId, `withdrawn:${input.partnerId}`, { at: record.startedAt, type: 'partner_told_withdrawn', summary: `${partner.name} told the lead is withdrawn (${record.channel})` });
+    },
+
+    /** Keeps the deadline a partner must answer by where the API reads it. */
+    async recordRespondBy(input: { leadId: string; partnerId: string; respondBy: string }): Promise<void> {
+      await markRespondBy(sql, input);
     },
   };
 }

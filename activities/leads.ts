@@ -1,12 +1,27 @@
 import type { Sql } from '../db/client';
-import type { LeadStatus } from '../domain/lead-state';
+import { isFinal, type LeadStatus } from '../domain/lead-state';
+import { appendAudit, type AuditEntry } from '../db/audit';
 import { updateLeadStatus } from '../db/leads';
 
 export function leadActivities(sql: Sql) {
   return {
-    /** Keeps the reporting projection in step with the workflow; idempotent, so retries are harmless. */
-    async recordLeadStatus(leadId: string, status: LeadStatus, reason?: string): Promise<void> {
+    /**
+     * Keeps the reporting projection and the audit trail in step with the workflow as it happens;
+     * `step` numbers the workflow's status changes, so a retry writes nothing twice.
+     */
+    async recordLeadStatus(leadId: string, status: LeadStatus, reason?: string, step?: number): Promise<void> {
       await updateLeadStatus(sql, leadId, status, reason);
+      await appendAudit(sql, leadId, `status:${step ?? status}`, {
+        at: new Date().toISOString(),
+        type: isFinal(status) ? 'lead_finished' : 'status_changed',
+        summary: `${isFinal(status) ? 'final state' : 'status'}: ${status}${reason ? ` (${reason})` : ''}`,
+        detail: { status, reason },
+      });
+    },
+
+    /** What the workflow decided by itself (a referral judged, an answer, a cancellation), in the audit trail. */
+    async recordLeadEvent(leadId: string, key: string, entry: AuditEntry): Promise<void> {
+      await appendAudit(sql, leadId, key, entry);
     },
   };
 }

@@ -1,23 +1,18 @@
+import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Sql } from '../db/client';
+import { appendAudit } from '../db/audit';
+import { saveEligibilityReport } from '../db/eligibility-reports';
 import { getLead } from '../db/leads';
 import { loadRoutingConfig } from '../db/routing-config';
 import type { RoutingConfig } from '../domain/config';
 import { evaluateEligibility, type EligibilityReport } from '../domain/eligibility';
-import { planReferral, type ReferralPlan } from '../domain/referral-plan';
+import { MAX_CANDIDATES, type LeadJudgement, type PartnerRoute } from '../domain/lead-judgement';
+import { planReferral, whyNotEligible, type ReferralPlan } from '../domain/referral-plan';
 
-export interface PartnerRoute {
-  assignmentId: string;
-  partnerId: string;
-  currency: string;
-  assignmentCaps: RoutingConfig['profiles'][number]['assignments'][number]['caps'];
-  channel: 'webhook' | 'email';
-  /** Upper bound for one delivery attempt, including recording it. */
-  attemptTimeoutMs: number;
-  maxAttempts: number;
-}
+export type { PartnerRoute };
 
-/** What the lead workflow decides on, captured once; it is the activity result, so the history shows it. */
+/** What the first lead workflows decided on (see workflows/legacy): the whole report, in history. */
 export interface RoutingSnapshot {
   lead: { id: string; leadType: string; fields: Record<string, unknown>; createdAt: string };
   referralMethod: RoutingConfig['leadType']['referralMethod'];
@@ -29,39 +24,85 @@ export interface RoutingSnapshot {
   routes: Record<string, PartnerRoute>;
 }
 
-export function routingActivities(sql: Sql) {
+function routeOf(assignment: RoutingConfig['profiles'][number]['assignments'][number]): PartnerRoute {
+  const { partner } = assignment;
+  const webhook = partner.delivery?.type === 'webhook' ? partner.delivery : undefined;
   return {
-    /** Snapshots the lead and its routing configuration and records every criterion for every partner. */
+    assignmentId: assignment.id,
+    partnerId: partner.id,
+    currency: partner.billing?.currency ?? 'GBP',
+    assignmentCaps: assignment.caps,
+    channel: webhook ? 'webhook' : 'email',
+    attemptTimeoutMs: (webhook?.timeoutMs ?? 20_000) + 10_000,
+    maxAttempts: webhook?.maxAttempts ?? 3,
+  };
+}
+
+function noCandidateReason(report: EligibilityReport): string {
+  if (report.profiles.length === 0) return `no enabled distribution profile for lead type ${report.leadType}`;
+  if (!report.profiles.some((p) => p.profileRules.passed)) return 'the lead matches no profile rules';
+  return 'no partner passed every criterion; see the eligibility record';
+}
+
+export function routingActivities(sql: Sql) {
+  /** The lead and its routing configuration now, with every criterion for every partner. */
+  const judge = async (leadId: string) => {
+    const lead = await getLead(sql, leadId);
+    if (!lead) throw ApplicationFailure.nonRetryable(`lead ${leadId} does not exist`, 'LeadNotFound');
+    const config = await loadRoutingConfig(sql, lead.leadType);
+    if (!config) throw ApplicationFailure.nonRetryable(`lead type ${lead.leadType} does not exist`, 'LeadTypeNotFound');
+    const judgedAt = new Date();
+    return { lead, config, judgedAt, eligibility: evaluateEligibility(config, lead.fields, { at: judgedAt }) };
+  };
+
+  return {
+    /** The first lead workflows' snapshot, whole (see workflows/legacy/lead-v1.ts). */
     async snapshotRouting(leadId: string): Promise<RoutingSnapshot> {
-      const lead = await getLead(sql, leadId);
-      if (!lead) throw ApplicationFailure.nonRetryable(`lead ${leadId} does not exist`, 'LeadNotFound');
-      const config = await loadRoutingConfig(sql, lead.leadType);
-      if (!config) throw ApplicationFailure.nonRetryable(`lead type ${lead.leadType} does not exist`, 'LeadTypeNotFound');
-      const evaluatedAt = new Date();
-      const eligibility = evaluateEligibility(config, lead.fields, { at: evaluatedAt });
-      const routes: Record<string, PartnerRoute> = {};
-      for (const assignment of config.profiles.flatMap((p) => p.assignments)) {
-        const { partner } = assignment;
-        const webhook = partner.delivery?.type === 'webhook' ? partner.delivery : undefined;
-        routes[assignment.id] = {
-          assignmentId: assignment.id,
-          partnerId: partner.id,
-          currency: partner.billing?.currency ?? 'GBP',
-          assignmentCaps: assignment.caps,
-          channel: webhook ? 'webhook' : 'email',
-          attemptTimeoutMs: (webhook?.timeoutMs ?? 20_000) + 10_000,
-          maxAttempts: webhook?.maxAttempts ?? 3,
-        };
-      }
+      const { lead, config, judgedAt, eligibility } = await judge(leadId);
       return {
         lead: { id: lead.id, leadType: config.leadType.name, fields: lead.fields, createdAt: lead.createdAt.toISOString() },
         referralMethod: config.leadType.referralMethod,
         acceptanceWindowSeconds: config.leadType.acceptanceWindowSeconds,
-        evaluatedAt: evaluatedAt.toISOString(),
+        evaluatedAt: judgedAt.toISOString(),
         eligibility,
         plan: planReferral(eligibility),
-        routes,
+        routes: Object.fromEntries(config.profiles.flatMap((p) => p.assignments).map((a) => [a.id, routeOf(a)])),
       };
+    },
+
+    /**
+     * Judges the lead against the routing configuration as it is now: on arrival, and again when an
+     * agent refers it. The full report goes to PostgreSQL (GET /leads/{id}/eligibility) and the audit
+     * trail refers to it; the workflow gets the plan and a reference, small however many partners there are.
+     */
+    async judgeLead(input: { leadId: string; named?: string[]; judgement: number }): Promise<LeadJudgement> {
+      const { config, judgedAt, eligibility } = await judge(input.leadId);
+      const reportId = randomUUID();
+      await saveEligibilityReport(sql, { id: reportId, leadId: input.leadId, judgedAt, report: eligibility });
+      const full = planReferral(eligibility);
+      const plan = { ...full, candidates: full.candidates.slice(0, MAX_CANDIDATES) };
+      const assignments = new Map(config.profiles.flatMap((p) => p.assignments).map((a) => [a.id, a]));
+      const named = Object.fromEntries((input.named ?? []).map((id) => [id, whyNotEligible(eligibility, id) ?? null]));
+      const judgement: LeadJudgement = {
+        reportId,
+        judgedAt: judgedAt.toISOString(),
+        leadType: config.leadType.name,
+        referralMethod: config.leadType.referralMethod,
+        acceptanceWindowSeconds: config.leadType.acceptanceWindowSeconds,
+        referralDeadlineSeconds: config.leadType.referralDeadlineSeconds ?? 7 * 86_400,
+        plan,
+        routes: Object.fromEntries(plan.candidates.map((c) => [c.assignmentId, routeOf(assignments.get(c.assignmentId)!)])),
+        named,
+        noCandidateReason: full.candidates.length === 0 ? noCandidateReason(eligibility) : null,
+      };
+      const names = plan.candidates.map((c) => c.partnerName).join(', ') || 'none';
+      await appendAudit(sql, input.leadId, `judgement:${input.judgement}`, {
+        at: judgedAt.toISOString(),
+        type: 'eligibility_evaluated',
+        summary: `${full.candidates.length} eligible partner(s) (${names}); strategy ${plan.strategy}, scope ${plan.scope ?? 'unlimited'}; referral method ${judgement.referralMethod}`,
+        detail: { reportId, plan, named },
+      });
+      return judgement;
     },
   };
 }

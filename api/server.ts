@@ -5,6 +5,7 @@ import { createObjectStore, ensureBucket } from '../infra/object-store';
 import { connectTemporalClient } from '../infra/temporal-client';
 import { runMain } from '../infra/run-main';
 import { createApp } from './app';
+import { sweepUnstartedLeads } from './lead-intake';
 import { createNotifier } from '../infra/notifier';
 import { ensureOperatorKey } from './auth';
 
@@ -19,10 +20,12 @@ runMain('api', async (logger) => {
   const temporal = await connectTemporalClient(env.TEMPORAL_ADDRESS, env.TEMPORAL_NAMESPACE);
   const app = createApp({ sql, temporal, taskQueue: env.TEMPORAL_TASK_QUEUE, objectStore, logger, publicUrl: env.PUBLIC_URL, linkSecret: env.LINK_SIGNING_SECRET, twilioAuthToken: env.TWILIO_AUTH_TOKEN,
     notifier: createNotifier(env), operatorEmail: env.OPERATOR_EMAIL });
+  const sweeper = sweepUnstartedLeads(sql, temporal, env.TEMPORAL_TASK_QUEUE, logger);
   const server = app.listen(env.API_PORT, () => logger.info({ url: env.PUBLIC_URL }, 'api listening'));
 
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'api stopping');
+    sweeper.stop();
     server.close(async () => {
       await temporal.connection.close();
       await sql.end({ timeout: 5 });

@@ -1,17 +1,27 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import type { UpdateDefinition } from '@temporalio/common';
+import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import { HttpError } from './http-error';
 
+/** How a lead workflow's refusals (ApplicationFailure types its validators and handlers throw) read over HTTP. */
+const STATUS_OF: Record<string, number> = { NotDelivered: 404, BadCancel: 400, BadAnswer: 400 };
+
 /**
- * Sends an Update to a lead workflow and turns a refusal (its validator's reason, or a lead that
- * already reached a final state) into a 409 the caller can read.
+ * Sends an Update to a lead workflow and turns a refusal (its validator's or handler's reason, or a
+ * lead that already reached a final state) into an answer the caller can read: 409 unless the
+ * refusal says otherwise.
  */
 export async function updateLead<Ret, Arg>(temporal: Client, workflowId: string, update: UpdateDefinition<Ret, [Arg]>, arg: Arg): Promise<Ret> {
   try {
     return await temporal.workflow.getHandle(workflowId).executeUpdate(update, { args: [arg] });
   } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError) throw new HttpError(409, 'refused', err.cause?.message ?? err.message);
-    if (err instanceof WorkflowNotFoundError || /already completed|not found/i.test((err as Error).message)) {
+    if (err instanceof WorkflowUpdateFailedError) {
+      const cause = err.cause;
+      const type = cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
+      throw new HttpError(type ? (STATUS_OF[type] ?? 409) : 409, 'refused', cause?.message ?? err.message);
+    }
+    const grpcCode = (e: unknown) => (e as { code?: number } | undefined)?.code;
+    // NOT_FOUND: the workflow has completed, so it takes no more updates.
+    if (err instanceof WorkflowNotFoundError || grpcCode(err) === 5 || grpcCode((err as Error).cause) === 5) {
       throw new HttpError(409, 'lead_closed', 'the lead has already reached its final state');
     }
     throw err;

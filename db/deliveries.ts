@@ -1,7 +1,7 @@
 import type { Sql } from './client';
 import type { AttemptRecord } from '../activities/delivery/attempt';
 
-export type DeliveryOutcome = 'accepted' | 'declined' | 'expired' | 'failed';
+export type DeliveryOutcome = 'accepted' | 'declined' | 'expired' | 'failed' | 'withdrawn';
 
 export interface DeliveryRow {
   id: string;
@@ -20,6 +20,8 @@ export interface DeliveryRow {
   expiredAt: Date | null;
   failedAt: Date | null;
   declineReason: string | null;
+  respondBy: Date | null;
+  withdrawnAt: Date | null;
   outcome: 'won' | 'lost' | null;
   /** bigint, as the driver returns it. */
   outcomeValueMinor: string | null;
@@ -51,8 +53,14 @@ export async function markOutcome(sql: Sql, d: { leadId: string; partnerId: stri
       declined_at = case when ${d.outcome} = 'declined' then coalesce(declined_at, ${d.at}::timestamptz) else declined_at end,
       expired_at = case when ${d.outcome} = 'expired' then coalesce(expired_at, ${d.at}::timestamptz) else expired_at end,
       failed_at = case when ${d.outcome} = 'failed' then coalesce(failed_at, ${d.at}::timestamptz) else failed_at end,
+      withdrawn_at = case when ${d.outcome} = 'withdrawn' then coalesce(withdrawn_at, ${d.at}::timestamptz) else withdrawn_at end,
       decline_reason = coalesce(${d.reason ?? null}, decline_reason)
     where lead_id = ${d.leadId} and partner_id = ${d.partnerId}`;
+}
+
+export async function markRespondBy(sql: Sql, d: { leadId: string; partnerId: string; respondBy: string }): Promise<void> {
+  await sql`update deliveries set status = 'awaiting_response', respond_by = ${d.respondBy}, updated_at = now()
+    where lead_id = ${d.leadId} and partner_id = ${d.partnerId} and status = 'delivered'`;
 }
 
 export async function listDeliveries(sql: Sql, filter: { leadId?: string; partnerId?: string }): Promise<DeliveryRow[]> {
@@ -60,6 +68,7 @@ export async function listDeliveries(sql: Sql, filter: { leadId?: string; partne
     select d.id, d.lead_id as "leadId", l.lead_type as "leadType", l.fields, d.partner_id as "partnerId", p.name as "partnerName", d.assignment_id as "assignmentId",
       d.status, d.price_minor::int as "priceMinor", d.currency, d.delivered_at as "deliveredAt", d.accepted_at as "acceptedAt",
       d.declined_at as "declinedAt", d.expired_at as "expiredAt", d.failed_at as "failedAt", d.decline_reason as "declineReason",
+      d.respond_by as "respondBy", d.withdrawn_at as "withdrawnAt",
       d.outcome, d.outcome_value_minor as "outcomeValueMinor"
     from deliveries d join partners p on p.id = d.partner_id join leads l on l.id = d.lead_id
     where true

@@ -1,12 +1,15 @@
 import type { Sql } from './client';
 import type { LeadType } from '../domain/config';
 
+/** A week: how long a lead waits to be referred unless its lead type says otherwise. */
+export const DEFAULT_REFERRAL_DEADLINE_SECONDS = 7 * 86_400;
+
 export type LeadTypeInput = Omit<LeadType, 'id' | 'configVersion'>;
 
 type Row = Omit<LeadType, 'defaultPriceMinor'> & { defaultPriceMinor: string | number; createdAt: Date; updatedAt: Date };
 
 const columns = (sql: Sql) => sql`id, name, fields, referral_method as "referralMethod", default_price_minor as "defaultPriceMinor",
-  referral_scope as "referralScope", acceptance_window_seconds as "acceptanceWindowSeconds", fca_required as "fcaRequired",
+  referral_scope as "referralScope", referral_deadline_seconds as "referralDeadlineSeconds", acceptance_window_seconds as "acceptanceWindowSeconds", fca_required as "fcaRequired",
   introducer_sees_partners as "introducerSeesPartners", self_service as "selfService", config_version as "configVersion", created_at as "createdAt", updated_at as "updatedAt"`;
 
 export type LeadTypeRecord = LeadType & { createdAt: string; updatedAt: string };
@@ -20,9 +23,11 @@ const toLeadType = (r: Row): LeadTypeRecord => ({
 
 export async function insertLeadType(sql: Sql, id: string, t: LeadTypeInput): Promise<LeadTypeRecord> {
   const [row] = await sql<Row[]>`
-    insert into lead_types (id, name, fields, referral_method, default_price_minor, referral_scope, acceptance_window_seconds, fca_required, introducer_sees_partners, self_service)
+    insert into lead_types (id, name, fields, referral_method, default_price_minor, referral_scope, acceptance_window_seconds, fca_required, introducer_sees_partners, self_service,
+      referral_deadline_seconds)
     values (${id}, ${t.name}, ${sql.json(t.fields as never)}, ${t.referralMethod}, ${t.defaultPriceMinor}, ${t.referralScope},
-            ${t.acceptanceWindowSeconds}, ${t.fcaRequired}, ${t.introducerSeesPartners ?? false}, ${t.selfService ? sql.json(t.selfService as never) : null})
+            ${t.acceptanceWindowSeconds}, ${t.fcaRequired}, ${t.introducerSeesPartners ?? false}, ${t.selfService ? sql.json(t.selfService as never) : null},
+            ${t.referralDeadlineSeconds ?? DEFAULT_REFERRAL_DEADLINE_SECONDS})
     returning ${columns(sql)}`;
   return toLeadType(row as Row);
 }
@@ -45,6 +50,7 @@ export async function updateLeadType(sql: Sql, id: string, t: LeadTypeInput): Pr
   const [row] = await sql<Row[]>`
     update lead_types set name = ${t.name}, fields = ${sql.json(t.fields as never)}, referral_method = ${t.referralMethod},
       default_price_minor = ${t.defaultPriceMinor}, referral_scope = ${t.referralScope},
+      referral_deadline_seconds = ${t.referralDeadlineSeconds ?? DEFAULT_REFERRAL_DEADLINE_SECONDS},
       acceptance_window_seconds = ${t.acceptanceWindowSeconds}, fca_required = ${t.fcaRequired},
       introducer_sees_partners = ${t.introducerSeesPartners ?? false},
       self_service = ${t.selfService ? sql.json(t.selfService as never) : null}, config_version = config_version + 1, updated_at = now()

@@ -25,19 +25,31 @@ export interface NewLead {
   source: string;
   submittedBy: string;
   idempotencyKey?: string;
+  /** What was asked, so a reused key with another request is told apart from a retry. */
+  fingerprint: string;
 }
 
-/** Inserts a lead; a repeated idempotency key returns the lead it first created. */
-export async function insertLead(sql: Sql, lead: NewLead): Promise<{ lead: LeadRow; created: boolean }> {
+export type InsertOutcome = { lead: LeadRow; created: boolean } | { mismatch: LeadRow };
+
+/** Inserts a lead; the submitter's repeated idempotency key returns the lead it first created, unless the request differs. */
+export async function insertLead(sql: Sql, lead: NewLead): Promise<InsertOutcome> {
   const [inserted] = await sql<LeadRow[]>`
-    insert into leads (id, lead_type, lead_type_id, fields, source, submitted_by, idempotency_key)
-    values (${lead.id}, ${lead.leadType}, ${lead.leadTypeId}, ${sql.json(lead.fields as never)}, ${lead.source}, ${lead.submittedBy}, ${lead.idempotencyKey ?? null})
-    on conflict (idempotency_key) do nothing
+    insert into leads (id, lead_type, lead_type_id, fields, source, submitted_by, idempotency_key, request_fingerprint)
+    values (${lead.id}, ${lead.leadType}, ${lead.leadTypeId}, ${sql.json(lead.fields as never)}, ${lead.source}, ${lead.submittedBy},
+            ${lead.idempotencyKey ?? null}, ${lead.fingerprint})
+    on conflict (submitted_by, idempotency_key) where idempotency_key is not null do nothing
     returning ${columns(sql)}`;
   if (inserted) return { lead: inserted, created: true };
-  const [existing] = await sql<LeadRow[]>`select ${columns(sql)} from leads where idempotency_key = ${lead.idempotencyKey ?? null}`;
+  const [existing] = await sql<(LeadRow & { fingerprint: string | null })[]>`
+    select ${columns(sql)}, request_fingerprint as fingerprint from leads where submitted_by = ${lead.submittedBy} and idempotency_key = ${lead.idempotencyKey ?? null}`;
   if (!existing) throw new Error('idempotent insert found neither a new nor an existing lead');
-  return { lead: existing, created: false };
+  const { fingerprint, ...row } = existing;
+  return fingerprint === lead.fingerprint ? { lead: row, created: false } : { mismatch: row };
+}
+
+/** Leads still `received` a while after arrival: their workflow may never have started (a crash between the insert and the start). */
+export async function listUnstartedLeads(sql: Sql, olderThan: Date, limit = 100): Promise<LeadRow[]> {
+  return sql<LeadRow[]>`select ${columns(sql)} from leads where status = 'received' and created_at < ${olderThan} order by created_at limit ${limit}`;
 }
 
 export async function getLead(sql: Sql, id: string): Promise<LeadRow | undefined> {

@@ -11,8 +11,10 @@ export interface LeadType {
   fields: FieldDef[];
   referralMethod: ReferralMethod;
   defaultPriceMinor: number;
-  /** The most partners one lead may go to. */
-  referralScope: number;
+  /** The most partners one lead may go to; null: no limit. */
+  referralScope: number | null;
+  /** How long a lead waits for a manual referral (or an appointment or transfer) before it expires. */
+  referralDeadlineSeconds?: number;
   /** Null: a delivery counts as accepted on delivery. */
   acceptanceWindowSeconds: number | null;
   fcaRequired: boolean;

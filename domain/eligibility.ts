@@ -33,7 +33,8 @@ export interface ProfileReport {
   profileId: string;
   name: string;
   strategy: string;
-  referralScope: number;
+  /** Null: no limit. */
+  referralScope: number | null;
   profileRules: RulesResult;
   /** Best first: priority high to low, then partner name. */
   assignments: AssignmentReport[];

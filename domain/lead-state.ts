@@ -1,15 +1,18 @@
-/** Where a lead is in its life; the last four are final. */
+/** Where a lead is in its life; the last five are final. */
 export type LeadStatus =
   | 'received'
   | 'routing'
   | 'awaiting_referral'
   | 'delivering'
+  | 'awaiting_response'
   | 'no_eligible_partner'
   | 'delivered'
   | 'declined_everywhere'
-  | 'cancelled';
+  | 'cancelled'
+  | 'expired';
 
-export const FINAL_STATUSES: readonly LeadStatus[] = ['no_eligible_partner', 'delivered', 'declined_everywhere', 'cancelled'];
+export const FINAL_STATUSES: readonly LeadStatus[] = ['no_eligible_partner', 'delivered', 'declined_everywhere', 'cancelled', 'expired'];
+export const isFinal = (status: LeadStatus) => FINAL_STATUSES.includes(status);
 
 export type DeliveryStatus =
   | 'reserving'
@@ -19,7 +22,8 @@ export type DeliveryStatus =
   | 'accepted'
   | 'declined'
   | 'expired'
-  | 'failed';
+  | 'failed'
+  | 'withdrawn';
 
 export interface DeliveryState {
   partnerId: string;

@@ -12,7 +12,12 @@ export interface ReferralPlan {
   /** The profile whose strategy and scope apply: the first enabled profile whose rules the lead matches. */
   profileId: string | null;
   strategy: Strategy;
-  /** How many partners should end up with the lead: 1 for first match, the referral scope for send to all. */
+  /** The most partners that may end up with the lead; null: no limit. */
+  scope: number | null;
+  /**
+   * How many offers the first lead workflows kept open at once: 1 for first match, the scope for send
+   * to all. Frozen for them (see workflows/legacy); today's workflow reads strategy and scope.
+   */
   target: number;
   /** Eligible partners, best first; fall-through takes the next one. */
   candidates: Candidate[];
@@ -28,7 +33,7 @@ const toCandidate = (a: AssignmentReport): Candidate => ({ assignmentId: a.assig
 export function planReferral(report: EligibilityReport): ReferralPlan {
   const matching = report.profiles.filter((p) => p.profileRules.passed);
   const first = matching[0];
-  if (!first) return { profileId: null, strategy: 'first_match', target: 0, candidates: [] };
+  if (!first) return { profileId: null, strategy: 'first_match', scope: 1, target: 0, candidates: [] };
   const seen = new Set<string>();
   const candidates: Candidate[] = [];
   for (const profile of matching) {
@@ -39,7 +44,8 @@ export function planReferral(report: EligibilityReport): ReferralPlan {
     }
   }
   const strategy = first.strategy as Strategy;
-  return { profileId: first.profileId, strategy, target: strategy === 'send_to_all' ? first.referralScope : 1, candidates };
+  const scope = first.referralScope;
+  return { profileId: first.profileId, strategy, scope, target: strategy === 'send_to_all' ? (scope ?? candidates.length) : 1, candidates };
 }
 
 /** Why a named partner can't take the lead, from the report; undefined when it can. */
@@ -51,4 +57,12 @@ export function whyNotEligible(report: EligibilityReport, partnerId: string): st
   }
   if (rows.some((a) => a.eligible)) return undefined;
   return rows[0]!.checks.filter((c) => !c.passed).map((c) => `${c.criterion}: ${c.detail}`).join('; ');
+}
+
+/** The offers to keep open at once: one at a time for first match, every eligible partner (up to the scope) for send to all. */
+export const openOffers = (plan: Pick<ReferralPlan, 'strategy' | 'scope'>) => (plan.strategy === 'first_match' ? 1 : (plan.scope ?? Infinity));
+
+/** A referral naming partners offers the lead to each of them at once. */
+export function namedPlan(plan: ReferralPlan, named: Candidate[]): ReferralPlan {
+  return { ...plan, strategy: 'send_to_all', scope: named.length, target: named.length, candidates: named };
 }

@@ -25,7 +25,7 @@ const reportSchema = z
         profileId: z.uuid(),
         name: z.string(),
         strategy: z.string(),
-        referralScope: z.number().int(),
+        referralScope: z.number().int().nullable(),
         profileRules: rulesResultSchema,
         assignments: z.array(
           z.object({

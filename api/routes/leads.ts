@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { AppDeps } from '../app';
 import type { Principal } from '../auth';
 import { defineRoute } from '../route';
@@ -8,14 +7,16 @@ import { HttpError, notFound } from '../http-error';
 import { invalid } from '../validation';
 import { updateLead } from '../workflow-updates';
 import { narrateHistory } from '../lead-history';
+import { requestFingerprint, startLeadWorkflow } from '../lead-intake';
 import { leadFieldsSchema } from '../schemas/lead-fields';
-import { getLead, insertLead, listLeads, type LeadRow } from '../../db/leads';
+import { getLead, insertLead, listLeads } from '../../db/leads';
 import { getLeadTypeByName } from '../../db/lead-types';
 import { getPartner } from '../../db/partners';
 import { listAttempts, listDeliveries } from '../../db/deliveries';
 import { leadWorkflowId } from '../../domain/ids';
-import { LeadIdAttribute, LeadTypeAttribute, LeadStatusAttribute } from '../../domain/search-attributes';
-import { leadStateQuery, referUpdate } from '../../workflows/messages';
+import { appendAudit, listAudit } from '../../db/audit';
+import { listEligibilityReports } from '../../db/eligibility-reports';
+import { cancelUpdate, leadStateQuery, referUpdate } from '../../workflows/messages';
 import type { LeadState } from '../../domain/lead-state';
 
 export const createLeadBody = z
@@ -26,7 +27,7 @@ export const createLeadBody = z
   .meta({ id: 'CreateLead' });
 
 const idempotencyHeaders = z.object({
-  'idempotency-key': z.string().min(1).max(200).optional().meta({ description: 'Retrying with the same key returns the same lead, never a second one' }),
+  'idempotency-key': z.string().min(1).max(200).optional().meta({ description: 'Retrying with the same key (yours: keys are per submitter) returns the same lead, never a second one; the same key with another request is refused with 422' }),
 });
 
 const leadParams = z.object({ id: z.uuid({ error: 'must be a lead id (UUID)' }) });
@@ -42,8 +43,14 @@ const listQuery = z.strictObject({
 });
 
 const referBody = z
-  .strictObject({ partnerId: z.uuid().optional().meta({ description: 'Refer to this partner only; without it the profile strategy picks' }) })
-  .meta({ id: 'Refer' });
+  .strictObject({
+    partnerId: z.uuid().optional().meta({ description: 'Refer to this partner only' }),
+    partnerIds: z.array(z.uuid()).min(1).max(100).optional().meta({ description: 'Refer to each of these partners, up to the referral scope' }),
+  })
+  .refine((b) => !(b.partnerId && b.partnerIds), { message: 'name partners with partnerId or partnerIds, not both', path: ['partnerIds'] })
+  .meta({ id: 'Refer', description: 'Without partners, the profile strategy picks' });
+
+const cancelBody = z.strictObject({ reason: z.string().trim().min(1).max(500).meta({ description: 'Why the lead is cancelled; partners holding it are told' }) }).meta({ id: 'CancelLead' });
 
 const deliverySchema = z.object({
   partnerId: z.uuid(),
@@ -55,6 +62,7 @@ const deliverySchema = z.object({
   acceptedAt: z.string().nullable(),
   declinedAt: z.string().nullable(),
   reason: z.string().nullable(),
+  respondBy: z.string().nullable().meta({ description: 'While the partner may still answer: when its acceptance window closes' }),
   outcome: z.enum(['won', 'lost']).nullable().meta({ description: "The receiver's word on whether the lead was won" }),
   outcomeValueMinor: z.number().int().nullable(),
 });
@@ -76,29 +84,26 @@ const leadSchema = z
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 export function leadRoutes({ sql, temporal, taskQueue }: AppDeps) {
-  const startLeadWorkflow = async (lead: LeadRow) => {
-    try {
-      await temporal.workflow.start('leadWorkflow', {
-        taskQueue,
-        workflowId: leadWorkflowId(lead.id),
-        args: [{ leadId: lead.id }],
-        typedSearchAttributes: [
-          { key: LeadIdAttribute, value: lead.id },
-          { key: LeadTypeAttribute, value: lead.leadType },
-          { key: LeadStatusAttribute, value: 'received' },
-        ],
-      });
-    } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    }
-  };
-
   /** An introducer submits only the lead types its operator allowed it (FLG's partner type and permissions). */
   const assertMayIntroduce = async (partnerId: string, leadType: { id: string; name: string }) => {
     const partner = await getPartner(sql, partnerId);
     const type = partner?.type ?? 'receiver';
     if (type === 'receiver') throw new HttpError(403, 'forbidden', 'this partner receives leads only; ask your operator to make it an introducer');
     if (!partner!.introducerLeadTypeIds?.includes(leadType.id)) throw new HttpError(403, 'forbidden', `this partner may not introduce ${leadType.name} leads; ask your operator`);
+  };
+
+  /** The audit trail from PostgreSQL, each judgement with its full report; leads from before it was kept are read from their workflow history. */
+  const auditTrail = async (leadId: string) => {
+    const entries = await listAudit(sql, leadId);
+    if (entries.length === 0) {
+      const history = await temporal.workflow.getHandle(leadWorkflowId(leadId)).fetchHistory().catch(() => undefined);
+      return history ? narrateHistory(history.events ?? []) : [];
+    }
+    const reports = new Map((await listEligibilityReports(sql, leadId)).map((r) => [r.id, r.report]));
+    return entries.map(({ id: _id, ...e }) => {
+      const reportId = (e.detail as { reportId?: string } | undefined)?.reportId;
+      return e.type === 'eligibility_evaluated' && reportId ? { ...e, detail: { ...(e.detail as object), eligibility: reports.get(reportId) } } : e;
+    });
   };
 
   const visibleLead = async (id: string, principal: Principal | null) => {
@@ -121,7 +126,10 @@ export function leadRoutes({ sql, temporal, taskQueue }: AppDeps) {
       body: createLeadBody,
       headers: idempotencyHeaders,
       status: 202,
-      responses: { 202: { description: 'Accepted; the lead workflow has started', schema: z.object({ id: z.uuid(), workflowId: z.string() }) } },
+      responses: {
+        202: { description: 'Accepted; the lead workflow has started', schema: z.object({ id: z.uuid(), workflowId: z.string() }) },
+        422: { description: 'The Idempotency-Key was used before with a different request' },
+      },
       handler: async ({ body, req, principal }) => {
         const leadType = await getLeadTypeByName(sql, body.leadType);
         if (!leadType) throw invalid([{ field: 'body.leadType', reason: `no lead type named ${body.leadType}` }]);
@@ -129,13 +137,21 @@ export function leadRoutes({ sql, temporal, taskQueue }: AppDeps) {
         const fields = leadFieldsSchema(leadType.fields).safeParse(body.fields);
         if (!fields.success) throw invalid(fields.error.issues.map((i) => ({ field: ['body', 'fields', ...i.path.map(String)].join('.'), reason: i.message })));
         const submittedBy = principal!.role === 'partner' ? `partner:${principal!.partnerId}` : `${principal!.role}:${principal!.keyId}`;
-        const { lead } = await insertLead(sql, {
+        const idempotencyKey = req.header('idempotency-key') ?? undefined;
+        const inserted = await insertLead(sql, {
           id: randomUUID(), leadType: leadType.name, leadTypeId: leadType.id, fields: fields.data, source: principal!.role, submittedBy,
-          idempotencyKey: req.header('idempotency-key') ?? undefined,
+          idempotencyKey, fingerprint: requestFingerprint(leadType.name, fields.data),
         });
+        if ('mismatch' in inserted) {
+          throw new HttpError(422, 'idempotency_key_reused', `Idempotency-Key ${idempotencyKey} was used for lead ${inserted.mismatch.id} with a different request; use a new key for a new lead`);
+        }
+        const { lead, created } = inserted;
+        if (created) {
+          await appendAudit(sql, lead.id, 'received', { at: lead.createdAt.toISOString(), type: 'lead_received', summary: `lead received from ${submittedBy}`, detail: { leadType: lead.leadType, source: lead.source } });
+        }
         // Started on every submission, not only the first: a retry after a crash between the
         // insert and the start still gets its workflow, and a duplicate start is a no-op.
-        await startLeadWorkflow(lead);
+        await startLeadWorkflow(temporal, taskQueue, lead);
         return { id: lead.id, workflowId: leadWorkflowId(lead.id) };
       },
     }),
@@ -176,7 +192,8 @@ export function leadRoutes({ sql, temporal, taskQueue }: AppDeps) {
           workflowId: leadWorkflowId(lead.id),
           deliveries: deliveries.map((d) => ({
             partnerId: d.partnerId, partnerName: d.partnerName, status: d.status, priceMinor: d.priceMinor, currency: d.currency,
-            deliveredAt: iso(d.deliveredAt), acceptedAt: iso(d.acceptedAt), declinedAt: iso(d.declinedAt ?? d.expiredAt ?? d.failedAt), reason: d.declineReason,
+            deliveredAt: iso(d.deliveredAt), acceptedAt: iso(d.acceptedAt), declinedAt: iso(d.declinedAt ?? d.expiredAt ?? d.failedAt ?? d.withdrawnAt), reason: d.declineReason,
+            respondBy: d.status === 'awaiting_response' ? iso(d.respondBy) : null,
             outcome: d.outcome, outcomeValueMinor: d.outcomeValueMinor === null ? null : Number(d.outcomeValueMinor),
           })),
         };
@@ -185,24 +202,53 @@ export function leadRoutes({ sql, temporal, taskQueue }: AppDeps) {
     defineRoute({
       method: 'get',
       path: '/leads/:id/history',
-      summary: "The lead's audit trail, read from its workflow history",
-      description: 'Every partner evaluated with each criterion, reservations, delivery attempts with request and response, answers, prices and the final state, in order.',
+      summary: "The lead's audit trail, kept in PostgreSQL as it happened",
+      description: 'Every judgement of every partner with each criterion, reservations, delivery attempts with request and response, answers, prices, status changes and the final state, in order. It outlives the workflow history, which Temporal deletes after its retention.',
       tags: ['leads'],
       auth: ['operator', 'agent'],
       params: leadParams,
-      responses: { 200: { description: 'Ordered audit entries', schema: z.object({ workflowId: z.string(), entries: z.array(z.object({ eventId: z.number(), at: z.string(), type: z.string(), summary: z.string(), detail: z.unknown().optional() })), attempts: z.array(z.unknown()) }) }, 404: { description: 'No such lead' } },
+      responses: { 200: { description: 'Ordered audit entries', schema: z.object({ workflowId: z.string(), entries: z.array(z.object({ at: z.string(), type: z.string(), summary: z.string(), detail: z.unknown().optional() })), attempts: z.array(z.unknown()) }) }, 404: { description: 'No such lead' } },
       handler: async ({ params }) => {
         const lead = await getLead(sql, params.id);
         if (!lead) throw notFound(`lead ${params.id}`);
-        const history = await temporal.workflow.getHandle(leadWorkflowId(lead.id)).fetchHistory();
-        return { workflowId: leadWorkflowId(lead.id), entries: narrateHistory(history.events ?? []), attempts: await listAttempts(sql, lead.id) };
+        return { workflowId: leadWorkflowId(lead.id), entries: await auditTrail(lead.id), attempts: await listAttempts(sql, lead.id) };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/leads/:id/eligibility',
+      summary: 'Every judgement of the lead: each partner, each criterion, pass or fail with the value seen',
+      description: "FLG's \"why can't I refer to this partner\": judged on arrival, and again at each manual referral.",
+      tags: ['leads'],
+      auth: ['operator', 'agent'],
+      params: leadParams,
+      responses: { 200: { description: 'Oldest first', schema: z.object({ judgements: z.array(z.object({ id: z.uuid(), judgedAt: z.string(), report: z.unknown() })) }) }, 404: { description: 'No such lead' } },
+      handler: async ({ params }) => {
+        if (!(await getLead(sql, params.id))) throw notFound(`lead ${params.id}`);
+        return { judgements: await listEligibilityReports(sql, params.id) };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/leads/:id/cancel',
+      summary: 'Cancel a lead in any state but a final one',
+      description: 'Open capacity holds are released and partners already holding the lead are told it is withdrawn. Answers once it is done; 409 when the lead has already ended.',
+      tags: ['leads'],
+      auth: ['operator', 'agent'],
+      params: leadParams,
+      body: cancelBody,
+      responses: { 200: { description: 'Cancelled', schema: z.object({ status: z.literal('cancelled') }) }, 404: { description: 'No such lead' }, 409: { description: 'The lead has already ended' } },
+      handler: async ({ params, body, principal }) => {
+        const lead = await getLead(sql, params.id);
+        if (!lead) throw notFound(`lead ${params.id}`);
+        return updateLead(temporal, leadWorkflowId(lead.id), cancelUpdate, { reason: body.reason, cancelledBy: `${principal!.role}:${principal!.name}` });
       },
     }),
     defineRoute({
       method: 'post',
       path: '/leads/:id/refer',
-      summary: 'Refer a lead that waits for a manual referral, optionally to a named partner',
-      description: 'Answers 409 with the reason when the lead is not waiting for a referral or the named partner is not eligible.',
+      summary: 'Refer a lead that waits for a manual referral, optionally to named partners',
+      description: 'The lead is judged again as it is now. Answers 409 with the reason when the lead is not waiting for a referral, names more partners than its referral scope, or a named partner is not eligible (each with its reason).',
       tags: ['leads'],
       auth: ['operator', 'agent'],
       params: leadParams,
@@ -211,7 +257,7 @@ export function leadRoutes({ sql, temporal, taskQueue }: AppDeps) {
       handler: async ({ params, body, principal }) => {
         const lead = await getLead(sql, params.id);
         if (!lead) throw notFound(`lead ${params.id}`);
-        return updateLead(temporal, leadWorkflowId(lead.id), referUpdate, { partnerId: body.partnerId, referredBy: `${principal!.role}:${principal!.name}` });
+        return updateLead(temporal, leadWorkflowId(lead.id), referUpdate, { partnerId: body.partnerId, partnerIds: body.partnerIds, referredBy: `${principal!.role}:${principal!.name}` });
       },
     }),
   ];

@@ -31,7 +31,11 @@ async function ok<T = any>(res: Promise<{ status: number; body: T }>, expected =
 /** Configures, through the operator API, a lead type with one profile and a partner per spec, each with a partner key. */
 export async function configureDistribution(
   api: TestApi,
-  spec: { referralMethod?: 'immediate' | 'manual'; acceptanceWindowSeconds?: number | null; strategy?: 'first_match' | 'send_to_all'; referralScope?: number; partners: PartnerSpec[] },
+  spec: {
+    referralMethod?: 'immediate' | 'manual'; acceptanceWindowSeconds?: number | null; strategy?: 'first_match' | 'send_to_all';
+    /** Null: no limit. */
+    referralScope?: number | null; referralDeadlineSeconds?: number; partners: PartnerSpec[];
+  },
 ): Promise<Distribution> {
   const leadTypeName = `solar-${randomUUID().slice(0, 8)}`;
   const leadType = await ok(api.request('POST', '/lead-types', {
@@ -45,8 +49,9 @@ export async function configureDistribution(
       ],
       referralMethod: spec.referralMethod ?? 'immediate',
       defaultPriceMinor: 1000,
-      referralScope: spec.referralScope ?? 1,
+      referralScope: spec.referralScope === undefined ? 1 : spec.referralScope,
       acceptanceWindowSeconds: spec.acceptanceWindowSeconds ?? null,
+      ...(spec.referralDeadlineSeconds ? { referralDeadlineSeconds: spec.referralDeadlineSeconds } : {}),
     },
   }));
   const profile = await ok(api.request('POST', '/profiles', {

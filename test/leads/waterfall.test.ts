@@ -1,30 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { startApi, type TestApi } from '../helpers/api';
-import { startWorker, type RunningWorker } from '../helpers/worker';
-import { startReceiver, type Receiver } from '../helpers/webhook-receiver';
+import type { TestApi } from '../helpers/api';
+import { useLeadStack } from '../helpers/lead-stack';
 import { configureDistribution } from '../helpers/distribution';
 import { eventually } from '../helpers/wait';
 
-const taskQueue = `leads-${randomUUID()}`;
+const stack = useLeadStack('leads');
+const receiver = (b: Parameters<typeof stack.receiver>[0]) => stack.receiver(b);
 let api: TestApi;
-let worker: RunningWorker;
-const receivers: Receiver[] = [];
-const receiver = async (b: Parameters<typeof startReceiver>[0]) => {
-  const r = await startReceiver(b);
-  receivers.push(r);
-  return r;
-};
-
-beforeAll(async () => {
-  api = await startApi({ taskQueue });
-  worker = await startWorker(api.sql, { taskQueue });
-});
-afterAll(async () => {
-  await worker.stop();
-  await Promise.all(receivers.map((r) => r.close()));
-  await api.close();
-});
+beforeAll(() => { api = stack.api; });
 
 const submit = async (leadTypeName: string, fields: Record<string, unknown> = { name: 'Ada', postcode: 'SW1A 1AA' }) => {
   const res = await api.request('POST', '/leads', { body: { leadType: leadTypeName, fields } });

@@ -7,11 +7,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { startApi, type TestApi } from '../helpers/api';
-import { startWorker, type RunningWorker } from '../helpers/worker';
-import { startReceiver, type Receiver } from '../helpers/webhook-receiver';
+import { useLeadStack } from '../helpers/lead-stack';
 import { configureDistribution } from '../helpers/distribution';
 import { partnerWorkflowId } from '../../domain/ids';
 import { SCENARIOS, type Scenario } from './scenarios';
@@ -30,30 +27,10 @@ function save(name: string, workflowId: string): void {
 }
 
 describe('recording workflow histories', () => {
-  const taskQueue = `record-${randomUUID()}`;
-  let api: TestApi;
-  let worker: RunningWorker;
-  const receivers: Receiver[] = [];
-  beforeAll(async () => {
-    api = await startApi({ taskQueue });
-    worker = await startWorker(api.sql, { taskQueue });
-  });
-  afterAll(async () => {
-    await worker.stop();
-    await Promise.all(receivers.map((r) => r.close()));
-    await api.close();
-  });
-
+  const stack = useLeadStack('record');
   it.each(SCENARIOS.map((s) => [s.name, s] as const))('%s', async (name, scenario: Scenario) => {
-    const ctx = {
-      api,
-      receiver: async (b: Parameters<typeof startReceiver>[0]) => {
-        const r = await startReceiver(b);
-        receivers.push(r);
-        return r;
-      },
-      configure: (spec: Parameters<typeof configureDistribution>[1]) => configureDistribution(api, spec),
-    };
+    const { api } = stack;
+    const ctx = { api, receiver: stack.receiver, configure: (spec: Parameters<typeof configureDistribution>[1]) => configureDistribution(api, spec) };
     const { leadId, partnerIds } = await scenario.run(ctx);
     await api.temporal.workflow.getHandle(`lead-${leadId}`).result();
     save(`${name}.lead`, `lead-${leadId}`);

@@ -63,6 +63,24 @@ export const SCENARIOS: Scenario[] = [
       return { leadId, partnerIds: [d.partners.buyer!.id] };
     },
   },
+  {
+    name: 'cancelled-awaiting-answer',
+    async run({ api, receiver, configure }) {
+      const acking = await receiver('ack');
+      const d = await configure({ acceptanceWindowSeconds: 300, partners: [{ name: 'buyer', webhookUrl: acking.url, priority: 1 }] });
+      const leadId = await submit(api, d.leadTypeName);
+      await waitFor(async () => (await api.request('GET', `/leads/${leadId}`)).body.status === 'awaiting_response');
+      await api.request('POST', `/leads/${leadId}/cancel`, { body: { reason: 'customer withdrew' } });
+      return { leadId, partnerIds: [d.partners.buyer!.id] };
+    },
+  },
+  {
+    name: 'referral-deadline-expired',
+    async run({ api, receiver, configure }) {
+      const d = await configure({ referralMethod: 'manual', referralDeadlineSeconds: 1, partners: [{ name: 'buyer', webhookUrl: (await receiver('accept')).url, priority: 1 }] });
+      return { leadId: await submit(api, d.leadTypeName), partnerIds: [] };
+    },
+  },
 ];
 
 async function waitFor(done: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {

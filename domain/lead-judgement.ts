@@ -1,0 +1,39 @@
+import type { Caps, LeadType } from './config';
+import type { ReferralPlan } from './referral-plan';
+
+/** How to reach one partner for one assignment, fixed when the lead is judged. */
+export interface PartnerRoute {
+  assignmentId: string;
+  partnerId: string;
+  currency: string;
+  assignmentCaps: Caps | null;
+  channel: 'webhook' | 'email';
+  /** Upper bound for one delivery attempt, including recording it. */
+  attemptTimeoutMs: number;
+  maxAttempts: number;
+}
+
+/**
+ * What the lead workflow decides on, from one judgement of the lead against the routing
+ * configuration. The full report (every criterion for every partner) is kept in PostgreSQL under
+ * `reportId`; the history keeps this, which stays small however many partners there are.
+ */
+export interface LeadJudgement {
+  reportId: string;
+  judgedAt: string;
+  leadType: string;
+  referralMethod: LeadType['referralMethod'];
+  acceptanceWindowSeconds: number | null;
+  referralDeadlineSeconds: number;
+  /** The best candidates, at most MAX_CANDIDATES of them. */
+  plan: ReferralPlan;
+  /** Keyed by assignment id, for the candidates. */
+  routes: Record<string, PartnerRoute>;
+  /** For each partner a referral named: null when it may take the lead, otherwise why not. */
+  named: Record<string, string | null>;
+  /** Why nobody may take the lead, when nobody may. */
+  noCandidateReason: string | null;
+}
+
+/** More partners than this are never offered one lead: each offer costs history events, and a history has a limit. */
+export const MAX_CANDIDATES = 200;

@@ -1,0 +1,132 @@
+import { CancellationScope, condition, isCancellation, log, proxyActivities, proxyLocalActivities, sleep } from '@temporalio/workflow';
+import type { LeadActivities } from '../activities';
+import type { LeadJudgement, PartnerRoute } from '../domain/lead-judgement';
+import type { Candidate } from '../domain/referral-plan';
+import type { Decision, DeliveryState } from '../domain/lead-state';
+import { reservationIdFor } from '../domain/reservations';
+import type { LeadProgress } from './lead-progress';
+
+const { reserveCapacity, acceptDelivery, releaseDelivery } = proxyActivities<LeadActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { maximumInterval: '30 seconds' },
+});
+// A partner's endpoint may be down: telling it the lead was withdrawn is tried a few times, not forever.
+const { notifyWithdrawn } = proxyActivities<LeadActivities>({ startToCloseTimeout: '60 seconds', retry: { maximumAttempts: 5 } });
+const { recordRespondBy } = proxyLocalActivities<LeadActivities>({ startToCloseTimeout: '10 seconds' });
+
+/** The first retry waits this long; each later one twice as long, up to a minute. */
+const FIRST_BACKOFF_MS = 1_000;
+const MAX_BACKOFF_MS = 60_000;
+const backoff = (attempt: number) => Math.min(FIRST_BACKOFF_MS * 2 ** (attempt - 1), MAX_BACKOFF_MS);
+
+/**
+ * The hold covers every delivery attempt and the acceptance window, with a margin: the lead
+ * workflow settles it (commit or release) before it can lapse. The partner workflow refuses a hold
+ * longer than it allows, which fails this offer only.
+ */
+const holdSeconds = (route: PartnerRoute, windowSeconds: number | null) => {
+  const deliveryMs = Array.from({ length: route.maxAttempts }, (_, i) => route.attemptTimeoutMs + backoff(i + 1)).reduce((a, b) => a + b, 0);
+  return Math.ceil(deliveryMs / 1000) + (windowSeconds ?? 0) + 60;
+};
+
+/**
+ * Offers the lead to one partner: reserve its capacity, deliver (retrying with backoff), wait for its
+ * answer within the acceptance window, then charge the locked price or release the hold. Whatever
+ * the partner, its endpoint or one activity does, it fails this offer only: true when the partner
+ * ends up with the lead. A cancellation releases the hold and tells a partner already holding the lead.
+ */
+export async function offer(lead: LeadProgress, judgement: LeadJudgement, candidate: Candidate): Promise<boolean> {
+  const route = judgement.routes[candidate.assignmentId]!;
+  const window = judgement.acceptanceWindowSeconds;
+  const delivery = lead.addDelivery(candidate, route.currency);
+  const ids = { leadId: lead.leadId, partnerId: candidate.partnerId, reservationId: reservationIdFor(lead.leadId, candidate.partnerId), priceMinor: candidate.priceMinor };
+  let holding = false;
+  const release = async (outcome: 'declined' | 'expired' | 'failed' | 'withdrawn', reason: string) => {
+    await CancellationScope.nonCancellable(() => releaseDelivery({ ...ids, outcome, reason }));
+    holding = false;
+    await lead.moveDelivery(delivery, outcome, reason);
+  };
+
+  try {
+    await lead.refreshLiveStatus();
+    // Not cancellable: a reserve cut short could still land, leaving a hold nobody releases.
+    const reservation = await CancellationScope.nonCancellable(() => reserveCapacity({
+      leadId: lead.leadId, partnerId: candidate.partnerId, assignmentId: candidate.assignmentId, priceMinor: candidate.priceMinor,
+      currency: route.currency, assignmentCaps: route.assignmentCaps, holdSeconds: holdSeconds(route, window),
+    }));
+    if (!reservation.granted) {
+      await lead.moveDelivery(delivery, 'denied', `${reservation.reason}${reservation.window ? ` (${reservation.window} cap)` : ''}: ${reservation.detail}`);
+      return false;
+    }
+    holding = true;
+    await lead.moveDelivery(delivery, 'delivering');
+
+    const delivered = await deliver(lead, delivery, route, window !== null);
+    if (!delivered.ok) {
+      await release('failed', delivered.reason);
+      return false;
+    }
+    let answer = delivered.answer;
+    if (!answer && window !== null) {
+      delivery.respondBy = new Date(Date.now() + window * 1000).toISOString();
+      await recordRespondBy({ leadId: lead.leadId, partnerId: candidate.partnerId, respondBy: delivery.respondBy });
+      await lead.moveDelivery(delivery, 'awaiting_response');
+      if (!(await condition(() => lead.answerOf(candidate.partnerId) !== undefined, window * 1000))) {
+        await release('expired', `no answer within ${window} s`);
+        return false;
+      }
+      answer = lead.answerOf(candidate.partnerId);
+    }
+    if (answer?.decision === 'decline') {
+      await release('declined', answer.reason ?? 'declined');
+      return false;
+    }
+    await CancellationScope.nonCancellable(() => acceptDelivery(ids));
+    holding = false;
+    await lead.moveDelivery(delivery, 'accepted');
+    return true;
+  } catch (err) {
+    if (isCancellation(err)) {
+      if (holding) {
+        // A partner may hold the lead from the first attempt on; it is told the lead is gone.
+        const told = delivery.attempts > 0;
+        await release('withdrawn', `lead cancelled: ${lead.cancellation?.reason ?? 'cancelled'}`);
+        if (told) await tellWithdrawn(lead, candidate.partnerId);
+      }
+      throw err;
+    }
+    const reason = rootCause(err);
+    if (holding) await release('failed', reason);
+    else await lead.moveDelivery(delivery, 'failed', reason);
+    return false;
+  }
+}
+
+/** Delivery attempts with backoff; a partner's refusal or silence is a result, and the history keeps each one. */
+async function deliver(lead: LeadProgress, delivery: DeliveryState, route: PartnerRoute, awaitsResponse: boolean): Promise<{ ok: true; answer?: { decision: Decision; reason?: string } } | { ok: false; reason: string }> {
+  const { deliverLead } = proxyActivities<LeadActivities>({ startToCloseTimeout: route.attemptTimeoutMs, retry: { maximumAttempts: 3, initialInterval: '1 second' } });
+  for (let attempt = 1; ; attempt++) {
+    delivery.attempts = attempt;
+    const result = await deliverLead({
+      leadId: lead.leadId, partnerId: delivery.partnerId, assignmentId: delivery.assignmentId, attempt, priceMinor: delivery.priceMinor, currency: delivery.currency, awaitsResponse,
+    });
+    if (result.ok) return { ok: true, answer: result.decision };
+    if (attempt >= route.maxAttempts) return { ok: false, reason: `${attempt} attempts failed; last: ${result.error}` };
+    await sleep(backoff(attempt));
+  }
+}
+
+async function tellWithdrawn(lead: LeadProgress, partnerId: string): Promise<void> {
+  try {
+    await CancellationScope.nonCancellable(() => notifyWithdrawn({ leadId: lead.leadId, partnerId, reason: lead.cancellation?.reason ?? 'cancelled' }));
+  } catch (err) {
+    log.warn('partner not told of the withdrawal', { partnerId, error: (err as Error).message });
+  }
+}
+
+/** An activity failure's own words, not the wrapper's "Activity task failed". */
+function rootCause(err: unknown): string {
+  let e = err as Error & { cause?: unknown };
+  while (e.cause instanceof Error) e = e.cause as Error & { cause?: unknown };
+  return e.message;
+}
