@@ -1,3 +1,4 @@
+import { log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Transporter } from 'nodemailer';
 import type { Dispatcher } from 'undici';
@@ -6,6 +7,9 @@ import { getLead } from '../db/leads';
 import { getPartner } from '../db/partners';
 import { markDelivered, markOutcome, markRespondBy, recordAttempt, type DeliveryOutcome } from '../db/deliveries';
 import { appendAudit } from '../db/audit';
+import { recordDeliveryFailure, recordDeliverySuccess } from '../db/circuits';
+import { DEFAULT_CIRCUIT_BREAKER } from '../domain/circuit';
+import type { Partner } from '../domain/config';
 import { deliveryKey } from '../domain/ids';
 import { mappedVariables, renderHeaders, renderUrl, renderWebhookBody } from '../domain/delivery-formats';
 import { responseLink } from '../infra/response-links';
@@ -22,6 +26,8 @@ export interface DeliveryDeps {
   publicUrl: string;
   linkSecret: string;
   capacity: ReturnType<typeof capacityActivities>;
+  /** Told when a partner's circuit opens; nobody is told without it. */
+  operatorEmail?: string;
 }
 
 export interface DeliverInput {
@@ -46,6 +52,22 @@ export interface SettleInput {
 
 export function deliveryActivities(deps: DeliveryDeps) {
   const { sql } = deps;
+  /** Consecutive deliveries that failed for good open the partner's circuit; a success closes it. Operators hear once when it opens. */
+  const trackCircuit = async (partner: Partner, record: AttemptRecord, attempt: number) => {
+    if (record.ok) return recordDeliverySuccess(sql, partner.id);
+    const maxAttempts = partner.delivery?.type === 'webhook' ? partner.delivery.maxAttempts : 3;
+    if (attempt < maxAttempts) return;
+    const settings = partner.circuitBreaker ?? DEFAULT_CIRCUIT_BREAKER;
+    const opened = await recordDeliveryFailure(sql, partner.id, record.error ?? 'delivery failed', settings.failureThreshold);
+    if (opened && deps.operatorEmail) {
+      // The circuit is open whether or not the notice gets out; a failed notice must not redo the count.
+      await deps.mailer.sendMail({
+        from: deps.mailFrom, to: deps.operatorEmail,
+        subject: `leadrelay: ${partner.name}'s endpoint is failing; its circuit is open`,
+        text: `${settings.failureThreshold} deliveries in a row to ${partner.name} (partner ${partner.id}) failed; the last: ${record.error}.\nLeads skip it for ${settings.cooldownSeconds} s, then one lead probes it; a success closes the circuit.`,
+      }).catch((err: Error) => log.warn('circuit-open notice not sent', { partnerId: partner.id, error: err.message }));
+    }
+  };
   const recordSettlement = async (leadId: string, partnerId: string, outcome: DeliveryOutcome, priceMinor: number, reason?: string) => {
     const at = new Date().toISOString();
     await markOutcome(sql, { leadId, partnerId, outcome, reason, at });
@@ -100,6 +122,7 @@ export function deliveryActivities(deps: DeliveryDeps) {
         summary: `attempt ${input.attempt} to ${partner.name} by ${record.channel}: ${record.ok ? `delivered${record.response?.status ? ` (HTTP ${record.response.status})` : ''}` : `failed (${record.error})`}`,
         detail: record,
       });
+      await trackCircuit(partner, record, input.attempt);
       if (record.ok) {
         await markDelivered(sql, { key, leadId: lead.id, partnerId: partner.id, assignmentId: input.assignmentId, priceMinor: input.priceMinor, currency: input.currency, at: record.startedAt });
       }

@@ -37,6 +37,7 @@ export function createActivities(deps: ActivityDeps) {
       publicUrl: env.PUBLIC_URL,
       linkSecret: env.LINK_SIGNING_SECRET,
       capacity,
+      operatorEmail: env.OPERATOR_EMAIL,
     }),
     ...partnerActivities(sql, deps.notifier ?? createNotifier(env)),
   };

@@ -4,6 +4,9 @@ import type { Sql } from '../db/client';
 import { appendAudit } from '../db/audit';
 import { saveEligibilityReport } from '../db/eligibility-reports';
 import { getLead } from '../db/leads';
+import { getPartner } from '../db/partners';
+import { claimProbe } from '../db/circuits';
+import { DEFAULT_CIRCUIT_BREAKER } from '../domain/circuit';
 import { loadRoutingConfig } from '../db/routing-config';
 import type { RoutingConfig } from '../domain/config';
 import { evaluateEligibility, type EligibilityReport } from '../domain/eligibility';
@@ -55,6 +58,21 @@ export function routingActivities(sql: Sql) {
     return { lead, config, judgedAt, eligibility: evaluateEligibility(config, lead.fields, { at: judgedAt }) };
   };
 
+  /**
+   * A half-open circuit lets one lead probe the partner's endpoint: this lead claims it, or the
+   * partner is judged ineligible for it because another lead already is probing.
+   */
+  const claimProbes = async (leadId: string, report: EligibilityReport) => {
+    for (const row of report.profiles.flatMap((p) => p.assignments)) {
+      const check = row.checks.find((c) => c.criterion === 'circuit');
+      if (!row.eligible || check?.actual !== 'half_open') continue;
+      const partner = await getPartner(sql, row.partnerId);
+      if (await claimProbe(sql, row.partnerId, leadId, (partner?.circuitBreaker ?? DEFAULT_CIRCUIT_BREAKER).cooldownSeconds)) continue;
+      Object.assign(check, { passed: false, detail: `${check.detail.split(';')[0]}; another lead is probing it` });
+      row.eligible = false;
+    }
+  };
+
   return {
     /** The first lead workflows' snapshot, whole (see workflows/legacy/lead-v1.ts). */
     async snapshotRouting(leadId: string): Promise<RoutingSnapshot> {
@@ -77,6 +95,7 @@ export function routingActivities(sql: Sql) {
      */
     async judgeLead(input: { leadId: string; named?: string[]; judgement: number }): Promise<LeadJudgement> {
       const { config, judgedAt, eligibility } = await judge(input.leadId);
+      await claimProbes(input.leadId, eligibility);
       const reportId = randomUUID();
       await saveEligibilityReport(sql, { id: reportId, leadId: input.leadId, judgedAt, report: eligibility });
       const full = planReferral(eligibility);

@@ -21,6 +21,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { startStack, type Stack } from './lib/stack';
 import { startBenchReceiver, type BenchReceiver } from './lib/receiver';
 import { cpuByProcess, cpuDelta, fmt, memorySampler, openLoop, percentile, withConcurrency } from './lib/stats';
+import { reportFigures } from './lib/figures';
 
 const RATE_PER_S = 20;
 const FIXED_SECONDS = 15;
@@ -230,6 +231,16 @@ async function main() {
     log(`phase 2: ${BURST_COUNT} at once (≤${BURST_CONCURRENCY} in flight), baseline`);
     const burstBase = await runBaseline(stack, BURST_COUNT, burst(BURST_COUNT));
 
+    // What one lead costs Temporal, next to the baseline: the events in one finished history each.
+    const [oneLead] = (await stack.call('GET', `/leads?status=delivered&leadType=${leadType}&limit=1`, undefined, agentKey)).items;
+    const events = async (workflowId: string) => ((await stack.temporal.workflow.getHandle(workflowId).fetchHistory()).events ?? []).length;
+    const leadEvents = await events(`lead-${oneLead.id}`);
+    let baselineEvents = NaN;
+    for await (const wf of stack.temporal.workflow.list({ query: 'WorkflowType = "baselineWorkflow" AND ExecutionStatus = "Completed"' })) {
+      baselineEvents = await events(wf.workflowId);
+      break;
+    }
+
     const pass = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
     const ms = (v: number) => `${fmt(v, 0)} ms`;
     const rate = (v: number | undefined) => `${fmt(v ?? NaN)}/s`;
@@ -257,7 +268,15 @@ async function main() {
       ['phase 2: latency p99', ms(percentile(burstLeads.latencies, 0.99)), ms(percentile(burstBase.latencies, 0.99)), '', ''],
       ['phase 2: POST /leads p50 / p99', `${fmt(percentile(burstLeads.postLatencies!, 0.5), 0)} / ${ms(percentile(burstLeads.postLatencies!, 0.99))}`, '', '', ''],
       ['phase 2: peak RSS / heap (MB)', `${fmt(burstLeads.peakRssMb, 0)} / ${fmt(burstLeads.peakHeapMb, 0)}`, `${fmt(burstBase.peakRssMb, 0)} / ${fmt(burstBase.peakHeapMb, 0)}`, '', ''],
+      ['events in one workflow history', String(leadEvents), String(baselineEvents), '≤ baseline', pass(leadEvents <= baselineEvents)],
       ['errors (all phases)', String(fixedLeads.errors + burstLeads.errors), String(fixedBase.errors + burstBase.errors), '0', pass(fixedLeads.errors + burstLeads.errors === 0)],
+    ]);
+    reportFigures([
+      { bench: 'leads', figure: 'burst throughput to webhook', unit: '/s', value: burstLeads.throughput, baseline: burstBase.throughput, target: '>= 100 % of baseline' },
+      { bench: 'leads', figure: 'burst throughput to completion', unit: '/s', value: burstLeads.completedThroughput ?? NaN, baseline: burstBase.throughput, target: '>= 100 % of baseline' },
+      { bench: 'leads', figure: `intake to webhook p99 at ${RATE_PER_S}/s`, unit: 'ms', value: p99, baseline: percentile(fixedBase.latencies, 0.99), target: `< ${TARGET_P99_MS} ms` },
+      { bench: 'leads', figure: 'events per history', unit: 'events', value: leadEvents, baseline: baselineEvents, target: '<= baseline' },
+      { bench: 'leads', figure: 'peak RSS, burst', unit: 'MB', value: burstLeads.peakRssMb, baseline: burstBase.peakRssMb },
     ]);
     console.log('');
     for (const [name, r] of [['phase 1 leads', fixedLeads], ['phase 1 baseline', fixedBase], ['phase 2 leads', burstLeads], ['phase 2 baseline', burstBase]] as const) {

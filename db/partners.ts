@@ -30,6 +30,7 @@ interface Row {
   fcaNumber: string | null;
   type: Partner['type'];
   introducerLeadTypeIds: string[];
+  circuitBreaker: Partner['circuitBreaker'];
   configVersion: number;
   createdAt: Date;
   updatedAt: Date;
@@ -39,7 +40,8 @@ export const partnerColumns = (sql: Sql, alias = 'partners') => sql`${sql(alias)
   billing, delivery, ${sql(alias)}.cap_day as "capDay", ${sql(alias)}.cap_week as "capWeek", ${sql(alias)}.cap_month as "capMonth",
   ${sql(alias)}.cap_lifetime as "capLifetime", schedule, credit_limit_minor as "creditLimitMinor",
   low_funds_threshold_minor as "lowFundsThresholdMinor", transfer_phone as "transferPhone", sms_number as "smsNumber",
-  fca_number as "fcaNumber", partner_type as "type", introducer_lead_type_ids as "introducerLeadTypeIds", ${sql(alias)}.config_version as "configVersion", ${sql(alias)}.created_at as "createdAt",
+  fca_number as "fcaNumber", partner_type as "type", introducer_lead_type_ids as "introducerLeadTypeIds", circuit_breaker as "circuitBreaker",
+  ${sql(alias)}.config_version as "configVersion", ${sql(alias)}.created_at as "createdAt",
   ${sql(alias)}.updated_at as "updatedAt"`;
 
 const num = (v: string | null) => (v === null ? null : Number(v));
@@ -65,6 +67,7 @@ export const toPartner = (r: Row): Partner => ({
   fcaNumber: r.fcaNumber,
   type: r.type,
   introducerLeadTypeIds: r.introducerLeadTypeIds,
+  circuitBreaker: r.circuitBreaker,
   configVersion: r.configVersion,
   createdAt: r.createdAt.toISOString(),
   updatedAt: r.updatedAt.toISOString(),
@@ -78,11 +81,11 @@ export async function insertPartner(sql: Sql, id: string, p: PartnerInput): Prom
   const [row] = await sql<Row[]>`
     insert into partners (id, name, email, phone, address, notes, tags, status, timezone, billing, delivery,
       cap_day, cap_week, cap_month, cap_lifetime, schedule, credit_limit_minor, low_funds_threshold_minor,
-      transfer_phone, sms_number, fca_number, partner_type, introducer_lead_type_ids)
+      transfer_phone, sms_number, fca_number, partner_type, introducer_lead_type_ids, circuit_breaker)
     values (${id}, ${p.name}, ${p.email}, ${p.phone}, ${json(sql, p.address)}, ${p.notes}, ${p.tags}, ${p.status}, ${p.timezone},
       ${json(sql, p.billing)}, ${json(sql, p.delivery)}, ${p.caps.day}, ${p.caps.week}, ${p.caps.month}, ${p.caps.lifetime},
       ${json(sql, p.schedule)}, ${p.creditLimitMinor}, ${p.lowFundsThresholdMinor}, ${p.transferPhone}, ${p.smsNumber}, ${p.fcaNumber},
-      ${p.type ?? 'receiver'}, ${p.introducerLeadTypeIds ?? []}::uuid[])
+      ${p.type ?? 'receiver'}, ${p.introducerLeadTypeIds ?? []}::uuid[], ${json(sql, p.circuitBreaker)})
     returning ${partnerColumns(sql)}`;
   return toPartner(row as Row);
 }
@@ -94,7 +97,8 @@ export async function updatePartner(sql: Sql, id: string, p: PartnerInput): Prom
       delivery = ${json(sql, p.delivery)}, cap_day = ${p.caps.day}, cap_week = ${p.caps.week}, cap_month = ${p.caps.month},
       cap_lifetime = ${p.caps.lifetime}, schedule = ${json(sql, p.schedule)}, credit_limit_minor = ${p.creditLimitMinor},
       low_funds_threshold_minor = ${p.lowFundsThresholdMinor}, transfer_phone = ${p.transferPhone}, sms_number = ${p.smsNumber},
-      fca_number = ${p.fcaNumber}, partner_type = ${p.type ?? 'receiver'}, introducer_lead_type_ids = ${p.introducerLeadTypeIds ?? []}::uuid[], config_version = config_version + 1, updated_at = now()
+      fca_number = ${p.fcaNumber}, partner_type = ${p.type ?? 'receiver'}, introducer_lead_type_ids = ${p.introducerLeadTypeIds ?? []}::uuid[],
+      circuit_breaker = ${json(sql, p.circuitBreaker)}, config_version = config_version + 1, updated_at = now()
     where id = ${id}
     returning ${partnerColumns(sql)}`;
   return row && toPartner(row);

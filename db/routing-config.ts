@@ -5,6 +5,7 @@ import { getLeadTypeByName } from './lead-types';
 import { listProfiles } from './profiles';
 import { listAssignments } from './assignments';
 import { partnerColumns, toPartner, type PartnerRow } from './partners';
+import { getCircuits } from './circuits';
 
 /**
  * The lead type, its enabled profiles, their assignments (best priority first) and partners, as
@@ -24,8 +25,10 @@ export async function loadRoutingConfig(sql: Sql, leadTypeName: string): Promise
     const partners = new Map(
       (await tx<PartnerRow[]>`select ${partnerColumns(tx)} from partners where id = any(${partnerIds}::uuid[])`).map((r) => [r.id, toPartner(r)]),
     );
+    const circuits = await getCircuits(tx, partnerIds);
     return {
       leadType,
+      circuits: Object.fromEntries(circuits),
       profiles: profiles.map(({ createdAt: _pc, updatedAt: _pu, ...profile }) => ({
         ...profile,
         assignments: assignments

@@ -2,6 +2,7 @@ import type { FieldDef, ReferralMethod } from './lead-type-fields';
 import type { Rules } from './rules';
 import type { DeliverySchedule } from './schedule';
 import type { FieldMapping, WebhookFormat } from './delivery-formats';
+import type { CircuitBreakerSettings, CircuitRecord } from './circuit';
 
 /** The configuration model, as plain JSON-serialisable objects (what a lead workflow snapshots). */
 
@@ -114,6 +115,8 @@ export interface Partner {
   fcaNumber: string | null;
   /** A receiver when absent. */
   type?: PartnerType;
+  /** When its endpoint is skipped after failing; the defaults when absent. */
+  circuitBreaker?: CircuitBreakerSettings | null;
   /** The lead types an introducer may submit. */
   introducerLeadTypeIds?: string[];
   configVersion: number;
@@ -154,4 +157,6 @@ export interface Assignment {
 export interface RoutingConfig {
   leadType: LeadType;
   profiles: Array<Profile & { assignments: Array<Assignment & { partner: Partner }> }>;
+  /** Live: the circuits of partners whose endpoints have been failing, by partner id. */
+  circuits?: Record<string, CircuitRecord>;
 }

@@ -2,6 +2,7 @@ import type { Assignment, Partner, RoutingConfig } from './config';
 import type { FieldType } from './lead-type-fields';
 import { compileRules, explain, PreparedLead, type CompiledRules, type RulesResult } from './rules';
 import { isWithinSchedule, wallClock } from './schedule';
+import { circuitState, DEFAULT_CIRCUIT_BREAKER, type CircuitRecord } from './circuit';
 
 /** One criterion for one partner, with the value it was decided on. */
 export interface Check {
@@ -66,6 +67,7 @@ export function evaluateEligibility(
         partnerRules.passed ? PARTNER_RULES_PASSED : PARTNER_RULES_FAILED,
         ...partnerChecks.slice(1),
         schedule(partner),
+        circuitCheck(partner, config.circuits?.[partner.id], options.at),
       ];
       if (options.capacity) checks.push(...options.capacity(assignment));
       return {
@@ -170,6 +172,18 @@ function deliveryCheck(method: string, partner: Partner): Check {
   const ok = partner.delivery !== null;
   return { criterion: 'delivery_method', passed: ok, actual: partner.delivery?.type ?? null, detail: ok ? `delivers by ${partner.delivery?.type}` : 'partner has no delivery method' };
 }
+
+/** Whether the partner's endpoint is being skipped after failing (see domain/circuit.ts). */
+function circuitCheck(partner: Partner, record: CircuitRecord | undefined, at: Date): Check {
+  if (!record?.openedAt) return CIRCUIT_CLOSED;
+  const settings = partner.circuitBreaker ?? DEFAULT_CIRCUIT_BREAKER;
+  const state = circuitState(record, settings, at);
+  if (state === 'half_open') return { criterion: 'circuit', passed: true, actual: state, detail: `endpoint failing since ${record.openedAt}; cool-down over, so this lead may probe it` };
+  const until = new Date(Date.parse(record.openedAt) + settings.cooldownSeconds * 1000).toISOString();
+  return { criterion: 'circuit', passed: false, actual: state, detail: `endpoint failing since ${record.openedAt} (${record.openedReason}); skipped until ${until}` };
+}
+
+const CIRCUIT_CLOSED: Check = { criterion: 'circuit', passed: true, actual: 'closed', detail: 'endpoint delivering' };
 
 /** The schedule criterion at one instant; partners sharing a timezone and an answer share the check. */
 function scheduleChecks(at: Date): (partner: Partner) => Check {

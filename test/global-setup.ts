@@ -67,6 +67,8 @@ export default async function globalSetup(): Promise<void> {
     MAIL_WEB_URL: mail.webUrl,
     LEADRELAY_WORKFLOW_BUNDLE: bundlePath,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+    // Operators' notices land in the mail catcher under this address.
+    OPERATOR_EMAIL: 'operators@leadrelay.test',
   });
   const run: TestRun = { dir, services: [pg, minio, mail], temporal };
   (globalThis as { __leadrelay?: TestRun }).__leadrelay = run;

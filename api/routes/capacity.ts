@@ -8,6 +8,10 @@ import { HttpError, notFound } from '../http-error';
 import { idParams } from '../schemas/common';
 import { getPartner } from '../../db/partners';
 import { getStatement, getTransaction } from '../../db/partner-statements';
+import { getCircuits } from '../../db/circuits';
+import { deliveryStats } from '../../db/delivery-stats';
+import type { Partner } from '../../domain/config';
+import { circuitState, DEFAULT_CIRCUIT_BREAKER } from '../../domain/circuit';
 import { capacityView, initialCapacityState, toCapacityConfig, type PauseSource } from '../../domain/capacity';
 import { partnerCapacityClient } from '../../infra/partner-capacity-client';
 
@@ -37,8 +41,21 @@ const capacitySchema = z
     currency: z.string().nullable(),
     lowFundsAlerted: z.boolean(),
     openReservations: z.array(z.object({ reservationId: z.string(), leadId: z.string(), assignmentId: z.string(), priceMinor: z.number().int(), reservedAt: z.string(), expiresAt: z.string() })),
+    circuit: z.object({
+      state: z.enum(['closed', 'open', 'half_open']).meta({ description: 'open: skipped after failing; half_open: one lead may probe it' }),
+      consecutiveFailures: z.number().int(),
+      openedAt: z.string().nullable(),
+      reason: z.string().nullable(),
+      failureThreshold: z.number().int(),
+      cooldownSeconds: z.number().int(),
+    }),
   })
   .meta({ id: 'PartnerCapacity' });
+
+const windowStatsSchema = z.object({
+  attempts: z.number().int(), succeeded: z.number().int(), successRate: z.number().nullable(), p50Ms: z.number().int().nullable(), p99Ms: z.number().int().nullable(),
+});
+const deliveryStatsSchema = z.object({ lastHour: windowStatsSchema, lastDay: windowStatsSchema }).meta({ id: 'DeliveryStats' });
 
 const transactionSchema = z
   .object({
@@ -92,11 +109,21 @@ export function capacityRoutes({ sql, temporal, taskQueue }: AppDeps) {
     const partner = await existing(id);
     const now = new Date();
     // A partner whose workflow has not started yet has counted nothing and holds nothing.
-    return (await partners.state(id, now)) ?? capacityView({ ...initialCapacityState(id), config: toCapacityConfig(partner) }, now.getTime());
+    return withCircuit(partner, (await partners.state(id, now)) ?? capacityView({ ...initialCapacityState(id), config: toCapacityConfig(partner) }, now.getTime()));
+  };
+  /** The partner workflow's view, with the endpoint's circuit from PostgreSQL. */
+  const withCircuit = async <T>(partner: Partner, capacity: T) => {
+    const settings = partner.circuitBreaker ?? DEFAULT_CIRCUIT_BREAKER;
+    const record = (await getCircuits(sql, [partner.id])).get(partner.id);
+    const circuit = {
+      state: circuitState(record, settings, new Date()), consecutiveFailures: record?.consecutiveFailures ?? 0,
+      openedAt: record?.openedAt ?? null, reason: record?.openedReason ?? null, ...settings,
+    };
+    return { ...capacity, circuit };
   };
   const setStatus = async (id: string, status: 'online' | 'offline', by: PauseSource) => {
-    await existing(id);
-    return refusedIs400(partners.setPaused(id, { paused: status === 'offline', by }));
+    const partner = await existing(id);
+    return withCircuit(partner, await refusedIs400(partners.setPaused(id, { paused: status === 'offline', by })));
   };
   const addPayment = async (id: string, body: z.infer<typeof paymentBody>) => {
     await existing(id);
@@ -105,6 +132,19 @@ export function capacityRoutes({ sql, temporal, taskQueue }: AppDeps) {
   };
 
   return [
+    defineRoute({
+      method: 'get',
+      path: '/partners/:id/delivery-stats',
+      summary: "How a partner's endpoint answers: attempts, success rate and p50/p99 response time over the last hour and day",
+      tags: ['capacity'],
+      auth: ['operator'],
+      params: idParams('partner'),
+      responses: { 200: { description: 'From every delivery attempt', schema: deliveryStatsSchema }, 404: { description: 'No such partner' } },
+      handler: async ({ params }) => {
+        await existing(params.id);
+        return deliveryStats(sql, params.id);
+      },
+    }),
     defineRoute({
       method: 'get',
       path: '/partners/:id/capacity',

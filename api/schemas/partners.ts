@@ -123,6 +123,13 @@ const shape = {
   transferPhone: e164.nullable(),
   smsNumber: e164.nullable(),
   fcaNumber: fcaNumber.nullable(),
+  circuitBreaker: z
+    .strictObject({
+      failureThreshold: z.number().int().min(1).max(1000).meta({ description: 'Consecutive failed deliveries that open the circuit' }),
+      cooldownSeconds: z.number().int().min(1).max(7 * 86400).meta({ description: 'How long an open circuit skips the partner before one lead probes it' }),
+    })
+    .nullable()
+    .meta({ description: 'When a failing endpoint is skipped; null: 5 failures, 300 s' }),
   type: z.enum(PARTNER_TYPES).meta({ description: 'receiver: takes leads; introducer: sends leads in; both' }),
   introducerLeadTypeIds: z.array(uuid('lead type')).max(500).transform((ids) => [...new Set(ids)]).meta({ description: 'The lead types this partner may introduce (submit with its key)' }),
 };
@@ -145,6 +152,7 @@ export const createPartnerBody = z
     smsNumber: shape.smsNumber.default(null),
     fcaNumber: shape.fcaNumber.default(null),
     type: shape.type.default('receiver'),
+    circuitBreaker: shape.circuitBreaker.default(null),
     introducerLeadTypeIds: shape.introducerLeadTypeIds.default([]),
   })
   .meta({ id: 'CreatePartner' });

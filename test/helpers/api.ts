@@ -9,7 +9,7 @@ import { createLogger } from '../../infra/logger';
 import { testEnv } from './env';
 import { createNotifier } from '../../infra/notifier';
 
-/** The operators' nominated address in tests; mail to it lands in the mail catcher. */
+/** The operators' nominated address in tests (set by the global setup); mail to it lands in the mail catcher. */
 export const OPERATOR_EMAIL = 'operators@leadrelay.test';
 
 export interface ApiResponse<T = any> { status: number; body: T; headers: Headers }
