@@ -6,6 +6,7 @@ import { partnerCapacityClient } from '../infra/partner-capacity-client';
 import type { Sql } from '../db/client';
 import { getPartner } from '../db/partners';
 import { appendAudit } from '../db/audit';
+import type { Metrics } from '../infra/metrics';
 import { toCapacityConfig } from '../domain/capacity';
 
 /**
@@ -13,7 +14,7 @@ import { toCapacityConfig } from '../domain/capacity';
  * starts on first use in this worker's task queue. A refused update (bad request, reservation no
  * longer open) will be refused again, so it fails without retries.
  */
-export function capacityActivities(temporal: Client, sql: Sql) {
+export function capacityActivities(temporal: Client, sql: Sql, metrics?: Metrics) {
   const startConfig = async (partnerId: string) => {
     const partner = await getPartner(sql, partnerId);
     return partner ? toCapacityConfig(partner) : null;
@@ -32,6 +33,7 @@ export function capacityActivities(temporal: Client, sql: Sql) {
   return {
     async reserveCapacity(req: ReserveRequest): Promise<ReserveResult> {
       const result = await refusedIsFinal(() => partners().reserve(req));
+      metrics?.reservations.inc(result.granted ? { outcome: 'granted', reason: '' } : { outcome: 'denied', reason: result.reason });
       await appendAudit(sql, req.leadId, `reserve:${req.partnerId}`, {
         at: new Date().toISOString(),
         ...(result.granted

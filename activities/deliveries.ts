@@ -10,6 +10,7 @@ import { appendAudit } from '../db/audit';
 import { recordDeliveryFailure, recordDeliverySuccess } from '../db/circuits';
 import { DEFAULT_CIRCUIT_BREAKER } from '../domain/circuit';
 import type { Partner } from '../domain/config';
+import type { Metrics } from '../infra/metrics';
 import { deliveryKey } from '../domain/ids';
 import { mappedVariables, renderHeaders, renderUrl, renderWebhookBody } from '../domain/delivery-formats';
 import { responseLink } from '../infra/response-links';
@@ -28,6 +29,7 @@ export interface DeliveryDeps {
   capacity: ReturnType<typeof capacityActivities>;
   /** Told when a partner's circuit opens; nobody is told without it. */
   operatorEmail?: string;
+  metrics: Metrics;
 }
 
 export interface DeliverInput {
@@ -70,6 +72,7 @@ export function deliveryActivities(deps: DeliveryDeps) {
   };
   const recordSettlement = async (leadId: string, partnerId: string, outcome: DeliveryOutcome, priceMinor: number, reason?: string) => {
     const at = new Date().toISOString();
+    deps.metrics.deliveries.inc({ partner_id: partnerId, outcome });
     await markOutcome(sql, { leadId, partnerId, outcome, reason, at });
     await appendAudit(sql, leadId, `settle:${partnerId}`, {
       at,
@@ -123,8 +126,10 @@ export function deliveryActivities(deps: DeliveryDeps) {
         detail: record,
       });
       await trackCircuit(partner, record, input.attempt);
+      if (record.channel === 'webhook') deps.metrics.webhookResponse.observe({ ok: String(record.ok) }, record.durationMs / 1000);
       if (record.ok) {
-        await markDelivered(sql, { key, leadId: lead.id, partnerId: partner.id, assignmentId: input.assignmentId, priceMinor: input.priceMinor, currency: input.currency, at: record.startedAt });
+        const first = await markDelivered(sql, { key, leadId: lead.id, partnerId: partner.id, assignmentId: input.assignmentId, priceMinor: input.priceMinor, currency: input.currency, at: record.startedAt });
+        if (first) deps.metrics.intakeToDelivery.observe((Date.parse(record.startedAt) - lead.createdAt.getTime()) / 1000);
       }
       return record;
     },

@@ -3,7 +3,7 @@ import nodemailer from 'nodemailer';
 import type { Sql } from '../db/client';
 import type { Env } from '../infra/env';
 import { createNotifier, type Notifier } from '../infra/notifier';
-import type { Metrics } from '../infra/metrics';
+import { createMetrics, type Metrics } from '../infra/metrics';
 import { capacityActivities } from './capacity';
 import { deliveryActivities } from './deliveries';
 import { deliveryAgent } from './delivery/private-address-guard';
@@ -24,9 +24,10 @@ export interface ActivityDeps {
 
 export function createActivities(deps: ActivityDeps) {
   const { sql, env } = deps;
-  const capacity = capacityActivities(deps.temporal, sql);
+  const metrics = deps.metrics ?? createMetrics('worker');
+  const capacity = capacityActivities(deps.temporal, sql, metrics);
   return {
-    ...leadActivities(sql),
+    ...leadActivities(sql, metrics),
     ...routingActivities(sql),
     ...capacity,
     ...deliveryActivities({
@@ -38,6 +39,7 @@ export function createActivities(deps: ActivityDeps) {
       linkSecret: env.LINK_SIGNING_SECRET,
       capacity,
       operatorEmail: env.OPERATOR_EMAIL,
+      metrics,
     }),
     ...partnerActivities(sql, deps.notifier ?? createNotifier(env)),
   };

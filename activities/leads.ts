@@ -1,9 +1,10 @@
 import type { Sql } from '../db/client';
 import { isFinal, type LeadStatus } from '../domain/lead-state';
 import { appendAudit, type AuditEntry } from '../db/audit';
+import type { Metrics } from '../infra/metrics';
 import { updateLeadStatus } from '../db/leads';
 
-export function leadActivities(sql: Sql) {
+export function leadActivities(sql: Sql, metrics: Metrics) {
   return {
     /**
      * Keeps the reporting projection and the audit trail in step with the workflow as it happens;
@@ -11,12 +12,13 @@ export function leadActivities(sql: Sql) {
      */
     async recordLeadStatus(leadId: string, status: LeadStatus, reason?: string, step?: number): Promise<void> {
       await updateLeadStatus(sql, leadId, status, reason);
-      await appendAudit(sql, leadId, `status:${step ?? status}`, {
+      const written = await appendAudit(sql, leadId, `status:${step ?? status}`, {
         at: new Date().toISOString(),
         type: isFinal(status) ? 'lead_finished' : 'status_changed',
         summary: `${isFinal(status) ? 'final state' : 'status'}: ${status}${reason ? ` (${reason})` : ''}`,
         detail: { status, reason },
       });
+      if (written && isFinal(status)) metrics.leadsFinal.inc({ status });
     },
 
     /** What the workflow decided by itself (a referral judged, an answer, a cancellation), in the audit trail. */

@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Sql } from '../db/client';
 import { appendAudit } from '../db/audit';
 import { saveEligibilityReport } from '../db/eligibility-reports';
-import { getLead } from '../db/leads';
+import { getLead, updateLeadStatus } from '../db/leads';
 import { getPartner } from '../db/partners';
 import { claimProbe } from '../db/circuits';
 import { DEFAULT_CIRCUIT_BREAKER } from '../domain/circuit';
@@ -89,8 +89,8 @@ export function routingActivities(sql: Sql) {
     },
 
     /**
-     * Judges the lead against the routing configuration as it is now: on arrival, and again when an
-     * agent refers it. The full report goes to PostgreSQL (GET /leads/{id}/eligibility) and the audit
+     * Judges the lead against the routing configuration as it is now: on arrival (the lead is then
+     * `routing`), and again when an agent refers it. The full report goes to PostgreSQL (GET /leads/{id}/eligibility) and the audit
      * trail refers to it; the workflow gets the plan and a reference, small however many partners there are.
      */
     async judgeLead(input: { leadId: string; named?: string[]; judgement: number }): Promise<LeadJudgement> {
@@ -114,6 +114,7 @@ export function routingActivities(sql: Sql) {
         named,
         noCandidateReason: full.candidates.length === 0 ? noCandidateReason(eligibility) : null,
       };
+      if (input.judgement === 1) await updateLeadStatus(sql, input.leadId, 'routing', `judged at ${judgement.judgedAt}`);
       const names = plan.candidates.map((c) => c.partnerName).join(', ') || 'none';
       await appendAudit(sql, input.leadId, `judgement:${input.judgement}`, {
         at: judgedAt.toISOString(),

@@ -8,6 +8,7 @@ import type { Logger } from '../infra/logger';
 import type { Notifier } from '../infra/notifier';
 import { authorize } from './auth';
 import { HttpError, validationError } from './http-error';
+import { invalid } from './validation';
 import { buildOpenApiDocument } from './openapi';
 import type { AnyRoute } from './route';
 import { healthRoutes } from './routes/health';
@@ -78,6 +79,10 @@ export function createApp(deps: AppDeps) {
   for (const route of routes) {
     app[route.method](route.path, async (req: Request, res: Response) => {
       const principal = await authorize(deps.sql, req, route.auth);
+      rejectUnstorable(req);
+      if (route.method === 'patch' && route.body && Object.keys(req.body ?? {}).length === 0) {
+        throw invalid([{ field: 'body', reason: 'nothing to change: send the fields to update' }]);
+      }
       const ctx = { req, res, principal, body: undefined as unknown, query: undefined as unknown, params: undefined as unknown };
       for (const part of ['body', 'query', 'params', 'headers'] as const) {
         const schema = route[part];
@@ -97,6 +102,15 @@ export function createApp(deps: AppDeps) {
   });
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(openApi, { customSiteTitle: 'leadrelay API' }));
 
+  // A known path asked with a method it doesn't take: 405 with the ones it does.
+  const methodsByPath = new Map<string, string[]>();
+  for (const route of routes) methodsByPath.set(route.path, [...(methodsByPath.get(route.path) ?? []), route.method.toUpperCase()]);
+  for (const [path, methods] of methodsByPath) {
+    app.all(path, (req: Request, res: Response, next: NextFunction) => {
+      res.setHeader('Allow', methods.join(', '));
+      next(new HttpError(405, 'method_not_allowed', `${req.method} is not allowed on ${path}; use ${methods.join(' or ')}`));
+    });
+  }
   app.use((req: Request, _res: Response, next: NextFunction) => {
     next(new HttpError(404, 'not_found', `no route for ${req.method} ${req.path}`));
   });
@@ -116,9 +130,40 @@ function errorHandler(logger: Logger): ErrorRequestHandler {
   };
 }
 
-/** Maps our own errors and body-parser's client errors to a JSON answer. */
+/**
+ * Text PostgreSQL can't store is refused up front, naming the field: a NUL character anywhere in the
+ * body, query or path, at any depth.
+ */
+function rejectUnstorable(req: Request): void {
+  const problems: { field: string; reason: string }[] = [];
+  const visit = (value: unknown, path: string[]) => {
+    if (typeof value === 'string') {
+      if (value.includes('\u0000')) problems.push({ field: path.join('.'), reason: 'must not contain NUL (\\u0000) characters' });
+    } else if (value && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) {
+        if (k.includes('\u0000')) problems.push({ field: [...path, k].join('.'), reason: 'names must not contain NUL (\\u0000) characters' });
+        visit(v, [...path, k]);
+      }
+    }
+  };
+  visit(req.body, ['body']);
+  visit(req.query, ['query']);
+  visit(req.params, ['params']);
+  if (problems.length > 0) throw invalid(problems);
+}
+
+// PostgreSQL SQLSTATE classes the client caused: 22 (data exceptions: a number out of range, a bad
+// date) and 23 (integrity: a missing reference, a duplicate, a failed check).
+const DATA_ERRORS: Record<string, number> = { '23505': 409, '23503': 409, '23001': 409 };
+
+/** Maps our own errors, body-parser's client errors and PostgreSQL's data errors to a JSON answer. */
 function toHttpError(err: unknown): HttpError | undefined {
   if (err instanceof HttpError) return err;
+  const pg = err as { code?: string; severity?: string; column_name?: string; constraint_name?: string; message?: string };
+  if (pg.severity && typeof pg.code === 'string' && /^2[23]/.test(pg.code)) {
+    const field = pg.column_name ?? pg.constraint_name;
+    return new HttpError(DATA_ERRORS[pg.code] ?? 400, 'invalid_data', `${field ? `${field}: ` : ''}${pg.message}`, field ? [{ field, reason: pg.message ?? 'refused by the database' }] : undefined);
+  }
   const e = err as { type?: string; status?: number; message?: string };
   if (e.type === 'entity.parse.failed') return new HttpError(400, 'malformed_json', `request body is not valid JSON: ${e.message}`);
   if (e.type === 'entity.too.large') return new HttpError(413, 'body_too_large', 'request body is larger than 1 MB');

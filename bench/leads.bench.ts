@@ -232,7 +232,7 @@ async function main() {
     const burstBase = await runBaseline(stack, BURST_COUNT, burst(BURST_COUNT));
 
     // What one lead costs Temporal, next to the baseline: the events in one finished history each.
-    const [oneLead] = (await stack.call('GET', `/leads?status=delivered&leadType=${leadType}&limit=1`, undefined, agentKey)).items;
+    const [oneLead] = (await stack.call('GET', `/leads?status=delivered&leadType=${leadType}&limit=1`, undefined, agentKey, 200)).items;
     const events = async (workflowId: string) => ((await stack.temporal.workflow.getHandle(workflowId).fetchHistory()).events ?? []).length;
     const leadEvents = await events(`lead-${oneLead.id}`);
     let baselineEvents = NaN;

@@ -1,4 +1,5 @@
 import type { Sql } from './client';
+import { inTransaction } from './transaction';
 
 export const ROLES = ['operator', 'agent', 'partner'] as const;
 export type Role = (typeof ROLES)[number];
@@ -52,8 +53,16 @@ export async function listApiKeys(sql: Sql, filter: { role?: Role; partnerId?: s
   return rows.map(toRecord);
 }
 
-export async function revokeApiKey(sql: Sql, id: string): Promise<ApiKeyRecord | undefined> {
-  const [row] = await sql<Row[]>`
-    update api_keys set revoked_at = coalesce(revoked_at, now()) where id = ${id} returning ${columns(sql)}`;
-  return row && toRecord(row);
+/**
+ * Revokes a key, unless it is the last active operator key: then nobody could get back in. Serialised
+ * on the operator keys, so two operators revoking each other's keys can't both succeed.
+ */
+export async function revokeApiKey(sql: Sql, id: string): Promise<ApiKeyRecord | 'last_operator' | undefined> {
+  return inTransaction(sql, async (tx) => {
+    const operators = await tx<{ id: string }[]>`select id from api_keys where role = 'operator' and revoked_at is null for update`;
+    if (operators.length === 1 && operators[0]!.id === id) return 'last_operator' as const;
+    const [row] = await tx<Row[]>`
+      update api_keys set revoked_at = coalesce(revoked_at, now()) where id = ${id} returning ${columns(tx)}`;
+    return row && toRecord(row);
+  });
 }

@@ -9,13 +9,15 @@ export interface AuditEntry {
 
 /**
  * Appends to a lead's audit trail. Each entry has a key naming the step that wrote it, so a retried
- * activity writes it once.
+ * activity writes it once: true when this call wrote it.
  */
-export async function appendAudit(sql: Sql, leadId: string, key: string, entry: AuditEntry): Promise<void> {
-  await sql`
+export async function appendAudit(sql: Sql, leadId: string, key: string, entry: AuditEntry): Promise<boolean> {
+  const rows = await sql`
     insert into lead_audit (lead_id, entry_key, at, type, summary, detail)
     values (${leadId}, ${key}, ${entry.at}, ${entry.type}, ${entry.summary}, ${entry.detail === undefined ? null : sql.json(entry.detail as never)})
-    on conflict (lead_id, entry_key) do nothing`;
+    on conflict (lead_id, entry_key) do nothing
+    returning 1`;
+  return rows.length > 0;
 }
 
 export async function listAudit(sql: Sql, leadId: string): Promise<Array<AuditEntry & { id: number }>> {
@@ -23,3 +25,4 @@ export async function listAudit(sql: Sql, leadId: string): Promise<Array<AuditEn
     select id, at, type, summary, detail from lead_audit where lead_id = ${leadId} order by at, id`;
   return rows.map((r) => ({ id: Number(r.id), at: r.at.toISOString(), type: r.type, summary: r.summary, ...(r.detail === null ? {} : { detail: r.detail }) }));
 }
+

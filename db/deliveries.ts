@@ -38,12 +38,14 @@ export async function recordAttempt(sql: Sql, a: { key: string; leadId: string; 
       error = excluded.error, started_at = excluded.started_at, duration_ms = excluded.duration_ms`;
 }
 
-/** The projection row of a delivery, written when the partner has the lead; the price it carries is the locked one. */
-export async function markDelivered(sql: Sql, d: { key: string; leadId: string; partnerId: string; assignmentId: string; priceMinor: number; currency: string; at: string }): Promise<void> {
-  await sql`
+/** The projection row of a delivery, written when the partner has the lead; the price it carries is the locked one. True when this call wrote it. */
+export async function markDelivered(sql: Sql, d: { key: string; leadId: string; partnerId: string; assignmentId: string; priceMinor: number; currency: string; at: string }): Promise<boolean> {
+  const rows = await sql`
     insert into deliveries (id, lead_id, partner_id, assignment_id, attempt_key, status, price_minor, currency, delivered_at)
     values (gen_random_uuid(), ${d.leadId}, ${d.partnerId}, ${d.assignmentId}, ${d.key}, 'delivered', ${d.priceMinor}, ${d.currency}, ${d.at})
-    on conflict (lead_id, partner_id) do nothing`;
+    on conflict (lead_id, partner_id) do nothing
+    returning 1`;
+  return rows.length > 0;
 }
 
 export async function markOutcome(sql: Sql, d: { leadId: string; partnerId: string; outcome: DeliveryOutcome; reason?: string; at: string }): Promise<void> {

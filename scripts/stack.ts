@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startMailCatcher, startMinio, startPostgres, startTemporal, stopAll, waitFor, type Service } from './lib/services';
+import { assertPortsFree, startMailCatcher, startMinio, startPostgres, startTemporal, stopAll, waitFor, type Service } from './lib/services';
 const { ROOT, ensureMinio, ensureTemporalCli, say } = require('./lib/tools');
 
 const DATA = path.join(ROOT, '.data');
@@ -25,6 +25,18 @@ async function main() {
   process.on('SIGTERM', () => void shutdown(0));
 
   try {
+    const apiPort = port('API_PORT', 3000);
+    await assertPortsFree([
+      { port: apiPort, what: 'API', env: 'API_PORT' },
+      { port: port('TEMPORAL_PORT', 7233), what: 'Temporal', env: 'TEMPORAL_PORT' },
+      { port: port('TEMPORAL_UI_PORT', 8233), what: 'Temporal Web UI', env: 'TEMPORAL_UI_PORT' },
+      { port: port('PG_PORT', 54329), what: 'PostgreSQL', env: 'PG_PORT' },
+      { port: port('MINIO_PORT', 9000), what: 'MinIO', env: 'MINIO_PORT' },
+      { port: port('MINIO_CONSOLE_PORT', 9001), what: 'MinIO console', env: 'MINIO_CONSOLE_PORT' },
+      { port: port('SMTP_PORT', 1025), what: 'mail catcher SMTP', env: 'SMTP_PORT' },
+      { port: port('MAIL_UI_PORT', 1080), what: 'mail catcher UI', env: 'MAIL_UI_PORT' },
+      { port: port('WORKER_METRICS_PORT', 9464), what: 'worker metrics', env: 'WORKER_METRICS_PORT' },
+    ], () => fetch(`http://127.0.0.1:${apiPort}/healthz`).then((r) => r.headers.get('content-type')?.includes('json') ?? false));
     const temporalCli: string = ensureTemporalCli();
     const minioBin: string = ensureMinio();
     say('starting PostgreSQL, Temporal, MinIO and MailDev...');
@@ -35,7 +47,6 @@ async function main() {
       startMailCatcher({ smtpPort: port('SMTP_PORT', 1025), webPort: port('MAIL_UI_PORT', 1080), logFile: path.join(LOGS, 'maildev.log') }),
     ].map((p) => p.then((s) => { services.push(s); return s; }))) as [Awaited<ReturnType<typeof startPostgres>>, Awaited<ReturnType<typeof startTemporal>>, Awaited<ReturnType<typeof startMinio>>, Awaited<ReturnType<typeof startMailCatcher>>];
 
-    const apiPort = port('API_PORT', 3000);
     const publicUrl = `http://localhost:${apiPort}`;
     const env = {
       ...process.env,
@@ -66,6 +77,7 @@ async function main() {
       ['OpenAPI', `${publicUrl}/openapi.json`],
       ['Temporal UI', temporal.uiUrl],
       ['Mail UI', mail.webUrl],
+      ['Worker metrics', `http://127.0.0.1:${port('WORKER_METRICS_PORT', 9464)}/metrics`],
       ['MinIO console', `${minio.consoleUrl}  (user ${minio.accessKey}, password ${minio.secretKey})`],
       ['PostgreSQL', pg.url],
       ['Data and logs', DATA],
@@ -73,7 +85,7 @@ async function main() {
     for (const [what, where] of rows) process.stdout.write(`  ${what.padEnd(14)} ${where}\n`);
     process.stdout.write('Press Ctrl-C to stop everything.\n');
   } catch (err) {
-    process.stderr.write(`[leadrelay] could not start: ${(err as Error).message}\n`);
+    process.stderr.write(`[leadrelay] could not start: ${err instanceof Error ? err.message : String(err)}\n`);
     await shutdown(1);
   }
 }

@@ -42,6 +42,15 @@ export class LeadProgress {
     await this.recorder.status(status, reason, ++this.step);
   }
 
+  /**
+   * The judgement activity records `routing` itself as it routes: the state changes here without a
+   * write or an upsert of its own, which would cost the lead two more history events.
+   */
+  routedBy(judgement: { judgedAt: string }): void {
+    this.state.status = 'routing';
+    this.state.reason = `judged at ${judgement.judgedAt}`;
+  }
+
   /** Delivering while any offer is being delivered; awaiting response while every open offer waits for its partner. */
   async refreshLiveStatus(): Promise<void> {
     if (isFinal(this.state.status) || this.cancellation) return;

@@ -47,7 +47,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
   try {
     await routing.run(async () => {
       arrival = await judge();
-      await lead.setStatus('routing');
+      lead.routedBy(arrival);
       let taken: { plan: ReferralPlan; judgement: LeadJudgement };
       switch (arrival.referralMethod) {
         case 'immediate':

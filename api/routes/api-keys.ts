@@ -3,6 +3,7 @@ import type { AppDeps } from '../app';
 import { createApiKey } from '../auth';
 import { defineRoute } from '../route';
 import { notFound } from '../http-error';
+import { conflict } from '../validation';
 import { listApiKeys, revokeApiKey, ROLES } from '../../db/api-keys';
 import { getPartner } from '../../db/partners';
 import { idParams, text, uuid } from '../schemas/common';
@@ -72,8 +73,12 @@ export function apiKeyRoutes({ sql }: AppDeps) {
       tags: ['api keys'],
       auth: ['operator'],
       params: idParams('API key'),
-      responses: { 200: { description: 'Revoked', schema: apiKeySchema }, 404: { description: 'No such key' } },
-      handler: async ({ params }) => (await revokeApiKey(sql, params.id)) ?? Promise.reject(notFound(`API key ${params.id}`)),
+      responses: { 200: { description: 'Revoked', schema: apiKeySchema }, 404: { description: 'No such key' }, 409: { description: 'It is the last active operator key' } },
+      handler: async ({ params }) => {
+        const revoked = await revokeApiKey(sql, params.id);
+        if (revoked === 'last_operator') throw conflict('this is the last active operator key: create another operator key before revoking it, or nobody could get back in');
+        return revoked ?? Promise.reject(notFound(`API key ${params.id}`));
+      },
     }),
   ];
 }

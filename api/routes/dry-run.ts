@@ -4,6 +4,7 @@ import { defineRoute } from '../route';
 import { notFound } from '../http-error';
 import { loadRoutingConfig } from '../../db/routing-config';
 import { evaluateEligibility } from '../../domain/eligibility';
+import { parseLeadFields } from '../schemas/lead-fields';
 import { rulesResultSchema } from '../schemas/rules';
 import { liveCapacityChecker } from '../capacity-checker';
 import { partnerCapacityClient } from '../../infra/partner-capacity-client';
@@ -60,8 +61,9 @@ export function dryRunRoutes({ sql, temporal, taskQueue }: AppDeps) {
       handler: async ({ body }) => {
         const config = await loadRoutingConfig(sql, body.leadType);
         if (!config) throw notFound(`lead type "${body.leadType}"`);
+        const fields = parseLeadFields(config.leadType.fields, body.fields);
         const at = new Date();
-        return evaluateEligibility(config, body.fields, { at, capacity: await liveCapacityChecker(partners, config, at) });
+        return evaluateEligibility(config, fields, { at, capacity: await liveCapacityChecker(partners, config, at) });
       },
     }),
   ];

@@ -8,7 +8,8 @@ import { invalid } from '../validation';
 import { updateLead } from '../workflow-updates';
 import { narrateHistory } from '../lead-history';
 import { requestFingerprint, startLeadWorkflow } from '../lead-intake';
-import { leadFieldsSchema } from '../schemas/lead-fields';
+import { parseLeadFields } from '../schemas/lead-fields';
+import { isoInstant } from '../schemas/common';
 import { getLead, insertLead, listLeads } from '../../db/leads';
 import { getLeadTypeByName } from '../../db/lead-types';
 import { getPartner } from '../../db/partners';
@@ -36,8 +37,8 @@ const listQuery = z.strictObject({
   status: z.string().max(40).optional(),
   leadType: z.string().max(100).optional(),
   partnerId: z.uuid().optional(),
-  createdAfter: z.coerce.date().optional(),
-  createdBefore: z.coerce.date().optional(),
+  createdAfter: isoInstant.optional(),
+  createdBefore: isoInstant.optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).default(0),
 });
@@ -134,13 +135,12 @@ export function leadRoutes({ sql, temporal, taskQueue }: AppDeps) {
         const leadType = await getLeadTypeByName(sql, body.leadType);
         if (!leadType) throw invalid([{ field: 'body.leadType', reason: `no lead type named ${body.leadType}` }]);
         if (principal!.role === 'partner') await assertMayIntroduce(principal!.partnerId!, leadType);
-        const fields = leadFieldsSchema(leadType.fields).safeParse(body.fields);
-        if (!fields.success) throw invalid(fields.error.issues.map((i) => ({ field: ['body', 'fields', ...i.path.map(String)].join('.'), reason: i.message })));
+        const fields = parseLeadFields(leadType.fields, body.fields);
         const submittedBy = principal!.role === 'partner' ? `partner:${principal!.partnerId}` : `${principal!.role}:${principal!.keyId}`;
         const idempotencyKey = req.header('idempotency-key') ?? undefined;
         const inserted = await insertLead(sql, {
-          id: randomUUID(), leadType: leadType.name, leadTypeId: leadType.id, fields: fields.data, source: principal!.role, submittedBy,
-          idempotencyKey, fingerprint: requestFingerprint(leadType.name, fields.data),
+          id: randomUUID(), leadType: leadType.name, leadTypeId: leadType.id, fields, source: principal!.role, submittedBy,
+          idempotencyKey, fingerprint: requestFingerprint(leadType.name, fields),
         });
         if ('mismatch' in inserted) {
           throw new HttpError(422, 'idempotency_key_reused', `Idempotency-Key ${idempotencyKey} was used for lead ${inserted.mismatch.id} with a different request; use a new key for a new lead`);
@@ -190,12 +190,17 @@ export function leadRoutes({ sql, temporal, taskQueue }: AppDeps) {
           source: lead.source,
           createdAt: lead.createdAt.toISOString(),
           workflowId: leadWorkflowId(lead.id),
-          deliveries: deliveries.map((d) => ({
-            partnerId: d.partnerId, partnerName: d.partnerName, status: d.status, priceMinor: d.priceMinor, currency: d.currency,
-            deliveredAt: iso(d.deliveredAt), acceptedAt: iso(d.acceptedAt), declinedAt: iso(d.declinedAt ?? d.expiredAt ?? d.failedAt ?? d.withdrawnAt), reason: d.declineReason,
-            respondBy: d.status === 'awaiting_response' ? iso(d.respondBy) : null,
-            outcome: d.outcome, outcomeValueMinor: d.outcomeValueMinor === null ? null : Number(d.outcomeValueMinor),
-          })),
+          deliveries: deliveries.map((d) => {
+            // While the workflow runs, its state is the live one; the projection follows a moment later.
+            const now = live?.deliveries.find((x) => x.partnerId === d.partnerId);
+            const status = now?.status ?? d.status;
+            return {
+              partnerId: d.partnerId, partnerName: d.partnerName, status, priceMinor: d.priceMinor, currency: d.currency,
+              deliveredAt: iso(d.deliveredAt), acceptedAt: iso(d.acceptedAt), declinedAt: iso(d.declinedAt ?? d.expiredAt ?? d.failedAt ?? d.withdrawnAt),
+              reason: d.declineReason, respondBy: status === 'awaiting_response' ? (now?.respondBy ?? iso(d.respondBy)) : null,
+              outcome: d.outcome, outcomeValueMinor: d.outcomeValueMinor === null ? null : Number(d.outcomeValueMinor),
+            };
+          }),
         };
       },
     }),

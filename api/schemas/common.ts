@@ -53,3 +53,13 @@ export const capsSchema = z
   .meta({ id: 'Caps', description: 'Leads per window; null is unlimited, 0 pauses. Day, week (from Monday) and month reset at midnight in the partner timezone.' });
 
 export const noCaps = { day: null, week: null, month: null, lifetime: null };
+
+/** An ISO 8601 date or date-time in a query string; a bare number is refused rather than read as some instant. */
+export const isoInstant = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/, 'must be an ISO 8601 date or date-time, e.g. 2026-11-23 or 2026-11-23T09:00:00Z')
+  .transform((v, ctx) => {
+    const at = new Date(v);
+    if (Number.isNaN(at.getTime())) ctx.addIssue({ code: 'custom', message: 'is not a real date' });
+    return at;
+  });

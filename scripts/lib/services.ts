@@ -150,3 +150,37 @@ export async function startMailCatcher(opts: { smtpPort: number; webPort: number
 export async function stopAll(services: Service[]): Promise<void> {
   await Promise.allSettled([...services].reverse().map((s) => s.stop()));
 }
+
+export interface WantedPort { port: number; what: string; env: string }
+
+/** Who holds a local TCP port, from `ss`, e.g. `node (pid 4242)`; undefined when it can't tell. */
+function holderOf(port: number): string | undefined {
+  try {
+    const out = require('node:child_process').execFileSync('ss', ['-ltnpH', `sport = :${port}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }) as string;
+    const m = /users:\(\("([^"]+)",pid=(\d+)/.exec(out);
+    return m ? `${m[1]} (pid ${m[2]})` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const portFree = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+
+/**
+ * Checks every port before anything starts, so a clash is reported as what it is: which port, held
+ * by what, and the variable that moves it. One message when leadrelay itself is already running there.
+ */
+export async function assertPortsFree(ports: WantedPort[], runningCheck?: () => Promise<boolean>): Promise<void> {
+  const taken: WantedPort[] = [];
+  for (const p of ports) if (!(await portFree(p.port))) taken.push(p);
+  if (taken.length === 0) return;
+  if (runningCheck && (await runningCheck().catch(() => false))) {
+    throw new Error('leadrelay is already running on these ports (its API answers /healthz); stop it first, or move this one with API_PORT, TEMPORAL_PORT, PG_PORT and the other *_PORT variables');
+  }
+  throw new Error(taken.map((p) => `port ${p.port} (${p.what}) is taken${holderOf(p.port) ? ` by ${holderOf(p.port)}` : ''}; free it or set ${p.env} to another port`).join('\n'));
+}

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { startApi, type TestApi } from '../helpers/api';
 import { spawnWorkerProcess } from '../helpers/worker-process';
+import { startReceiver } from '../helpers/webhook-receiver';
+import { configureDistribution } from '../helpers/distribution';
 
 describe('Prometheus metrics', () => {
   const taskQueue = `metrics-${randomUUID()}`;
@@ -18,13 +20,21 @@ describe('Prometheus metrics', () => {
   });
 
   it("the worker serves leadrelay's metrics and the Temporal SDK's on one scrape target", async () => {
-    const worker = await spawnWorkerProcess(taskQueue);
+    const worker = await spawnWorkerProcess(taskQueue, { WEBHOOK_ALLOW_PRIVATE_ADDRESSES: 'true' });
+    const receiver = await startReceiver('accept');
     try {
+      const d = await configureDistribution(api, { partners: [{ name: 'buyer', webhookUrl: receiver.url, priority: 1 }] });
+      const lead = await api.request('POST', '/leads', { body: { leadType: d.leadTypeName, fields: { name: 'Ada', postcode: 'N1' } } });
+      await api.temporal.workflow.getHandle(`lead-${lead.body.id}`).result();
       const text = await (await fetch(worker.metricsUrl)).text();
-      expect(text).toContain('leadrelay_leads_final_total');
-      expect(text).toContain('process="worker"');
+      expect(text).toMatch(/^leadrelay_leads_final_total\{[^}]*status="delivered"[^}]*\} 1$/m);
+      expect(text).toMatch(/^leadrelay_reservations_total\{[^}]*outcome="granted"[^}]*\} 1$/m);
+      expect(text).toMatch(new RegExp(`^leadrelay_deliveries_total\\{[^}]*partner_id="${d.partners.buyer!.id}"[^}]*outcome="accepted"[^}]*\\} 1$`, 'm'));
+      expect(text).toMatch(/^leadrelay_webhook_response_seconds_count\{[^}]*ok="true"[^}]*\} 1$/m);
+      expect(text).toMatch(/^leadrelay_intake_to_delivery_seconds_count\{[^}]*\} 1$/m);
       expect(text).toMatch(/^temporal_\w+/m);
     } finally {
+      await receiver.close();
       await worker.kill('SIGTERM');
     }
   });
