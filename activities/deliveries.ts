@@ -17,6 +17,7 @@ import { responseLink } from '../infra/response-links';
 import type { AttemptRecord } from './delivery/attempt';
 import { sendWebhook } from './delivery/webhook';
 import { sendLeadEmail } from './delivery/email';
+import { placeInPortal } from './delivery/portal';
 import type { capacityActivities } from './capacity';
 
 export interface DeliveryDeps {
@@ -70,14 +71,14 @@ export function deliveryActivities(deps: DeliveryDeps) {
       }).catch((err: Error) => log.warn('circuit-open notice not sent', { partnerId: partner.id, error: err.message }));
     }
   };
-  const recordSettlement = async (leadId: string, partnerId: string, outcome: DeliveryOutcome, priceMinor: number, reason?: string) => {
+  const recordSettlement = async (leadId: string, partnerId: string, outcome: DeliveryOutcome, priceMinor: number, reason?: string, charged = outcome === 'accepted') => {
     const at = new Date().toISOString();
     deps.metrics.deliveries.inc({ partner_id: partnerId, outcome });
     await markOutcome(sql, { leadId, partnerId, outcome, reason, at });
     await appendAudit(sql, leadId, `settle:${partnerId}`, {
       at,
       type: `delivery_${outcome}`,
-      summary: `partner ${partnerId}: ${outcome}${reason ? ` (${reason})` : ''}; price ${priceMinor} (minor units)${outcome === 'accepted' ? ' charged' : ' not charged'}`,
+      summary: `partner ${partnerId}: ${outcome}${reason ? ` (${reason})` : ''}; price ${priceMinor} (minor units)${charged ? ' charged' : ' not charged'}`,
       detail: { partnerId, outcome, reason, priceMinor },
     });
   };
@@ -99,24 +100,34 @@ export function deliveryActivities(deps: DeliveryDeps) {
         'lead.createdAt': lead.createdAt.toISOString(),
         'partner.id': partner.id,
         'partner.name': partner.name,
+        'lead.test': lead.testProfileId !== null,
         price: (input.priceMinor / 100).toFixed(2),
         currency: input.currency,
       };
       let record: AttemptRecord;
       if (partner.delivery.type === 'webhook') {
         const { delivery } = partner;
-        const document = { id: lead.id, type: lead.leadType, createdAt: lead.createdAt.toISOString(), fields: lead.fields, priceMinor: input.priceMinor, currency: input.currency, awaitsResponse: input.awaitsResponse };
+        const document = {
+          id: lead.id, type: lead.leadType, createdAt: lead.createdAt.toISOString(), fields: lead.fields, priceMinor: input.priceMinor, currency: input.currency,
+          awaitsResponse: input.awaitsResponse, test: lead.testProfileId !== null,
+        };
         const request = renderWebhookBody(document, values, delivery.fieldMapping, { format: delivery.format ?? 'json', bodyTemplate: delivery.bodyTemplate, soapAction: delivery.soapAction });
         const variables = mappedVariables(values, delivery.fieldMapping);
         record = await sendWebhook({
           delivery, signingSecret: delivery.signingSecret, webhookId: key, attempt: input.attempt, dispatcher: deps.dispatcher,
           url: renderUrl(delivery.url, variables), request: { ...request, headers: { ...renderHeaders(delivery.headers, variables), ...request.headers } },
         });
+      } else if (partner.delivery.type === 'portal') {
+        record = await placeInPortal({
+          partner, notify: partner.delivery.notifyByEmail, transporter: deps.mailer, from: deps.mailFrom, messageKey: key,
+          portalUrl: `${deps.publicUrl}/portal/leads`, leadId: lead.id, attempt: input.attempt,
+        });
       } else {
         const links = input.awaitsResponse
           ? { accept: responseLink(deps.publicUrl, deps.linkSecret, lead.id, partner.id, 'accept'), decline: responseLink(deps.publicUrl, deps.linkSecret, lead.id, partner.id, 'decline') }
           : undefined;
-        record = await sendLeadEmail({ delivery: partner.delivery, transporter: deps.mailer, from: deps.mailFrom, messageKey: key, values, fields: lead.fields, links, attempt: input.attempt });
+        const delivery = lead.testProfileId ? { ...partner.delivery, subject: `[TEST] ${partner.delivery.subject ?? 'New lead {{lead.id}}'}` } : partner.delivery;
+        record = await sendLeadEmail({ delivery, transporter: deps.mailer, from: deps.mailFrom, messageKey: key, values, fields: lead.fields, links, attempt: input.attempt });
       }
       await recordAttempt(sql, { key, leadId: lead.id, partnerId: partner.id, record });
       await appendAudit(sql, lead.id, `attempt:${partner.id}:${input.attempt}`, {
@@ -176,6 +187,11 @@ export function deliveryActivities(deps: DeliveryDeps) {
       await recordSettlement(input.leadId, input.partnerId, input.outcome, input.priceMinor, input.reason);
     },
 
+    /** The outcome of a test lead's delivery: recorded, never charged, no hold to release. */
+    async settleTestDelivery(input: { leadId: string; partnerId: string; outcome: DeliveryOutcome; reason?: string }): Promise<void> {
+      await recordSettlement(input.leadId, input.partnerId, input.outcome, 0, input.reason ? `test lead: ${input.reason}` : 'test lead', false);
+    },
+
     /** Tells a partner that was offered the lead that it is no longer on offer: a signed webhook event, or an email. */
     async notifyWithdrawn(input: { leadId: string; partnerId: string; reason: string }): Promise<void> {
       const partner = await getPartner(sql, input.partnerId);
@@ -183,13 +199,18 @@ export function deliveryActivities(deps: DeliveryDeps) {
       const key = `${deliveryKey(input.leadId, input.partnerId)}_withdrawn`;
       const body = JSON.stringify({ type: 'lead.withdrawn', leadId: input.leadId, reason: input.reason });
       const values = { 'lead.id': input.leadId, 'partner.id': partner.id, 'partner.name': partner.name };
+      // The portal shows a withdrawn lead as such; its partner hears by email only if it asked for notices.
+      if (partner.delivery.type === 'portal' && !partner.delivery.notifyByEmail) return;
       const record = partner.delivery.type === 'webhook'
         ? await sendWebhook({
           delivery: { ...partner.delivery, format: 'json' }, signingSecret: partner.delivery.signingSecret, webhookId: key, attempt: 1, dispatcher: deps.dispatcher,
           url: renderUrl(partner.delivery.url, values), request: { contentType: 'application/json', headers: renderHeaders(partner.delivery.headers, values), body },
         })
         : await sendLeadEmail({
-          delivery: { ...partner.delivery, subject: 'Lead {{lead.id}} withdrawn', bodyTemplate: `Lead {{lead.id}} is no longer on offer: ${input.reason}` },
+          delivery: {
+            type: 'email', addresses: partner.delivery.type === 'email' ? partner.delivery.addresses : [partner.email],
+            subject: 'Lead {{lead.id}} withdrawn', bodyTemplate: `Lead {{lead.id}} is no longer on offer: ${input.reason}`,
+          },
           transporter: deps.mailer, from: deps.mailFrom, messageKey: key, values, fields: {}, attempt: 1,
         });
       if (!record.ok) throw new Error(`withdrawal notice to ${partner.name} failed: ${record.error}`);

@@ -35,7 +35,8 @@ function routeOf(assignment: RoutingConfig['profiles'][number]['assignments'][nu
     partnerId: partner.id,
     currency: partner.billing?.currency ?? 'GBP',
     assignmentCaps: assignment.caps,
-    channel: webhook ? 'webhook' : 'email',
+    channel: partner.delivery?.type ?? 'email',
+    chargeOn: assignment.chargeOn ?? 'acceptance',
     attemptTimeoutMs: (webhook?.timeoutMs ?? 20_000) + 10_000,
     maxAttempts: webhook?.maxAttempts ?? 3,
   };
@@ -52,8 +53,10 @@ export function routingActivities(sql: Sql) {
   const judge = async (leadId: string) => {
     const lead = await getLead(sql, leadId);
     if (!lead) throw ApplicationFailure.nonRetryable(`lead ${leadId} does not exist`, 'LeadNotFound');
-    const config = await loadRoutingConfig(sql, lead.leadType);
-    if (!config) throw ApplicationFailure.nonRetryable(`lead type ${lead.leadType} does not exist`, 'LeadTypeNotFound');
+    const loaded = await loadRoutingConfig(sql, lead.leadType);
+    if (!loaded) throw ApplicationFailure.nonRetryable(`lead type ${lead.leadType} does not exist`, 'LeadTypeNotFound');
+    // A test lead goes through the one profile the operator is checking.
+    const config = lead.testProfileId ? { ...loaded, profiles: loaded.profiles.filter((p) => p.id === lead.testProfileId) } : loaded;
     const judgedAt = new Date();
     return { lead, config, judgedAt, eligibility: evaluateEligibility(config, lead.fields, { at: judgedAt }) };
   };
@@ -94,12 +97,14 @@ export function routingActivities(sql: Sql) {
      * trail refers to it; the workflow gets the plan and a reference, small however many partners there are.
      */
     async judgeLead(input: { leadId: string; named?: string[]; judgement: number }): Promise<LeadJudgement> {
-      const { config, judgedAt, eligibility } = await judge(input.leadId);
+      const { lead, config, judgedAt, eligibility } = await judge(input.leadId);
+      const test = lead.testProfileId !== null;
       await claimProbes(input.leadId, eligibility);
       const reportId = randomUUID();
       await saveEligibilityReport(sql, { id: reportId, leadId: input.leadId, judgedAt, report: eligibility });
       const full = planReferral(eligibility);
-      const plan = { ...full, candidates: full.candidates.slice(0, MAX_CANDIDATES) };
+      const candidates = full.candidates.slice(0, MAX_CANDIDATES).map((c) => (test ? { ...c, priceMinor: 0 } : c));
+      const plan = { ...full, candidates };
       const assignments = new Map(config.profiles.flatMap((p) => p.assignments).map((a) => [a.id, a]));
       const named = Object.fromEntries((input.named ?? []).map((id) => [id, whyNotEligible(eligibility, id) ?? null]));
       const judgement: LeadJudgement = {
@@ -113,13 +118,14 @@ export function routingActivities(sql: Sql) {
         routes: Object.fromEntries(plan.candidates.map((c) => [c.assignmentId, routeOf(assignments.get(c.assignmentId)!)])),
         named,
         noCandidateReason: full.candidates.length === 0 ? noCandidateReason(eligibility) : null,
+        ...(test ? { test } : {}),
       };
       if (input.judgement === 1) await updateLeadStatus(sql, input.leadId, 'routing', `judged at ${judgement.judgedAt}`);
       const names = plan.candidates.map((c) => c.partnerName).join(', ') || 'none';
       await appendAudit(sql, input.leadId, `judgement:${input.judgement}`, {
         at: judgedAt.toISOString(),
         type: 'eligibility_evaluated',
-        summary: `${full.candidates.length} eligible partner(s) (${names}); strategy ${plan.strategy}, scope ${plan.scope ?? 'unlimited'}; referral method ${judgement.referralMethod}`,
+        summary: `${test ? 'test lead: ' : ''}${full.candidates.length} eligible partner(s) (${names}); strategy ${plan.strategy}, scope ${plan.scope ?? 'unlimited'}; referral method ${judgement.referralMethod}`,
         detail: { reportId, plan, named },
       });
       return judgement;

@@ -27,6 +27,7 @@ import { twilioSmsRoutes } from './routes/twilio-sms';
 import { metricsRoutes } from './routes/metrics';
 import { introductionRoutes } from './routes/introductions';
 import { selfServiceRoutes } from './routes/self-service';
+import { testLeadRoutes } from './routes/test-leads';
 import { createMetrics } from '../infra/metrics';
 
 export interface AppDeps {
@@ -64,6 +65,7 @@ export function createApp(deps: AppDeps) {
     ...metricsRoutes(deps, metrics),
     ...introductionRoutes(deps),
     ...selfServiceRoutes(deps),
+    ...testLeadRoutes(deps),
   ];
   const app = express();
   app.disable('x-powered-by');

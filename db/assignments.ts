@@ -15,6 +15,7 @@ interface Row {
   capWeek: number | null;
   capMonth: number | null;
   capLifetime: number | null;
+  chargeOn: Assignment['chargeOn'];
   configVersion: number;
   createdAt: Date;
   updatedAt: Date;
@@ -22,7 +23,7 @@ interface Row {
 
 const columns = (sql: Sql) => sql`id, profile_id as "profileId", partner_id as "partnerId", priority, price_minor as "priceMinor",
   rules, cap_day as "capDay", cap_week as "capWeek", cap_month as "capMonth", cap_lifetime as "capLifetime",
-  config_version as "configVersion", created_at as "createdAt", updated_at as "updatedAt"`;
+  charge_on as "chargeOn", config_version as "configVersion", created_at as "createdAt", updated_at as "updatedAt"`;
 
 const toAssignment = (r: Row): AssignmentRecord => ({
   id: r.id,
@@ -32,6 +33,7 @@ const toAssignment = (r: Row): AssignmentRecord => ({
   priceMinor: r.priceMinor === null ? null : Number(r.priceMinor),
   rules: r.rules,
   caps: { day: r.capDay, week: r.capWeek, month: r.capMonth, lifetime: r.capLifetime },
+  chargeOn: r.chargeOn,
   configVersion: r.configVersion,
   createdAt: r.createdAt.toISOString(),
   updatedAt: r.updatedAt.toISOString(),
@@ -39,9 +41,9 @@ const toAssignment = (r: Row): AssignmentRecord => ({
 
 export async function insertAssignment(sql: Sql, id: string, a: AssignmentInput): Promise<AssignmentRecord> {
   const [row] = await sql<Row[]>`
-    insert into assignments (id, profile_id, partner_id, priority, price_minor, rules, cap_day, cap_week, cap_month, cap_lifetime)
+    insert into assignments (id, profile_id, partner_id, priority, price_minor, rules, cap_day, cap_week, cap_month, cap_lifetime, charge_on)
     values (${id}, ${a.profileId}, ${a.partnerId}, ${a.priority}, ${a.priceMinor}, ${sql.json(a.rules as never)},
-      ${a.caps.day}, ${a.caps.week}, ${a.caps.month}, ${a.caps.lifetime})
+      ${a.caps.day}, ${a.caps.week}, ${a.caps.month}, ${a.caps.lifetime}, ${a.chargeOn ?? 'acceptance'})
     returning ${columns(sql)}`;
   return toAssignment(row as Row);
 }
@@ -50,7 +52,7 @@ export async function updateAssignment(sql: Sql, id: string, a: AssignmentInput)
   const [row] = await sql<Row[]>`
     update assignments set priority = ${a.priority}, price_minor = ${a.priceMinor}, rules = ${sql.json(a.rules as never)},
       cap_day = ${a.caps.day}, cap_week = ${a.caps.week}, cap_month = ${a.caps.month}, cap_lifetime = ${a.caps.lifetime},
-      config_version = config_version + 1, updated_at = now()
+      charge_on = ${a.chargeOn ?? 'acceptance'}, config_version = config_version + 1, updated_at = now()
     where id = ${id}
     returning ${columns(sql)}`;
   return row && toAssignment(row);

@@ -8,6 +8,8 @@ export interface LeadRow {
   fields: Record<string, unknown>;
   source: string;
   submittedBy: string | null;
+  /** An operator's test lead goes through this profile only, and is never charged. */
+  testProfileId: string | null;
   status: LeadStatus;
   statusReason: string | null;
   createdAt: Date;
@@ -15,7 +17,7 @@ export interface LeadRow {
 }
 
 const columns = (sql: Sql) => sql`id, lead_type as "leadType", lead_type_id as "leadTypeId", fields, source, submitted_by as "submittedBy",
-  status, status_reason as "statusReason", created_at as "createdAt", updated_at as "updatedAt"`;
+  test_profile_id as "testProfileId", status, status_reason as "statusReason", created_at as "createdAt", updated_at as "updatedAt"`;
 
 export interface NewLead {
   id: string;
@@ -27,6 +29,7 @@ export interface NewLead {
   idempotencyKey?: string;
   /** What was asked, so a reused key with another request is told apart from a retry. */
   fingerprint: string;
+  testProfileId?: string;
 }
 
 export type InsertOutcome = { lead: LeadRow; created: boolean } | { mismatch: LeadRow };
@@ -34,9 +37,9 @@ export type InsertOutcome = { lead: LeadRow; created: boolean } | { mismatch: Le
 /** Inserts a lead; the submitter's repeated idempotency key returns the lead it first created, unless the request differs. */
 export async function insertLead(sql: Sql, lead: NewLead): Promise<InsertOutcome> {
   const [inserted] = await sql<LeadRow[]>`
-    insert into leads (id, lead_type, lead_type_id, fields, source, submitted_by, idempotency_key, request_fingerprint)
+    insert into leads (id, lead_type, lead_type_id, fields, source, submitted_by, idempotency_key, request_fingerprint, test_profile_id)
     values (${lead.id}, ${lead.leadType}, ${lead.leadTypeId}, ${sql.json(lead.fields as never)}, ${lead.source}, ${lead.submittedBy},
-            ${lead.idempotencyKey ?? null}, ${lead.fingerprint})
+            ${lead.idempotencyKey ?? null}, ${lead.fingerprint}, ${lead.testProfileId ?? null})
     on conflict (submitted_by, idempotency_key) where idempotency_key is not null do nothing
     returning ${columns(sql)}`;
   if (inserted) return { lead: inserted, created: true };

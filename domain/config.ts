@@ -85,7 +85,13 @@ export interface EmailDelivery {
   bodyTemplate?: string;
 }
 
-export type DeliveryMethod = WebhookDelivery | EmailDelivery;
+/** The lead waits in the partner's portal (GET /portal/leads); an email tells the partner it is there when it wants one. */
+export interface PortalDelivery {
+  type: 'portal';
+  notifyByEmail: boolean;
+}
+
+export type DeliveryMethod = WebhookDelivery | EmailDelivery | PortalDelivery;
 
 export const PARTNER_STATUSES = ['pending', 'active', 'inactive'] as const;
 /** FLG's partner type: it receives leads, introduces them, or both. */
@@ -150,8 +156,13 @@ export interface Assignment {
   priceMinor: number | null;
   rules: Rules;
   caps: Caps;
+  /** When the partner is charged: when it accepts (the default), or as soon as it has the lead. */
+  chargeOn?: ChargeOn;
   configVersion: number;
 }
+
+export const CHARGE_ON = ['acceptance', 'delivery'] as const;
+export type ChargeOn = (typeof CHARGE_ON)[number];
 
 /** Everything a lead workflow needs to route one lead, captured at one moment. */
 export interface RoutingConfig {

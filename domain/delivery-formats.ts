@@ -24,6 +24,8 @@ export interface LeadDocument {
   priceMinor: number;
   currency: string;
   awaitsResponse: boolean;
+  /** An operator's test lead: marked so in every format; the partner is never charged for it. */
+  test?: boolean;
 }
 
 export interface FormatOptions {
@@ -90,6 +92,7 @@ function leadXml(lead: LeadDocument, fields: Record<string, unknown>): string {
     `<fields>${Object.entries(fields).map(([k, v]) => xmlElement(k, v)).join('')}</fields>`,
     `<price currency="${escapeXml(lead.currency)}">${(lead.priceMinor / 100).toFixed(2)}</price>`,
     xmlElement('awaitsResponse', lead.awaitsResponse),
+    ...(lead.test ? [xmlElement('test', true)] : []),
     '</lead>',
   ].join('');
 }
@@ -108,11 +111,15 @@ export function renderWebhookBody(lead: LeadDocument, variables: Record<string, 
       return {
         contentType: 'application/json',
         headers: {},
-        body: content ?? JSON.stringify({ id: lead.id, type: lead.type, createdAt: lead.createdAt, fields, price: { amountMinor: lead.priceMinor, currency: lead.currency }, awaitsResponse: lead.awaitsResponse }),
+        body: content ?? JSON.stringify({
+          id: lead.id, type: lead.type, createdAt: lead.createdAt, fields, price: { amountMinor: lead.priceMinor, currency: lead.currency }, awaitsResponse: lead.awaitsResponse,
+          ...(lead.test ? { test: true } : {}),
+        }),
       };
     case 'form': {
       const form = new URLSearchParams({ lead_id: lead.id, lead_type: lead.type, created_at: lead.createdAt, price: (lead.priceMinor / 100).toFixed(2), currency: lead.currency });
       for (const [k, v] of Object.entries(fields)) form.append(k, asText(v));
+      if (lead.test) form.append('test', 'true');
       return { contentType: 'application/x-www-form-urlencoded', headers: {}, body: content ?? form.toString() };
     }
     case 'xml':

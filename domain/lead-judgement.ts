@@ -7,7 +7,9 @@ export interface PartnerRoute {
   partnerId: string;
   currency: string;
   assignmentCaps: Caps | null;
-  channel: 'webhook' | 'email';
+  channel: 'webhook' | 'email' | 'portal';
+  /** When the partner is charged; acceptance when absent. */
+  chargeOn?: 'acceptance' | 'delivery';
   /** Upper bound for one delivery attempt, including recording it. */
   attemptTimeoutMs: number;
   maxAttempts: number;
@@ -33,6 +35,8 @@ export interface LeadJudgement {
   named: Record<string, string | null>;
   /** Why nobody may take the lead, when nobody may. */
   noCandidateReason: string | null;
+  /** An operator's test lead: delivered for real, never charged, never counted against caps. */
+  test?: boolean;
 }
 
 /** More partners than this are never offered one lead: each offer costs history events, and a history has a limit. */

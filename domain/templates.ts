@@ -7,7 +7,7 @@ export function templateVariables(template: string): string[] {
 }
 
 /** Variables every template may use besides the lead's own fields. */
-export const BUILT_IN_VARIABLES: readonly string[] = ['lead.id', 'lead.type', 'lead.createdAt', 'partner.id', 'partner.name', 'price', 'currency'];
+export const BUILT_IN_VARIABLES: readonly string[] = ['lead.id', 'lead.type', 'lead.createdAt', 'lead.test', 'partner.id', 'partner.name', 'price', 'currency'];
 
 /** Variables in `template` that are neither built in nor in `knownFields`. */
 export function unknownTemplateVariables(template: string, knownFields: ReadonlySet<string>): string[] {

@@ -6,7 +6,7 @@ import type { Decision, DeliveryState } from '../domain/lead-state';
 import { reservationIdFor } from '../domain/reservations';
 import type { LeadProgress } from './lead-progress';
 
-const { reserveCapacity, acceptDelivery, releaseDelivery } = proxyActivities<LeadActivities>({
+const { reserveCapacity, acceptDelivery, releaseDelivery, settleTestDelivery } = proxyActivities<LeadActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { maximumInterval: '30 seconds' },
 });
@@ -41,8 +41,12 @@ export async function offer(lead: LeadProgress, judgement: LeadJudgement, candid
   const delivery = lead.addDelivery(candidate, route.currency);
   const ids = { leadId: lead.leadId, partnerId: candidate.partnerId, reservationId: reservationIdFor(lead.leadId, candidate.partnerId), priceMinor: candidate.priceMinor };
   let holding = false;
+  // A test lead reserves nothing and is charged nothing: its outcome is only recorded.
+  const settle = (outcome: 'accepted' | 'declined' | 'expired' | 'failed' | 'withdrawn', reason?: string) =>
+    judgement.test ? settleTestDelivery({ leadId: lead.leadId, partnerId: candidate.partnerId, outcome, reason })
+      : outcome === 'accepted' ? acceptDelivery(ids) : releaseDelivery({ ...ids, outcome, reason: reason ?? outcome });
   const release = async (outcome: 'declined' | 'expired' | 'failed' | 'withdrawn', reason: string) => {
-    await CancellationScope.nonCancellable(() => releaseDelivery({ ...ids, outcome, reason }));
+    await CancellationScope.nonCancellable(() => settle(outcome, reason));
     holding = false;
     await lead.moveDelivery(delivery, outcome, reason);
   };
@@ -50,7 +54,7 @@ export async function offer(lead: LeadProgress, judgement: LeadJudgement, candid
   try {
     await lead.refreshLiveStatus();
     // Not cancellable: a reserve cut short could still land, leaving a hold nobody releases.
-    const reservation = await CancellationScope.nonCancellable(() => reserveCapacity({
+    const reservation = judgement.test ? { granted: true as const } : await CancellationScope.nonCancellable(() => reserveCapacity({
       leadId: lead.leadId, partnerId: candidate.partnerId, assignmentId: candidate.assignmentId, priceMinor: candidate.priceMinor,
       currency: route.currency, assignmentCaps: route.assignmentCaps, holdSeconds: holdSeconds(route, window),
     }));
@@ -67,7 +71,8 @@ export async function offer(lead: LeadProgress, judgement: LeadJudgement, candid
       return false;
     }
     let answer = delivered.answer;
-    if (!answer && window !== null) {
+    // Charged on delivery (FLG's "when to add the charge"): the partner has taken the lead by having it.
+    if (!answer && window !== null && route.chargeOn !== 'delivery') {
       delivery.respondBy = new Date(Date.now() + window * 1000).toISOString();
       await recordRespondBy({ leadId: lead.leadId, partnerId: candidate.partnerId, respondBy: delivery.respondBy });
       await lead.moveDelivery(delivery, 'awaiting_response');
@@ -81,7 +86,7 @@ export async function offer(lead: LeadProgress, judgement: LeadJudgement, candid
       await release('declined', answer.reason ?? 'declined');
       return false;
     }
-    await CancellationScope.nonCancellable(() => acceptDelivery(ids));
+    await CancellationScope.nonCancellable(() => settle('accepted'));
     holding = false;
     await lead.moveDelivery(delivery, 'accepted');
     return true;

@@ -1,6 +1,6 @@
 /** One delivery attempt as recorded in the history and in delivery_attempts: what was sent and what came back. */
 export interface AttemptRecord {
-  channel: 'webhook' | 'email';
+  channel: 'webhook' | 'email' | 'portal';
   attempt: number;
   ok: boolean;
   request: { method?: string; url?: string; to?: string[]; headers: Record<string, string>; body: string };

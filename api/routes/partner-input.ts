@@ -6,7 +6,7 @@ import { unknownTemplateVariables } from '../../domain/templates';
 import type { FieldProblem } from '../http-error';
 import { invalid } from '../validation';
 
-type DeliveryInput = (Omit<DeliveryMethod & { type: 'webhook' }, 'signingSecret'> & { signingSecret?: string }) | (DeliveryMethod & { type: 'email' });
+type DeliveryInput = (Omit<DeliveryMethod & { type: 'webhook' }, 'signingSecret'> & { signingSecret?: string }) | (DeliveryMethod & { type: 'email' | 'portal' });
 
 /** Gives a webhook without a signing secret a fresh one, in the Standard Webhooks format. */
 export function withSigningSecret(delivery: DeliveryInput | null): DeliveryMethod | null {
@@ -20,7 +20,7 @@ export function withSigningSecret(delivery: DeliveryInput | null): DeliveryMetho
  * lead types carry renders empty for the others.
  */
 export async function assertTemplatesKnown(sql: Sql, delivery: DeliveryMethod | null | undefined, at = 'body.delivery'): Promise<void> {
-  if (!delivery) return;
+  if (!delivery || delivery.type === 'portal') return;
   const fixed = delivery.type === 'webhook' ? Object.keys(delivery.fieldMapping?.fixed ?? {}) : [];
   const known = new Set([...(await allLeadFieldNames(sql)), ...fixed]);
   const problems: FieldProblem[] = [];

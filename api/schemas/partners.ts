@@ -84,7 +84,14 @@ export const emailDeliverySchema = z
   })
   .meta({ id: 'EmailDelivery' });
 
-export const deliverySchema = z.discriminatedUnion('type', [webhookSchema, emailDeliverySchema]).meta({ id: 'DeliveryMethod' });
+export const portalDeliverySchema = z
+  .strictObject({
+    type: z.literal('portal'),
+    notifyByEmail: z.boolean().default(true).meta({ description: "Email the partner's address when a lead is waiting in its portal" }),
+  })
+  .meta({ id: 'PortalDelivery', description: 'Leads wait in the partner portal (GET /portal/leads); nothing is sent to the partner but the notice' });
+
+export const deliverySchema = z.discriminatedUnion('type', [webhookSchema, emailDeliverySchema, portalDeliverySchema]).meta({ id: 'DeliveryMethod' });
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'must be HH:MM, 00:00 to 24:00');
 const windowSchema = z

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CHARGE_ON } from '../../domain/config';
 import { STRATEGIES } from '../../domain/config';
 import { capsSchema, minor, text, uuid } from './common';
 import { rulesSchema } from './rules';
@@ -36,6 +37,7 @@ const assignmentShape = {
   priceMinor: minor('priceMinor').nullable().meta({ description: "Price per lead in minor units of the partner currency; null: the lead type's default" }),
   rules: rulesSchema,
   caps: capsSchema.meta({ description: "This assignment's own caps, on top of the partner's" }),
+  chargeOn: z.enum(CHARGE_ON).meta({ description: "When the partner is charged: on acceptance (the default), or on delivery, when it counts as taken at once" }),
 };
 
 export const createAssignmentBody = z
@@ -45,6 +47,7 @@ export const createAssignmentBody = z
     priceMinor: assignmentShape.priceMinor.default(null),
     rules: assignmentShape.rules.default([]),
     caps: capsSchema.default({ day: null, week: null, month: null, lifetime: null }),
+    chargeOn: assignmentShape.chargeOn.default('acceptance'),
   })
   .meta({ id: 'CreateAssignment' });
 
