@@ -21,6 +21,7 @@ import { loadEnv } from '../infra/env';
 import { partnerCapacityClient } from '../infra/partner-capacity-client';
 import type { ReserveRequest } from '../domain/reservations';
 import { noopUpdate } from './noop-workflow';
+import { reportFigures } from './lib/figures';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const tools = require('../scripts/lib/tools') as { ensureTemporalCli(): string };
@@ -57,6 +58,7 @@ function report(run: Run) {
   const sorted = [...run.latencies].sort((a, b) => a - b);
   const line = `${run.label.padEnd(44)} ${String(run.count).padStart(5)} ops  ${(run.count / run.seconds).toFixed(0).padStart(6)} ops/s  p50 ${pct(sorted, 50).toFixed(1).padStart(6)} ms  p99 ${pct(sorted, 99).toFixed(1).padStart(6)} ms`;
   process.stdout.write(`${line}\n`);
+  return { perSecond: run.count / run.seconds, p99: pct(sorted, 99) };
 }
 
 const mb = () => `${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB rss`;
@@ -91,7 +93,7 @@ async function main() {
     const noop = await client.workflow.start('noopWorkflow', { workflowId: `noop-${randomUUID()}`, taskQueue });
     await measure('warm-up', 100, (i) => noop.executeUpdate(noopUpdate, { args: [i] }));
     // One run takes at most 2000 updates (history.maxTotalUpdates); the no-op workflow never continues-as-new.
-    report(await measure('baseline: no-op update, one workflow', BASELINE_UPDATES, (i) => noop.executeUpdate(noopUpdate, { args: [i] })));
+    const baseline = report(await measure('baseline: no-op update, one workflow', BASELINE_UPDATES, (i) => noop.executeUpdate(noopUpdate, { args: [i] })));
 
     const partners = partnerCapacityClient(client, taskQueue);
     const newPartner = (cap: number) =>
@@ -111,15 +113,21 @@ async function main() {
 
     const hot = await newPartner(HOT_CAP);
     await reserve(hot.id);
-    report(await measure(`reserve: one hot partner (cap ${HOT_CAP})`, HOT_RESERVATIONS, () => reserve(hot.id)));
+    const hotRun = report(await measure(`reserve: one hot partner (cap ${HOT_CAP})`, HOT_RESERVATIONS, () => reserve(hot.id)));
 
     const spread = await Promise.all(Array.from({ length: SPREAD_PARTNERS }, () => newPartner(SPREAD_CAP)));
     await Promise.all(spread.map((p) => reserve(p.id)));
-    report(await measure(`reserve: ${SPREAD_PARTNERS} partners (cap ${SPREAD_CAP} each)`, SPREAD_RESERVATIONS, (i) => reserve(spread[i % SPREAD_PARTNERS]!.id)));
+    const spreadRun = report(await measure(`reserve: ${SPREAD_PARTNERS} partners (cap ${SPREAD_CAP} each)`, SPREAD_RESERVATIONS, (i) => reserve(spread[i % SPREAD_PARTNERS]!.id)));
 
     const overruns = [[hot.id, HOT_CAP] as const, ...spread.map((p) => [p.id, SPREAD_CAP] as const)].reduce((n, [id, cap]) => n + Math.max(0, (grants.get(id) ?? 0) - cap), 0);
     process.stdout.write(`granted on the hot partner: ${grants.get(hot.id)} of cap ${HOT_CAP}; overruns across all partners: ${overruns}\n`);
     process.stdout.write(`memory at end: ${mb()}\n`);
+    reportFigures([
+      { bench: 'capacity', figure: 'hot partner reservations', unit: '/s', value: hotRun.perSecond, baseline: baseline.perSecond, target: '>= 300/s' },
+      { bench: 'capacity', figure: 'hot partner p99', unit: 'ms', value: hotRun.p99, baseline: baseline.p99, target: '< 250 ms' },
+      { bench: 'capacity', figure: `${SPREAD_PARTNERS} partners reservations`, unit: '/s', value: spreadRun.perSecond, baseline: baseline.perSecond },
+      { bench: 'capacity', figure: 'overruns', unit: '', value: overruns, target: '0' },
+    ]);
     worker.shutdown();
     await running;
   } catch (err) {

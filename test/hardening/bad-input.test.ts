@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { startApi, type TestApi } from '../helpers/api';
 import { createLeadType, createPartner, problemFields } from '../config/fixtures';
+import { freshDatabase } from '../helpers/fresh-database';
+import { createSql } from '../../db/client';
+import { migrate } from '../../db/migrate';
 
 let api: TestApi;
 beforeAll(async () => { api = await startApi({ taskQueue: `bad-input-${randomUUID()}` }); });
@@ -47,16 +50,23 @@ describe('bad input gets a clear 4xx naming the field, and changes nothing', () 
   });
 
   it('refuses to revoke the last active operator key', async () => {
-    const keys = await api.request('GET', '/api-keys');
-    const operators = keys.body.filter((k: { role: string; revokedAt: string | null }) => k.role === 'operator' && !k.revokedAt);
-    const spare = await api.request('POST', '/api-keys', { body: { name: 'spare operator', role: 'operator' } });
-    // Revoke every other operator key with the spare, then try to revoke the spare with itself.
-    for (const k of operators) expect((await api.request('DELETE', `/api-keys/${k.id}`, { key: spare.body.key })).status).toBe(200);
-    const last = await api.request('DELETE', `/api-keys/${spare.body.id}`, { key: spare.body.key });
-    expect(last.status).toBe(409);
-    expect(last.body.message).toMatch(/last active operator key/);
-    // Restore a usable operator key for the other suites sharing this database.
-    await api.sql`update api_keys set revoked_at = null where id = any(${operators.map((k: { id: string }) => k.id)}::uuid[])`;
+    // A database of its own: the shared one has every suite's operator keys.
+    const db = await freshDatabase(process.env.DATABASE_URL!);
+    const sql = createSql(db.url, { max: 1 });
+    await migrate(sql);
+    await sql.end();
+    const alone = await startApi({ taskQueue: `alone-${randomUUID()}`, databaseUrl: db.url });
+    try {
+      const [only] = (await alone.request('GET', '/api-keys')).body;
+      const last = await alone.request('DELETE', `/api-keys/${only.id}`);
+      expect(last.status).toBe(409);
+      expect(last.body.message).toMatch(/^this is the last active operator key/);
+      await alone.request('POST', '/api-keys', { body: { name: 'second operator', role: 'operator' } });
+      expect((await alone.request('DELETE', `/api-keys/${only.id}`)).status).toBe(200);
+    } finally {
+      await alone.close();
+      await db.stop();
+    }
   });
 
   it("turns PostgreSQL's data errors into a 400 saying what it refused, never a 500", async () => {

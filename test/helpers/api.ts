@@ -25,9 +25,9 @@ export interface TestApi {
 }
 
 /** The real Express app on an ephemeral port, wired to the shared PostgreSQL, Temporal and MinIO. */
-export async function startApi(options: { taskQueue: string }): Promise<TestApi> {
+export async function startApi(options: { taskQueue: string; databaseUrl?: string }): Promise<TestApi> {
   const env = testEnv();
-  const sql = createSql(env.DATABASE_URL);
+  const sql = createSql(options.databaseUrl ?? env.DATABASE_URL);
   const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
   const objectStore = createObjectStore(env);
