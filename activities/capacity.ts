@@ -4,10 +4,9 @@ import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { reservationIdFor, type ReserveRequest, type ReserveResult, type SettleRequest } from '../domain/reservations';
 import { partnerCapacityClient } from '../infra/partner-capacity-client';
 import type { Sql } from '../db/client';
-import { getPartner } from '../db/partners';
+import { partnerStartFromDb } from '../db/partner-ledger';
 import { appendAudit } from '../db/audit';
 import type { Metrics } from '../infra/metrics';
-import { toCapacityConfig } from '../domain/capacity';
 
 /**
  * The lead workflow's side of the capacity contract: each call is an update on partner-<id>, which
@@ -15,11 +14,7 @@ import { toCapacityConfig } from '../domain/capacity';
  * longer open) will be refused again, so it fails without retries.
  */
 export function capacityActivities(temporal: Client, sql: Sql, metrics?: Metrics) {
-  const startConfig = async (partnerId: string) => {
-    const partner = await getPartner(sql, partnerId);
-    return partner ? toCapacityConfig(partner) : null;
-  };
-  const partners = () => partnerCapacityClient(temporal, Context.current().info.taskQueue, startConfig);
+  const partners = () => partnerCapacityClient(temporal, Context.current().info.taskQueue, partnerStartFromDb(sql));
   const refusedIsFinal = async <T>(work: () => Promise<T>): Promise<T> => {
     try {
       return await work();

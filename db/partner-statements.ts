@@ -4,14 +4,17 @@ import { inTransaction } from './transaction';
 
 export interface StatementLine extends Omit<Transaction, 'seq'> { seq: number }
 
-/** Idempotent: a transaction already written (same key) is left as it is. */
+/**
+ * Idempotent: a transaction already written (same key) is left as it is. Any other clash, such as a
+ * sequence number taken by another transaction, fails loudly: a statement line is never dropped.
+ */
 export async function insertTransactions(sql: Sql, partnerId: string, transactions: Transaction[]): Promise<void> {
   if (transactions.length === 0) return;
   const rows = transactions.map((t) => ({
     partner_id: partnerId, seq: t.seq, txn_key: t.key, kind: t.kind, amount_minor: t.amountMinor, balance_minor: t.balanceMinor,
-    currency: t.currency, lead_id: t.leadId, description: t.description, occurred_at: t.occurredAt,
+    currency: t.currency, lead_id: t.leadId, assignment_id: t.assignmentId ?? null, description: t.description, occurred_at: t.occurredAt,
   }));
-  await sql`insert into partner_transactions ${sql(rows)} on conflict do nothing`;
+  await sql`insert into partner_transactions ${sql(rows)} on conflict (partner_id, txn_key) do nothing`;
 }
 
 /** The page and its totals come from one snapshot, so a transaction written meanwhile can't make them disagree. */

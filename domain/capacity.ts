@@ -53,6 +53,8 @@ export interface Transaction {
   balanceMinor: number;
   currency: string;
   leadId: string | null;
+  /** For charges: the assignment whose caps the lead counts against. */
+  assignmentId?: string | null;
   description: string;
   occurredAt: string;
 }
@@ -82,6 +84,17 @@ export interface CapacityState {
 const RECENT_LIMIT = 2000;
 
 const emptyCounters = (): Counters => ({ day: { key: '', count: 0 }, week: { key: '', count: 0 }, month: { key: '', count: 0 }, lifetime: 0 });
+
+/** Where the ledger in PostgreSQL says a partner stands: what a new run starts from. */
+export type LedgerSnapshot = Pick<CapacityState, 'balanceMinor' | 'nextSeq' | 'counters' | 'assignmentCounters' | 'recentKeys'>;
+
+/** What a partner workflow starts with: its configuration and where its ledger stands. */
+export interface PartnerStart { config: CapacityConfig; ledger: LedgerSnapshot }
+
+/** A first run, or a new one after the last was terminated or lost: the ledger's counters, balance and sequence. */
+export function stateFromLedger(partnerId: string, config: CapacityConfig | null, ledger: LedgerSnapshot | undefined): CapacityState {
+  return { ...initialCapacityState(partnerId), config, ...ledger };
+}
 
 export function initialCapacityState(partnerId: string): CapacityState {
   return {
@@ -192,7 +205,7 @@ export function commit(state: CapacityState, reservationId: string, priceMinor: 
   remember(state.settled, [reservationId, 'committed']);
   count(state.counters, r.keys);
   count((state.assignmentCounters[r.assignmentId] ??= emptyCounters()), r.keys);
-  return addTransaction(state, { key: `charge:${reservationId}`, kind: 'charge', amountMinor: -priceMinor, leadId: r.leadId, description: `lead ${r.leadId}` }, now);
+  return addTransaction(state, { key: `charge:${reservationId}`, kind: 'charge', amountMinor: -priceMinor, leadId: r.leadId, assignmentId: r.assignmentId, description: `lead ${r.leadId}` }, now);
 }
 
 export function release(state: CapacityState, reservationId: string, outcome: 'released' | 'expired') {
@@ -213,7 +226,7 @@ export const earliestExpiry = (state: CapacityState): number | null =>
 
 export const findTransactionKey = (state: CapacityState, key: string) => state.recentKeys.includes(key);
 
-export function addTransaction(state: CapacityState, t: Pick<Transaction, 'key' | 'kind' | 'amountMinor' | 'leadId' | 'description'>, now: number): Transaction {
+export function addTransaction(state: CapacityState, t: Pick<Transaction, 'key' | 'kind' | 'amountMinor' | 'leadId' | 'description' | 'assignmentId'>, now: number): Transaction {
   state.balanceMinor += t.amountMinor;
   const transaction: Transaction = { ...t, seq: state.nextSeq++, balanceMinor: state.balanceMinor, currency: state.config?.currency ?? 'GBP', occurredAt: new Date(now).toISOString() };
   state.outbox.push(transaction);

@@ -1,6 +1,6 @@
 import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
-import type { CapacityConfig, CapacityQuestion } from '../domain/capacity';
+import type { CapacityConfig, CapacityQuestion, PartnerStart } from '../domain/capacity';
 import type { ReserveRequest } from '../domain/reservations';
 import type { partnerWorkflow } from '../workflows/partner';
 import {
@@ -8,26 +8,40 @@ import {
   reserveUpdate, setPausedUpdate, type CommitRequest, type CreditRequest, type PaymentRequest, type ReleaseRequest, type SetPausedRequest,
 } from '../workflows/partner-messages';
 
+const grpcCode = (e: unknown) => (e as { code?: number } | undefined)?.code;
+
 export type PartnerCapacityClient = ReturnType<typeof partnerCapacityClient>;
 
 /**
  * Talks to partner-<id> from outside: every update starts the workflow on first use
  * (update-with-start), so no partner needs its workflow created in advance.
  */
-export function partnerCapacityClient(client: Client, taskQueue: string, startConfig?: (partnerId: string) => Promise<CapacityConfig | null>) {
-  // A workflow started with its configuration answers at once; one started without loads it by an
-  // activity, which can't find a slot while every slot holds a reserve waiting on this very workflow.
-  const update = async <Ret, Args extends unknown[]>(partnerId: string, def: UpdateDefinition<Ret, Args>, ...args: Args): Promise<Ret> => {
-    const config = startConfig ? await startConfig(partnerId) : null;
+export function partnerCapacityClient(client: Client, taskQueue: string, startWith?: (partnerId: string) => Promise<PartnerStart | null>) {
+  // A workflow started with its configuration and ledger answers at once, and a new run after a lost
+  // one carries on where PostgreSQL's ledger stands. One started without loads its configuration by
+  // an activity, which can't find a slot while every slot holds a reserve waiting on this very workflow.
+  const withStart = async <Ret, Arg>(partnerId: string, def: UpdateDefinition<Ret, [Arg]>, arg: Arg): Promise<Ret> => {
+    const start = startWith ? await startWith(partnerId) : null;
     return client.workflow.executeUpdateWithStart(def, {
-      args,
+      args: [arg],
       startWorkflowOperation: new WithStartWorkflowOperation<typeof partnerWorkflow>('partnerWorkflow', {
         workflowId: partnerWorkflowId(partnerId),
         taskQueue,
-        args: [{ partnerId, ...(config ? { config } : {}) }],
+        args: [{ partnerId, ...(start ?? {}) }],
         workflowIdConflictPolicy: 'USE_EXISTING',
       }),
     });
+  };
+  /** A running workflow takes the update straight away; only one that isn't running costs reading its start from PostgreSQL. */
+  const update = async <Ret, Arg>(partnerId: string, def: UpdateDefinition<Ret, [Arg]>, arg: Arg): Promise<Ret> => {
+    if (!startWith) return withStart(partnerId, def, arg);
+    try {
+      return await handle(partnerId).executeUpdate(def, { args: [arg] });
+    } catch (err) {
+      const notRunning = err instanceof WorkflowNotFoundError || grpcCode(err) === 5 || grpcCode((err as Error).cause) === 5;
+      if (!notRunning) throw err;
+      return withStart(partnerId, def, arg);
+    }
   };
   const handle = (partnerId: string) => client.workflow.getHandle(partnerWorkflowId(partnerId));
   /** Null when the partner's workflow has never run: nothing counted, nothing held. */

@@ -1,7 +1,7 @@
 import { allHandlersFinished, condition, continueAsNew, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { LeadActivities } from '../activities';
 import {
-  addTransaction, assess, capacityView, commit, earliestExpiry, expire, grant, initialCapacityState,
+  addTransaction, assess, capacityView, commit, earliestExpiry, expire, grant, stateFromLedger, type LedgerSnapshot,
   PAUSE_SOURCES, release, settledOutcome, type CapacityConfig, type CapacityState,
 } from '../domain/capacity';
 import { reservationIdFor, type ReserveRequest, type ReserveResult } from '../domain/reservations';
@@ -23,6 +23,8 @@ export interface PartnerWorkflowInput {
   state?: CapacityState;
   /** The configuration, when whoever starts the workflow already has it. */
   config?: CapacityConfig;
+  /** Where the ledger in PostgreSQL stands, for a run that carries no state: the first, or one after a lost run. */
+  ledger?: LedgerSnapshot;
   /** Continue-as-new once history has this many events, besides when the server suggests it (tests set it low). */
   historyLimit?: number;
 }
@@ -44,7 +46,7 @@ const isId = (s: unknown) => typeof s === 'string' && s.length > 0 && s.length <
  */
 export async function partnerWorkflow(input: PartnerWorkflowInput): Promise<never> {
   const { partnerId } = input;
-  const state = input.state ?? { ...initialCapacityState(partnerId), config: input.config ?? null };
+  const state = input.state ?? stateFromLedger(partnerId, input.config ?? null, input.ledger);
   let configReady = state.config !== null;
   let alerting = false;
 
@@ -201,7 +203,7 @@ export async function partnerWorkflow(input: PartnerWorkflowInput): Promise<neve
     }
     if (historyTooLong()) {
       await condition(() => (allHandlersFinished() && !alerting) || state.outbox.length > 0);
-      if (state.outbox.length === 0) await continueAsNew<typeof partnerWorkflow>({ ...input, state });
+      if (state.outbox.length === 0) await continueAsNew<typeof partnerWorkflow>({ ...input, ledger: undefined, state });
       continue;
     }
     const expiry = earliestExpiry(state);

@@ -12,8 +12,9 @@ import { getCircuits } from '../../db/circuits';
 import { deliveryStats } from '../../db/delivery-stats';
 import type { Partner } from '../../domain/config';
 import { circuitState, DEFAULT_CIRCUIT_BREAKER } from '../../domain/circuit';
-import { capacityView, initialCapacityState, toCapacityConfig, type PauseSource } from '../../domain/capacity';
+import { capacityView, stateFromLedger, toCapacityConfig, type PauseSource } from '../../domain/capacity';
 import { partnerCapacityClient } from '../../infra/partner-capacity-client';
+import { ledgerSnapshot, partnerStartFromDb } from '../../db/partner-ledger';
 
 const windowSchema = z.object({
   window: z.enum(['day', 'week', 'month', 'lifetime']),
@@ -101,7 +102,7 @@ async function refusedIs400<T>(work: Promise<T>): Promise<T> {
 }
 
 export function capacityRoutes({ sql, temporal, taskQueue }: AppDeps) {
-  const partners = partnerCapacityClient(temporal, taskQueue);
+  const partners = partnerCapacityClient(temporal, taskQueue, partnerStartFromDb(sql));
   const existing = async (id: string) => (await getPartner(sql, id)) ?? Promise.reject(notFound(`partner ${id}`));
   const ownId = (principal: Principal | null) => principal?.partnerId ?? Promise.reject(notFound('partner for this key'));
 
@@ -109,7 +110,11 @@ export function capacityRoutes({ sql, temporal, taskQueue }: AppDeps) {
     const partner = await existing(id);
     const now = new Date();
     // A partner whose workflow has not started yet has counted nothing and holds nothing.
-    return withCircuit(partner, (await partners.state(id, now)) ?? capacityView({ ...initialCapacityState(id), config: toCapacityConfig(partner) }, now.getTime()));
+    const running = await partners.state(id, now);
+    if (running) return withCircuit(partner, running);
+    // Not running now (never started, or its run was lost): what a new run would start from.
+    const ledger = await ledgerSnapshot(sql, id, partner.timezone, now);
+    return withCircuit(partner, capacityView(stateFromLedger(id, toCapacityConfig(partner), ledger), now.getTime()));
   };
   /** The partner workflow's view, with the endpoint's circuit from PostgreSQL. */
   const withCircuit = async <T>(partner: Partner, capacity: T) => {

@@ -8,6 +8,7 @@ import { parseLeadFields } from '../schemas/lead-fields';
 import { rulesResultSchema } from '../schemas/rules';
 import { liveCapacityChecker } from '../capacity-checker';
 import { partnerCapacityClient } from '../../infra/partner-capacity-client';
+import { partnerStartFromDb } from '../../db/partner-ledger';
 
 const dryRunBody = z
   .strictObject({
@@ -46,7 +47,7 @@ const reportSchema = z
   .meta({ id: 'EligibilityReport' });
 
 export function dryRunRoutes({ sql, temporal, taskQueue }: AppDeps) {
-  const partners = partnerCapacityClient(temporal, taskQueue);
+  const partners = partnerCapacityClient(temporal, taskQueue, partnerStartFromDb(sql));
   return [
     defineRoute({
       method: 'post',
@@ -63,7 +64,7 @@ export function dryRunRoutes({ sql, temporal, taskQueue }: AppDeps) {
         if (!config) throw notFound(`lead type "${body.leadType}"`);
         const fields = parseLeadFields(config.leadType.fields, body.fields);
         const at = new Date();
-        return evaluateEligibility(config, fields, { at, capacity: await liveCapacityChecker(partners, config, at) });
+        return evaluateEligibility(config, fields, { at, capacity: await liveCapacityChecker(sql, partners, config, at) });
       },
     }),
   ];

@@ -10,11 +10,12 @@ import { bulkStatusBody, createPartnerBody, partnerSchema, partnerSearchQuery, u
 import { assertLeadTypesExist, assertTemplatesKnown, withSigningSecret } from './partner-input';
 import { toCapacityConfig } from '../../domain/capacity';
 import { partnerCapacityClient } from '../../infra/partner-capacity-client';
+import { partnerStartFromDb } from '../../db/partner-ledger';
 
 const duplicateName = (name: string) => `a partner named "${name}" already exists`;
 
 export function partnerRoutes({ sql, temporal, taskQueue }: AppDeps) {
-  const capacity = partnerCapacityClient(temporal, taskQueue);
+  const capacity = partnerCapacityClient(temporal, taskQueue, partnerStartFromDb(sql));
   return [
     defineRoute({
       method: 'post',

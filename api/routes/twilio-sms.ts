@@ -5,6 +5,7 @@ import { defineRoute } from '../route';
 import { HttpError } from '../http-error';
 import { findPartnerIdBySmsNumber } from '../../db/partner-statements';
 import { partnerCapacityClient } from '../../infra/partner-capacity-client';
+import { partnerStartFromDb } from '../../db/partner-ledger';
 
 const COMMANDS: Record<string, { paused: boolean; reply: string }> = {
   'LEADS ON': { paused: false, reply: 'leadrelay: lead deliveries are ON. Text LEADS OFF to pause them.' },
@@ -16,7 +17,7 @@ const smsWebhookBody = z.record(z.string(), z.string()).meta({ id: 'TwilioSmsWeb
 
 /** Partners pause and resume deliveries by texting LEADS ON / LEADS OFF to the service's Twilio number. */
 export function twilioSmsRoutes({ sql, temporal, taskQueue, publicUrl, twilioAuthToken }: AppDeps) {
-  const partners = partnerCapacityClient(temporal, taskQueue);
+  const partners = partnerCapacityClient(temporal, taskQueue, partnerStartFromDb(sql));
   return [
     defineRoute({
       method: 'post',
