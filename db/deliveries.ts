@@ -68,7 +68,7 @@ export async function markRespondBy(sql: Sql, d: { leadId: string; partnerId: st
 export async function listDeliveries(sql: Sql, filter: { leadId?: string; partnerId?: string }): Promise<DeliveryRow[]> {
   return sql<DeliveryRow[]>`
     select d.id, d.lead_id as "leadId", l.lead_type as "leadType", l.fields, d.partner_id as "partnerId", p.name as "partnerName", d.assignment_id as "assignmentId",
-      d.status, d.price_minor::int as "priceMinor", d.currency, d.delivered_at as "deliveredAt", d.accepted_at as "acceptedAt",
+      d.status, d.price_minor::float8 as "priceMinor", d.currency, d.delivered_at as "deliveredAt", d.accepted_at as "acceptedAt",
       d.declined_at as "declinedAt", d.expired_at as "expiredAt", d.failed_at as "failedAt", d.decline_reason as "declineReason",
       d.respond_by as "respondBy", d.withdrawn_at as "withdrawnAt",
       d.outcome, d.outcome_value_minor as "outcomeValueMinor"

@@ -4,6 +4,10 @@ import { inTransaction } from './transaction';
 
 export interface StatementLine extends Omit<Transaction, 'seq'> { seq: number }
 
+type LineRow = Omit<StatementLine, 'seq' | 'amountMinor' | 'balanceMinor'> & { seq: string; amountMinor: string; balanceMinor: string };
+/** Amounts stay bigint in SQL; they become numbers only here, at the edge (exact below 2^53 minor units). */
+const toLine = (r: LineRow): StatementLine => ({ ...r, seq: Number(r.seq), amountMinor: Number(r.amountMinor), balanceMinor: Number(r.balanceMinor) });
+
 /**
  * Idempotent: a transaction already written (same key) is left as it is. Any other clash, such as a
  * sequence number taken by another transaction, fails loudly: a statement line is never dropped.
@@ -22,25 +26,25 @@ export async function getStatement(sql: Sql, partnerId: string, page: { limit: n
   return inTransaction(
     sql,
     async (tx) => {
-      const items = await tx<StatementLine[]>`
-        select seq::int as seq, txn_key as key, kind, amount_minor::int as "amountMinor", balance_minor::int as "balanceMinor", currency,
+      const rows = await tx<LineRow[]>`
+        select seq, txn_key as key, kind, amount_minor as "amountMinor", balance_minor as "balanceMinor", currency,
           lead_id as "leadId", description, to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "occurredAt"
         from partner_transactions where partner_id = ${partnerId} order by seq limit ${page.limit} offset ${page.offset}`;
-      const [summary] = await tx<{ total: number; balanceMinor: number | null }[]>`
-        select count(*)::int as total, (array_agg(balance_minor order by seq desc))[1]::int as "balanceMinor"
+      const [summary] = await tx<{ total: string; balanceMinor: string | null }[]>`
+        select count(*) as total, (array_agg(balance_minor order by seq desc))[1] as "balanceMinor"
         from partner_transactions where partner_id = ${partnerId}`;
-      return { items, total: summary?.total ?? 0, balanceMinor: summary?.balanceMinor ?? 0 };
+      return { items: rows.map(toLine), total: Number(summary?.total ?? 0), balanceMinor: Number(summary?.balanceMinor ?? 0) };
     },
     'isolation level repeatable read read only',
   );
 }
 
 export async function getTransaction(sql: Sql, partnerId: string, key: string): Promise<StatementLine | undefined> {
-  const [row] = await sql<StatementLine[]>`
-    select seq::int as seq, txn_key as key, kind, amount_minor::int as "amountMinor", balance_minor::int as "balanceMinor", currency,
+  const [row] = await sql<LineRow[]>`
+    select seq, txn_key as key, kind, amount_minor as "amountMinor", balance_minor as "balanceMinor", currency,
       lead_id as "leadId", description, to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "occurredAt"
     from partner_transactions where partner_id = ${partnerId} and txn_key = ${key}`;
-  return row;
+  return row && toLine(row);
 }
 
 export async function alertSent(sql: Sql, partnerId: string, key: string, channel: 'email' | 'sms'): Promise<boolean> {

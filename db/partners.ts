@@ -153,20 +153,28 @@ class MissingPartners extends Error {
   }
 }
 
-export type DeletePartnerOutcome = 'deleted' | 'not_found' | 'has_history';
+export type DeletePartnerOutcome = 'deleted' | 'not_found' | { history: { deliveries: number; transactions: number } };
 
-/** Deletes a partner created by mistake; one with delivery history is kept for the audit trail. */
+/**
+ * Deletes a partner created by mistake. One with deliveries or statement transactions is kept for
+ * the audit trail and the books: the outcome says how many of each it has.
+ */
 export async function deletePartner(sql: Sql, id: string): Promise<DeletePartnerOutcome> {
+  const history = async (q: Sql) => {
+    const [row] = await q<{ deliveries: string; transactions: string }[]>`
+      select (select count(*) from deliveries where partner_id = ${id}) as deliveries, (select count(*) from partner_transactions where partner_id = ${id}) as transactions`;
+    return { deliveries: Number(row!.deliveries), transactions: Number(row!.transactions) };
+  };
   return inTransaction(sql, async (tx) => {
     const [locked] = await tx`select id from partners where id = ${id} for update`;
     if (!locked) return 'not_found' as const;
-    const [history] = await tx`select 1 from deliveries where partner_id = ${id} limit 1`;
-    if (history) return 'has_history' as const;
+    const found = await history(tx);
+    if (found.deliveries > 0 || found.transactions > 0) return { history: found };
     await tx`delete from partners where id = ${id}`;
     return 'deleted' as const;
-  }).catch((err: unknown) => {
+  }).catch(async (err: unknown) => {
     // A delivery recorded between the check and the delete.
-    if (isReferencedElsewhere(err)) return 'has_history' as const;
+    if (isReferencedElsewhere(err)) return { history: await history(sql) };
     throw err;
   });
 }

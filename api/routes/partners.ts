@@ -89,7 +89,10 @@ export function partnerRoutes({ sql, temporal, taskQueue }: AppDeps) {
       handler: async ({ params }) => {
         const outcome = await deletePartner(sql, params.id);
         if (outcome === 'not_found') throw notFound(`partner ${params.id}`);
-        if (outcome === 'has_history') throw conflict(`partner ${params.id} has delivery history; set its status to inactive instead`);
+        if (typeof outcome === 'object') {
+          const { deliveries, transactions } = outcome.history;
+          throw conflict(`partner ${params.id} has ${deliveries} deliveries and ${transactions} statement transactions, kept for the audit trail and the books; set its status to inactive instead`);
+        }
         return undefined;
       },
     }),

@@ -162,6 +162,16 @@ describe('deleting a partner', () => {
     expect(res.body.message).toMatch(/inactive/);
     expect((await api.request('GET', `/partners/${partner.id}`)).status).toBe(200);
   });
+
+  it('is refused with 409 naming them while the partner has statement transactions, whose books it would take along', async () => {
+    const partner = await createPartner(api);
+    await api.sql`insert into partner_transactions (partner_id, seq, txn_key, kind, amount_minor, balance_minor, currency, description, occurred_at)
+      values (${partner.id}, 1, 'payment:first', 'payment', 5000, 5000, 'GBP', 'first payment', now())`;
+    const res = await api.request('DELETE', `/partners/${partner.id}`);
+    expect(res.status).toBe(409);
+    expect(res.body.message).toMatch(/has 0 deliveries and 1 statement transactions/);
+    expect(await api.sql`select 1 from partner_transactions where partner_id = ${partner.id}`).toHaveLength(1);
+  });
 });
 
 describe('partner self sign-up', () => {
