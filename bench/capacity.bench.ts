@@ -22,6 +22,8 @@ import { partnerCapacityClient } from '../infra/partner-capacity-client';
 import type { ReserveRequest } from '../domain/reservations';
 import { noopUpdate } from './noop-workflow';
 import { reportFigures } from './lib/figures';
+import { partnerStartFromDb } from '../db/partner-ledger';
+import { partnerWorkflowId } from '../domain/ids';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const tools = require('../scripts/lib/tools') as { ensureTemporalCli(): string };
@@ -95,7 +97,7 @@ async function main() {
     // One run takes at most 2000 updates (history.maxTotalUpdates); the no-op workflow never continues-as-new.
     const baseline = report(await measure('baseline: no-op update, one workflow', BASELINE_UPDATES, (i) => noop.executeUpdate(noopUpdate, { args: [i] })));
 
-    const partners = partnerCapacityClient(client, taskQueue);
+    const partners = partnerCapacityClient(client, taskQueue, partnerStartFromDb(sql));
     const newPartner = (cap: number) =>
       insertPartner(sql, randomUUID(), {
         name: `bench ${randomUUID()}`, email: 'bench@partner.example', phone: null, address: null, notes: null, tags: [], status: 'active',
@@ -121,12 +123,23 @@ async function main() {
 
     const overruns = [[hot.id, HOT_CAP] as const, ...spread.map((p) => [p.id, SPREAD_CAP] as const)].reduce((n, [id, cap]) => n + Math.max(0, (grants.get(id) ?? 0) - cap), 0);
     process.stdout.write(`granted on the hot partner: ${grants.get(hot.id)} of cap ${HOT_CAP}; overruns across all partners: ${overruns}\n`);
+    // The state carried through continue-as-new, in the largest start input of the hot partner's runs.
+    let largestPayload = 0;
+    for await (const wf of client.workflow.list({ query: `WorkflowId = "${partnerWorkflowId(hot.id)}"` })) {
+      const history = await client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
+      for (const e of history.events ?? []) {
+        const payloads = e.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
+        largestPayload = Math.max(largestPayload, payloads.reduce((n, p) => n + (p.data?.length ?? 0), 0));
+      }
+    }
+    process.stdout.write(`largest state carried into a run of the hot partner: ${(largestPayload / 1024).toFixed(0)} KB (target < 256 KB)\n`);
     process.stdout.write(`memory at end: ${mb()}\n`);
     reportFigures([
       { bench: 'capacity', figure: 'hot partner reservations', unit: '/s', value: hotRun.perSecond, baseline: baseline.perSecond, target: '>= 300/s' },
       { bench: 'capacity', figure: 'hot partner p99', unit: 'ms', value: hotRun.p99, baseline: baseline.p99, target: '< 250 ms' },
       { bench: 'capacity', figure: `${SPREAD_PARTNERS} partners reservations`, unit: '/s', value: spreadRun.perSecond, baseline: baseline.perSecond },
       { bench: 'capacity', figure: 'overruns', unit: '', value: overruns, target: '0' },
+      { bench: 'capacity', figure: 'largest carried state', unit: 'KB', value: largestPayload / 1024, target: '< 256 KB' },
     ]);
     worker.shutdown();
     await running;

@@ -21,7 +21,8 @@ export async function ledgerSnapshot(sql: Sql, partnerId: string, timezone: stri
       count(*) as lifetime
     from partner_transactions where partner_id = ${partnerId} and kind = 'charge'
     group by grouping sets ((), (assignment_id))`;
-  const recent = await sql<{ key: string }[]>`select txn_key as key from partner_transactions where partner_id = ${partnerId} order by seq desc limit 2000`;
+  const recent = await sql<{ key: string }[]>`
+    select txn_key as key from partner_transactions where partner_id = ${partnerId} and kind <> 'charge' order by seq desc limit 2000`;
   const counters = (r: (typeof counts)[number] | undefined): Counters => ({
     day: { key: keys.day, count: Number(r?.day ?? 0) }, week: { key: keys.week, count: Number(r?.week ?? 0) },
     month: { key: keys.month, count: Number(r?.month ?? 0) }, lifetime: Number(r?.lifetime ?? 0),

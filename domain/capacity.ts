@@ -70,7 +70,10 @@ export interface CapacityState {
   reservations: Record<string, OpenReservation>;
   /** Recently settled reservations, oldest first, so retried reserve/commit/release calls answer the same. */
   settled: Array<[reservationId: string, outcome: 'committed' | 'released' | 'expired']>;
-  /** Recent transaction keys, oldest first, for idempotent payments and credits. */
+  /**
+   * Recent payment and credit keys, oldest first, so a retried one is added once. Charges are kept
+   * idempotent by `settled`, and carrying their keys too would make the state grow with traffic.
+   */
   recentKeys: string[];
   /** Payments and credits less charges. */
   balanceMinor: number;
@@ -230,7 +233,7 @@ export function addTransaction(state: CapacityState, t: Pick<Transaction, 'key' 
   state.balanceMinor += t.amountMinor;
   const transaction: Transaction = { ...t, seq: state.nextSeq++, balanceMinor: state.balanceMinor, currency: state.config?.currency ?? 'GBP', occurredAt: new Date(now).toISOString() };
   state.outbox.push(transaction);
-  remember(state.recentKeys, t.key);
+  if (t.kind !== 'charge') remember(state.recentKeys, t.key);
   checkLowFunds(state, transaction.key);
   return transaction;
 }
