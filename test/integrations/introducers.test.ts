@@ -1,23 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { OPERATOR_EMAIL, startApi, type TestApi } from '../helpers/api';
-import { startWorker, type RunningWorker } from '../helpers/worker';
-import { startReceiver, type Receiver } from '../helpers/webhook-receiver';
+import { OPERATOR_EMAIL, type TestApi } from '../helpers/api';
+import { useLeadStack } from '../helpers/lead-stack';
 import { configureDistribution, type Distribution } from '../helpers/distribution';
 import { eventually } from '../helpers/wait';
 
 describe('introducers and the referrer’s side of the story', () => {
-  const taskQueue = `introducers-${randomUUID()}`;
+  const stack = useLeadStack('introducers');
   let api: TestApi;
-  let worker: RunningWorker;
-  let receiver: Receiver;
   let d: Distribution;
   /** A partner that only introduces, allowed the distribution's lead type. */
   let introducer: { id: string; key: string };
 
   beforeAll(async () => {
-    api = await startApi({ taskQueue });
-    worker = await startWorker(api.sql, { taskQueue });
-    receiver = await startReceiver('accept');
+    api = stack.api;
+    const receiver = await stack.receiver('accept');
     d = await configureDistribution(api, { partners: [{ name: 'buyer', webhookUrl: receiver.url, priority: 1 }] });
     const created = await api.request('POST', '/partners', {
       body: { name: `intro-${randomUUID().slice(0, 8)}`, email: 'broker@intro.example', timezone: 'Europe/London', type: 'introducer', introducerLeadTypeIds: [d.leadTypeId] },
@@ -25,16 +21,11 @@ describe('introducers and the referrer’s side of the story', () => {
     const key = await api.request('POST', '/api-keys', { body: { name: 'introducer', role: 'partner', partnerId: created.body.id } });
     introducer = { id: created.body.id, key: key.body.key };
   });
-  afterAll(async () => {
-    await worker.stop();
-    await receiver.close();
-    await api.close();
-  });
 
   const introduce = (key: string, leadType = d.leadTypeName) => api.request('POST', '/leads', { key, body: { leadType, fields: { name: 'Noor', postcode: 'LS1' } } });
 
   it('lets a partner introduce only the lead types it is allowed, and a receiver-only partner none', async () => {
-    const other = await configureDistribution(api, { partners: [{ name: 'someone', webhookUrl: receiver.url, priority: 1 }] });
+    const other = await configureDistribution(api, { partners: [{ name: 'someone', webhookUrl: (await stack.receiver('accept')).url, priority: 1 }] });
     const refused = await introduce(introducer.key, other.leadTypeName);
     expect(refused.status).toBe(403);
     expect(refused.body.message).toBe(`this partner may not introduce ${other.leadTypeName} leads; ask your operator`);
@@ -81,21 +72,17 @@ describe('introducers and the referrer’s side of the story', () => {
   });
 
   it('takes an outcome only on an accepted lead, and refuses bad ones naming the field', async () => {
-    const declining = await startReceiver('decline');
-    try {
-      const other = await configureDistribution(api, { partners: [{ name: 'decliner', webhookUrl: declining.url, priority: 1 }] });
-      const lead = await api.request('POST', '/leads', { body: { leadType: other.leadTypeName, fields: { name: 'Kit', postcode: 'E1' } } });
-      await api.temporal.workflow.getHandle(`lead-${lead.body.id}`).result();
-      const key = other.partners.decliner!.key;
-      const refused = await api.request('POST', `/portal/leads/${lead.body.id}/outcome`, { key, body: { outcome: 'won' } });
-      expect(refused.status).toBe(409);
-      expect(refused.body.message).toBe('only an accepted lead takes an outcome; your delivery is declined');
-      const bad = await api.request('POST', `/portal/leads/${lead.body.id}/outcome`, { key, body: { outcome: 'maybe', valueMinor: -1 } });
-      expect(bad.status).toBe(400);
-      expect(bad.body.problems.map((p: { field: string }) => p.field)).toEqual(['body.outcome', 'body.valueMinor']);
-    } finally {
-      await declining.close();
-    }
+    const declining = await stack.receiver('decline');
+    const other = await configureDistribution(api, { partners: [{ name: 'decliner', webhookUrl: declining.url, priority: 1 }] });
+    const lead = await api.request('POST', '/leads', { body: { leadType: other.leadTypeName, fields: { name: 'Kit', postcode: 'E1' } } });
+    await api.temporal.workflow.getHandle(`lead-${lead.body.id}`).result();
+    const key = other.partners.decliner!.key;
+    const refused = await api.request('POST', `/portal/leads/${lead.body.id}/outcome`, { key, body: { outcome: 'won' } });
+    expect(refused.status).toBe(409);
+    expect(refused.body.message).toBe('only an accepted lead takes an outcome; your delivery is declined');
+    const bad = await api.request('POST', `/portal/leads/${lead.body.id}/outcome`, { key, body: { outcome: 'maybe', valueMinor: -1 } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.problems.map((p: { field: string }) => p.field)).toEqual(['body.outcome', 'body.valueMinor']);
   });
 
   it('refuses an introducer permission for a lead type that does not exist', async () => {

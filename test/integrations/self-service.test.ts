@@ -1,23 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { OPERATOR_EMAIL, startApi, type TestApi } from '../helpers/api';
-import { startWorker, type RunningWorker } from '../helpers/worker';
-import { startReceiver, type Receiver } from '../helpers/webhook-receiver';
+import { OPERATOR_EMAIL, type TestApi } from '../helpers/api';
+import { useLeadStack } from '../helpers/lead-stack';
 import { configureDistribution, type Distribution } from '../helpers/distribution';
 import { eventually } from '../helpers/wait';
 
 describe('partner self-service', () => {
-  const taskQueue = `self-service-${randomUUID()}`;
+  const stack = useLeadStack('self-service');
   let api: TestApi;
-  let worker: RunningWorker;
-  let receiver: Receiver;
-  let fallback: Receiver;
   let d: Distribution;
   let partner: { id: string; key: string };
 
   beforeAll(async () => {
-    api = await startApi({ taskQueue });
-    worker = await startWorker(api.sql, { taskQueue });
-    [receiver, fallback] = await Promise.all([startReceiver('accept'), startReceiver('accept')]);
+    api = stack.api;
+    const [receiver, fallback] = await Promise.all([stack.receiver('accept'), stack.receiver('accept')]);
     // The house partner covers N postcodes only, so a lead elsewhere reaches only a self-served partner.
     d = await configureDistribution(api, { partners: [{ name: 'house', webhookUrl: fallback.url, priority: 1, rules: [{ conditions: [{ field: 'postcode', operator: 'starts_with', value: 'N' }] }] }] });
     const created = await api.request('POST', '/partners', {
@@ -27,11 +22,6 @@ describe('partner self-service', () => {
       },
     });
     partner = { id: created.body.id, key: (await api.request('POST', '/api-keys', { body: { name: 'self', role: 'partner', partnerId: created.body.id } })).body.key };
-  });
-  afterAll(async () => {
-    await worker.stop();
-    await Promise.all([receiver.close(), fallback.close()]);
-    await api.close();
   });
 
   const route = async (postcode: string) => {
@@ -66,7 +56,7 @@ describe('partner self-service', () => {
   });
 
   it('refuses what self-service cannot do, naming the field', async () => {
-    const notSelfServed = await configureDistribution(api, { partners: [{ name: 'x', webhookUrl: fallback.url, priority: 1 }] });
+    const notSelfServed = await configureDistribution(api, { partners: [{ name: 'x', webhookUrl: (await stack.receiver('accept')).url, priority: 1 }] });
     expect((await api.request('PUT', `/portal/lead-types/${notSelfServed.leadTypeId}`, { key: partner.key, body: {} })).status).toBe(404);
     const badArea = await api.request('PUT', `/portal/lead-types/${d.leadTypeId}`, { key: partner.key, body: { areas: ['LS<1>'] } });
     expect(badArea.body.problems).toEqual([{ field: 'body.areas.0', reason: 'must be letters, digits, spaces or dashes' }]);
