@@ -79,3 +79,22 @@ export function encryptedDataConverter(keyring: Keyring = keyringFromEnv()): { p
 
 /** The same for workers, whose workflow sandbox loads the failure converter by path. */
 export const workerDataConverter = (keyring: Keyring = keyringFromEnv()): DataConverter => ({ payloadCodecs: [new EncryptionCodec(keyring)], failureConverterPath });
+
+const isEncrypted = (value: unknown): value is Payload =>
+  !!value && typeof value === 'object' && 'metadata' in value && Buffer.from((value as Payload).metadata?.encoding ?? []).toString() === ENCODING;
+
+/** Decodes, in place, every encrypted payload of a fetched history, so it can be narrated. */
+export async function decodeHistory<T>(history: T, codecs: PayloadCodec[]): Promise<T> {
+  const visit = async (value: unknown): Promise<void> => {
+    if (!value || typeof value !== 'object' || value instanceof Uint8Array) return;
+    for (const [k, v] of Object.entries(value)) {
+      if (isEncrypted(v)) {
+        let payloads = [v];
+        for (const codec of [...codecs].reverse()) payloads = await codec.decode(payloads);
+        (value as Record<string, unknown>)[k] = payloads[0];
+      } else await visit(v);
+    }
+  };
+  await visit(history);
+  return history;
+}

@@ -16,6 +16,7 @@ import { leadWorkflowId } from '../../domain/ids';
 import { LeadIdAttribute, LeadTypeAttribute, LeadStatusAttribute } from '../../domain/search-attributes';
 import { leadStateQuery, referUpdate } from '../../workflows/messages';
 import type { LeadState } from '../../domain/lead-state';
+import { decodeHistory } from '../../infra/payload-codec';
 
 export const createLeadBody = z
   .strictObject({
@@ -181,7 +182,7 @@ export function leadRoutes({ sql, temporal, taskQueue }: AppDeps) {
       handler: async ({ params }) => {
         const lead = await getLead(sql, params.id);
         if (!lead) throw notFound(`lead ${params.id}`);
-        const history = await temporal.workflow.getHandle(leadWorkflowId(lead.id)).fetchHistory();
+        const history = await decodeHistory(await temporal.workflow.getHandle(leadWorkflowId(lead.id)).fetchHistory(), temporal.options.loadedDataConverter.payloadCodecs);
         return { workflowId: leadWorkflowId(lead.id), entries: narrateHistory(history.events ?? []), attempts: await listAttempts(sql, lead.id) };
       },
     }),
