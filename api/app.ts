@@ -9,6 +9,7 @@ import type { Notifier } from '../infra/notifier';
 import { authorize } from './auth';
 import { HttpError, validationError } from './http-error';
 import { invalid } from './validation';
+import { codecServer } from './codec-server';
 import { buildOpenApiDocument } from './openapi';
 import type { AnyRoute } from './route';
 import { healthRoutes } from './routes/health';
@@ -44,6 +45,10 @@ export interface AppDeps {
   /** Emails operators about partners' self-service changes; without it (or an address) nobody is told. */
   notifier?: Pick<Notifier, 'email'>;
   operatorEmail?: string;
+  /** The Temporal Web UI's origin, allowed to call the codec server (CORS). */
+  temporalUiOrigin?: string;
+  /** Development: the local Web UI may decode without an operator key. */
+  development?: boolean;
 }
 
 export function createApp(deps: AppDeps) {
@@ -76,6 +81,8 @@ export function createApp(deps: AppDeps) {
     next();
   });
   app.use(express.json({ limit: '1mb' }));
+  // Decoded histories are personal data: the request log records only method, path and status.
+  app.use('/codec', codecServer({ sql: deps.sql, codecs: deps.temporal.options.loadedDataConverter.payloadCodecs, uiOrigin: deps.temporalUiOrigin ?? 'http://localhost:8233', development: deps.development ?? false }));
   app.use(express.urlencoded({ extended: false, limit: '16kb' }));
 
   for (const route of routes) {

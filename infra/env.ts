@@ -3,6 +3,8 @@ import { z } from 'zod';
 const port = z.coerce.number().int().min(1).max(65535);
 const flag = z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }).transform((v) => v === 'true' || v === '1');
 
+const DEVELOPMENT_SECRETS = { LINK_SIGNING_SECRET: 'development-only-link-secret', TWILIO_AUTH_TOKEN: 'leadrelay-dev-twilio-auth-token' } as const;
+
 /** Every setting leadrelay reads from the environment, with the embedded-stack defaults. */
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -23,18 +25,26 @@ export const envSchema = z.object({
   /** Development only: lets webhooks reach private, loopback and link-local addresses. */
   WEBHOOK_ALLOW_PRIVATE_ADDRESSES: flag.default(false),
   /** Signs the accept/decline links in lead emails. */
-  LINK_SIGNING_SECRET: z.string().min(16, 'must be at least 16 characters').default('development-only-link-secret'),
+  LINK_SIGNING_SECRET: z.string().min(16, 'must be at least 16 characters').default(DEVELOPMENT_SECRETS.LINK_SIGNING_SECRET),
   /** Twilio: inbound SMS webhooks are verified with the auth token; alerts are sent from TWILIO_FROM_NUMBER. */
   TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must be AC followed by 32 hex digits').default('AC00000000000000000000000000000000'),
-  TWILIO_AUTH_TOKEN: z.string().min(16).default('leadrelay-dev-twilio-auth-token'),
+  TWILIO_AUTH_TOKEN: z.string().min(16).default(DEVELOPMENT_SECRETS.TWILIO_AUTH_TOKEN),
   TWILIO_FROM_NUMBER: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number, e.g. +447700900000').default('+447700900000'),
   /** The worker's Prometheus scrape target (leadrelay's and the Temporal SDK's metrics), at /metrics. */
   WORKER_METRICS_PORT: port.default(9464),
   WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** The Temporal Web UI's origin, allowed to call the API's codec server (/codec). */
+  TEMPORAL_UI_ORIGIN: z.url().default('http://localhost:8233'),
   /** The operators' nominated address: told when a partner adds its FCA number. Unset: nobody is told. */
   OPERATOR_EMAIL: z.email().optional(),
   /** An operator API key to register on start; without it the first start creates one and prints it once. */
   LEADRELAY_OPERATOR_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+}).superRefine((env, ctx) => {
+  // Anyone could forge accept links or inbound SMS with a published default.
+  if (env.NODE_ENV !== 'production') return;
+  for (const name of ['LINK_SIGNING_SECRET', 'TWILIO_AUTH_TOKEN'] as const) {
+    if (env[name] === DEVELOPMENT_SECRETS[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'must be set to a secret of your own in production (the development default is public)' });
+  }
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -42,7 +42,10 @@ async function main() {
     say('starting PostgreSQL, Temporal, MinIO and MailDev...');
     const [pg, temporal, minio, mail] = await Promise.all([
       startPostgres({ dataDir: path.join(DATA, 'postgres'), port: port('PG_PORT', 54329), persistent: true, database: 'leadrelay' }),
-      startTemporal({ cli: temporalCli, dbFile: path.join(DATA, 'temporal.sqlite'), port: port('TEMPORAL_PORT', 7233), uiPort: port('TEMPORAL_UI_PORT', 8233), logFile: path.join(LOGS, 'temporal.log') }),
+      startTemporal({
+        cli: temporalCli, dbFile: path.join(DATA, 'temporal.sqlite'), port: port('TEMPORAL_PORT', 7233), uiPort: port('TEMPORAL_UI_PORT', 8233),
+        logFile: path.join(LOGS, 'temporal.log'), uiCodecEndpoint: `http://localhost:${apiPort}/codec`,
+      }),
       startMinio({ binary: minioBin, dataDir: path.join(DATA, 'minio'), port: port('MINIO_PORT', 9000), consolePort: port('MINIO_CONSOLE_PORT', 9001), accessKey: 'leadrelay', secretKey: 'leadrelay-secret', logFile: path.join(LOGS, 'minio.log') }),
       startMailCatcher({ smtpPort: port('SMTP_PORT', 1025), webPort: port('MAIL_UI_PORT', 1080), logFile: path.join(LOGS, 'maildev.log') }),
     ].map((p) => p.then((s) => { services.push(s); return s; }))) as [Awaited<ReturnType<typeof startPostgres>>, Awaited<ReturnType<typeof startTemporal>>, Awaited<ReturnType<typeof startMinio>>, Awaited<ReturnType<typeof startMailCatcher>>];
@@ -53,6 +56,7 @@ async function main() {
       NODE_ENV: 'development',
       API_PORT: String(apiPort),
       PUBLIC_URL: publicUrl,
+      TEMPORAL_UI_ORIGIN: `http://localhost:${port('TEMPORAL_UI_PORT', 8233)}`,
       DATABASE_URL: pg.url,
       TEMPORAL_ADDRESS: temporal.address,
       S3_ENDPOINT: minio.endpoint,

@@ -1,6 +1,7 @@
 // One PostgreSQL, one Temporal dev server, one MinIO and one mail catcher for the whole test run,
 // plus the workflow bundle built once; test files reach them through the environment.
 import fs from 'node:fs';
+import { failureConverterPath } from '../infra/payload-codec';
 import os from 'node:os';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -38,7 +39,7 @@ export default async function globalSetup(): Promise<void> {
     }),
     startMinio({ binary: need('LEADRELAY_MINIO'), dataDir: path.join(dir, 'minio'), port: minioPort, consolePort: minioConsolePort, accessKey: 'leadrelay', secretKey: 'leadrelay-secret' }),
     startMailCatcher({ smtpPort, webPort: mailWebPort }),
-    bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quietLogger }),
+    bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), failureConverterPath, logger: quietLogger }),
   ]);
   // A failed start must not leave the others running: jest skips the teardown when setup throws.
   const failed = started.find((r) => r.status === 'rejected');

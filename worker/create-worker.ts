@@ -1,5 +1,6 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
+import { workerDataConverter } from '../infra/payload-codec';
 
 export interface CreateWorkerOptions {
   connection: NativeConnection;
@@ -16,6 +17,7 @@ export function createWorker({ connection, namespace, taskQueue, deps, workflowB
     namespace,
     taskQueue,
     activities: createActivities(deps),
+    dataConverter: workerDataConverter(),
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
   });
 }

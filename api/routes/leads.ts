@@ -19,6 +19,7 @@ import { appendAudit, listAudit } from '../../db/audit';
 import { listEligibilityReports } from '../../db/eligibility-reports';
 import { cancelUpdate, leadStateQuery, referUpdate } from '../../workflows/messages';
 import type { LeadState } from '../../domain/lead-state';
+import { decodeHistory } from '../../infra/payload-codec';
 
 export const createLeadBody = z
   .strictObject({
@@ -98,7 +99,8 @@ export function leadRoutes({ sql, temporal, taskQueue }: AppDeps) {
     const entries = await listAudit(sql, leadId);
     if (entries.length === 0) {
       const history = await temporal.workflow.getHandle(leadWorkflowId(leadId)).fetchHistory().catch(() => undefined);
-      return history ? narrateHistory(history.events ?? []) : [];
+      if (!history) return [];
+      return narrateHistory((await decodeHistory(history, temporal.options.loadedDataConverter.payloadCodecs)).events ?? []);
     }
     const reports = new Map((await listEligibilityReports(sql, leadId)).map((r) => [r.id, r.report]));
     return entries.map(({ id: _id, ...e }) => {

@@ -2,6 +2,7 @@
 // (only the API's health check and object-store wiring need it), the real Express app on loopback and
 // the real worker, all started like the test run does, in temporary folders removed at the end.
 import fs from 'node:fs';
+import { encryptedDataConverter, failureConverterPath } from '../../infra/payload-codec';
 import os from 'node:os';
 import path from 'node:path';
 import type { Server } from 'node:http';
@@ -69,7 +70,7 @@ export async function startStack(options: { baselineActivities: object; log: (ms
     const [pg, temporalService, minio] = started.map((s) => (s as PromiseFulfilledResult<any>).value);
 
     const [leadBundle, baselineBundle] = await Promise.all([
-      bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger }),
+      bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), failureConverterPath, logger: quietLogger }),
       bundleWorkflowCode({ workflowsPath: require.resolve('./baseline-workflow'), logger: quietLogger }),
     ]);
 
@@ -91,7 +92,7 @@ export async function startStack(options: { baselineActivities: object; log: (ms
 
     const clientConnection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
     cleanups.push(() => clientConnection.close());
-    const temporal = new Client({ connection: clientConnection, namespace: env.TEMPORAL_NAMESPACE });
+    const temporal = new Client({ connection: clientConnection, namespace: env.TEMPORAL_NAMESPACE, dataConverter: encryptedDataConverter() });
     const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
     cleanups.push(() => connection.close());
 

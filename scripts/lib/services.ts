@@ -113,9 +113,10 @@ export const TEMPORAL_DYNAMIC_CONFIG = ['--dynamic-config-value', 'history.maxIn
  */
 const SQLITE_PRAGMAS = ['--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal'];
 
-export async function startTemporal(opts: { cli: string; dbFile: string; port: number; uiPort: number; logFile?: string }): Promise<TemporalService> {
+export async function startTemporal(opts: { cli: string; dbFile: string; port: number; uiPort: number; logFile?: string; uiCodecEndpoint?: string }): Promise<TemporalService> {
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--ui-port', String(opts.uiPort),
-    '--db-filename', opts.dbFile, '--log-level', 'warn', ...SQLITE_PRAGMAS, ...TEMPORAL_DYNAMIC_CONFIG];
+    '--db-filename', opts.dbFile, '--log-level', 'warn', ...SQLITE_PRAGMAS, ...TEMPORAL_DYNAMIC_CONFIG,
+    ...(opts.uiCodecEndpoint ? ['--ui-codec-endpoint', opts.uiCodecEndpoint] : [])];
   for (const { name, type } of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${name}=${CLI_TYPE_NAMES[type]}`);
   const { proc, service } = child('temporal', opts.cli, args, { logFile: opts.logFile });
   await ready('Temporal dev server', proc, () => httpOk(`http://127.0.0.1:${opts.uiPort}/`), opts.logFile);

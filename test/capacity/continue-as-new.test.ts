@@ -1,4 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
+import { encryptedDataConverter } from '../../infra/payload-codec';
 import { createSql, type Sql } from '../../db/client';
 import { commitUpdate, reserveUpdate, capacityQuery, addPaymentUpdate } from '../../workflows/partner-messages';
 import { testEnv } from '../helpers/env';
@@ -13,7 +14,7 @@ describe('the partner workflow keeps its state across continue-as-new and worker
   beforeAll(async () => {
     sql = createSql(testEnv().DATABASE_URL);
     connection = await Connection.connect({ address: testEnv().TEMPORAL_ADDRESS });
-    client = new Client({ connection, namespace: testEnv().TEMPORAL_NAMESPACE });
+    client = new Client({ connection, namespace: testEnv().TEMPORAL_NAMESPACE, dataConverter: encryptedDataConverter() });
   });
   afterAll(async () => {
     await connection.close();

@@ -4,6 +4,7 @@ import { partnerStartFromDb } from '../../db/partner-ledger';
 import { getStatement, insertTransactions } from '../../db/partner-statements';
 import { partnerWorkflowId } from '../../domain/ids';
 import { partnerCapacityClient } from '../../infra/partner-capacity-client';
+import { encryptedDataConverter } from '../../infra/payload-codec';
 import { testEnv } from '../helpers/env';
 import { eventually } from '../helpers/wait';
 import { startWorker, type RunningWorker } from '../helpers/worker';
@@ -18,7 +19,7 @@ describe('the ledger survives its workflow', () => {
     sql = createSql(testEnv().DATABASE_URL);
     worker = await startWorker(sql);
     connection = await Connection.connect({ address: testEnv().TEMPORAL_ADDRESS });
-    client = new Client({ connection, namespace: testEnv().TEMPORAL_NAMESPACE });
+    client = new Client({ connection, namespace: testEnv().TEMPORAL_NAMESPACE, dataConverter: encryptedDataConverter() });
   });
   afterAll(async () => {
     await worker.stop();

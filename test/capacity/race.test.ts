@@ -1,4 +1,5 @@
 import type { Sql } from '../../db/client';
+import { encryptedDataConverter } from '../../infra/payload-codec';
 import { createSql } from '../../db/client';
 import { getStatement } from '../../db/partner-statements';
 import { partnerCapacityClient } from '../../infra/partner-capacity-client';
@@ -18,7 +19,7 @@ describe('racing leads never overrun a partner', () => {
     sql = createSql(env.DATABASE_URL);
     worker = await startWorker(sql);
     connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
-    client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
+    client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, dataConverter: encryptedDataConverter() });
   });
   afterAll(async () => {
     await worker.stop();

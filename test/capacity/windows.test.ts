@@ -6,6 +6,7 @@ import { createActivities } from '../../activities';
 import { commitUpdate, reserveUpdate, capacityQuery } from '../../workflows/partner-messages';
 import { createTimeSkippingEnv } from '../helpers/time-skipping';
 import { testEnv } from '../helpers/env';
+import { workerDataConverter } from '../../infra/payload-codec';
 import { addPartner, fakeTwilio, reserveRequest, settle, startPartnerWorkflow, testNotifier } from './fixtures';
 
 /** Midnight on 29 March 2027 in London is 23:00 UTC on the 28th: clocks went forward an hour that morning. */
@@ -27,6 +28,7 @@ describe('cap windows follow the partner’s wall clock (time-skipping server)',
       connection: env.nativeConnection,
       taskQueue,
       workflowBundle: { codePath: process.env.LEADRELAY_WORKFLOW_BUNDLE! },
+      dataConverter: workerDataConverter(),
       activities: createActivities({ sql, env: testEnv(), temporal: env.client, notifier: testNotifier(fakeTwilio()) }),
     });
     running = worker.run();

@@ -7,6 +7,13 @@ import { loadEnv } from '../../infra/env';
 const ROOT = path.resolve(__dirname, '..', '..');
 const composeFile = path.join(ROOT, 'docker-compose.yml');
 
+/** Compose's `${VAR:?message}` interpolation: a required variable that is unset stops the stack with its message. */
+const interpolate = (environment: Record<string, string>, vars: Record<string, string>): Record<string, string> =>
+  Object.fromEntries(Object.entries(environment).map(([name, value]) => [name, String(value).replace(/\$\{(\w+):\?([^}]*)\}/g, (_, v: string, message: string) => {
+    if (!vars[v]) throw new Error(message);
+    return vars[v]!;
+  })]));
+
 describe('docker-compose.yml, checked without a Docker engine', () => {
   it('passes the compose-spec schema and lint rules (dclint)', () => {
     const result = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'dclint'), [composeFile], { encoding: 'utf8' });
@@ -19,8 +26,13 @@ describe('docker-compose.yml, checked without a Docker engine', () => {
     expect(Object.keys(compose.services).sort()).toEqual(
       ['api', 'mailpit', 'minio', 'postgresql', 'temporal', 'temporal-setup', 'temporal-ui', 'worker'],
     );
+    const secrets = { LINK_SIGNING_SECRET: 'a-secret-of-our-own', TWILIO_AUTH_TOKEN: 'a-real-twilio-auth-token', LEADRELAY_PAYLOAD_KEYS: 'k1:x' };
     for (const app of ['api', 'worker']) {
-      expect(() => loadEnv({ ...compose.services[app].environment, LEADRELAY_OPERATOR_KEY: undefined })).not.toThrow();
+      const environment = compose.services[app].environment;
+      expect(environment.NODE_ENV).toBe('production');
+      expect(() => interpolate(environment, {})).toThrow(/set LINK_SIGNING_SECRET/);
+      expect(() => loadEnv({ ...interpolate(environment, secrets), LEADRELAY_OPERATOR_KEY: undefined })).not.toThrow();
+      expect(() => loadEnv({ ...interpolate(environment, { ...secrets, LINK_SIGNING_SECRET: 'development-only-link-secret' }), LEADRELAY_OPERATOR_KEY: undefined })).toThrow(/LINK_SIGNING_SECRET/);
     }
   });
 });

@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { encryptedDataConverter } from '../../infra/payload-codec';
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { createApp } from '../../api/app';
@@ -29,7 +30,7 @@ export async function startApi(options: { taskQueue: string; databaseUrl?: strin
   const env = testEnv();
   const sql = createSql(options.databaseUrl ?? env.DATABASE_URL);
   const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
-  const temporal = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
+  const temporal = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, dataConverter: encryptedDataConverter() });
   const objectStore = createObjectStore(env);
   await ensureBucket(objectStore, env.S3_REGION);
   const app = createApp({ sql, temporal, taskQueue: options.taskQueue, objectStore, logger: createLogger('api', 'silent'), publicUrl: env.PUBLIC_URL, linkSecret: env.LINK_SIGNING_SECRET, twilioAuthToken: env.TWILIO_AUTH_TOKEN,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { encryptedDataConverter } from '../../infra/payload-codec';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
 import type { Notifier } from '../../infra/notifier';
@@ -23,7 +24,7 @@ export async function startWorker(sql: Sql, options: { taskQueue?: string; allow
   const taskQueue = options.taskQueue ?? `test-${randomUUID()}`;
   const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
   const clientConnection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
-  const temporal = new Client({ connection: clientConnection, namespace: env.TEMPORAL_NAMESPACE });
+  const temporal = new Client({ connection: clientConnection, namespace: env.TEMPORAL_NAMESPACE, dataConverter: encryptedDataConverter() });
   const worker = await createWorker({
     connection,
     namespace: env.TEMPORAL_NAMESPACE,
