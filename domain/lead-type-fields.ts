@@ -6,7 +6,7 @@ export interface FieldDef {
   name: string;
   type: FieldType;
   required: boolean;
-  /** Encrypted fields are stored sealed and can never be used in rules. */
+  /** Personal data: never usable in rules. (Every lead field is encrypted in Temporal payloads; sealing these in PostgreSQL is still to come.) */
   encrypted: boolean;
   /** The allowed values of an enum field. */
   values?: string[];
