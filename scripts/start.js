@@ -5,7 +5,7 @@ const tools = require('./lib/tools');
 try {
   tools.ensureNodeModules();
 } catch (err) {
-  tools.say(err.message);
+  tools.say(err instanceof Error ? err.message : String(err));
   process.exit(1);
 }
 require('tsx/cjs/api').register();
