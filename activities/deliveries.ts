@@ -11,6 +11,7 @@ import { recordDeliveryFailure, recordDeliverySuccess } from '../db/circuits';
 import { DEFAULT_CIRCUIT_BREAKER } from '../domain/circuit';
 import type { Partner } from '../domain/config';
 import type { Metrics } from '../infra/metrics';
+import { sealedFieldNames, type FieldSealer } from '../infra/field-sealing';
 import { deliveryKey } from '../domain/ids';
 import { mappedVariables, renderHeaders, renderUrl, renderWebhookBody } from '../domain/delivery-formats';
 import { responseLink } from '../infra/response-links';
@@ -31,6 +32,7 @@ export interface DeliveryDeps {
   /** Told when a partner's circuit opens; nobody is told without it. */
   operatorEmail?: string;
   metrics: Metrics;
+  sealer: FieldSealer;
 }
 
 export interface DeliverInput {
@@ -93,8 +95,10 @@ export function deliveryActivities(deps: DeliveryDeps) {
       if (!lead || !partner) throw ApplicationFailure.nonRetryable(`lead ${input.leadId} or partner ${input.partnerId} no longer exists`, 'Gone');
       if (!partner.delivery) throw ApplicationFailure.nonRetryable(`partner ${partner.name} has no delivery method`, 'NoDeliveryMethod');
       const key = deliveryKey(lead.id, partner.id);
+      // The delivery itself carries sealed fields in clear: the partner bought them.
+      const fields = deps.sealer.openAll(lead.fields);
       const values: Record<string, unknown> = {
-        ...lead.fields,
+        ...fields,
         'lead.id': lead.id,
         'lead.type': lead.leadType,
         'lead.createdAt': lead.createdAt.toISOString(),
@@ -108,13 +112,13 @@ export function deliveryActivities(deps: DeliveryDeps) {
       if (partner.delivery.type === 'webhook') {
         const { delivery } = partner;
         const document = {
-          id: lead.id, type: lead.leadType, createdAt: lead.createdAt.toISOString(), fields: lead.fields, priceMinor: input.priceMinor, currency: input.currency,
+          id: lead.id, type: lead.leadType, createdAt: lead.createdAt.toISOString(), fields, priceMinor: input.priceMinor, currency: input.currency,
           awaitsResponse: input.awaitsResponse, test: lead.testProfileId !== null,
         };
         const request = renderWebhookBody(document, values, delivery.fieldMapping, { format: delivery.format ?? 'json', bodyTemplate: delivery.bodyTemplate, soapAction: delivery.soapAction });
         const variables = mappedVariables(values, delivery.fieldMapping);
         record = await sendWebhook({
-          delivery, signingSecret: delivery.signingSecret, webhookId: key, attempt: input.attempt, dispatcher: deps.dispatcher,
+          delivery, webhookId: key, attempt: input.attempt, dispatcher: deps.dispatcher,
           url: renderUrl(delivery.url, variables), request: { ...request, headers: { ...renderHeaders(delivery.headers, variables), ...request.headers } },
         });
       } else if (partner.delivery.type === 'portal') {
@@ -127,8 +131,9 @@ export function deliveryActivities(deps: DeliveryDeps) {
           ? { accept: responseLink(deps.publicUrl, deps.linkSecret, lead.id, partner.id, 'accept'), decline: responseLink(deps.publicUrl, deps.linkSecret, lead.id, partner.id, 'decline') }
           : undefined;
         const delivery = lead.testProfileId ? { ...partner.delivery, subject: `[TEST] ${partner.delivery.subject ?? 'New lead {{lead.id}}'}` } : partner.delivery;
-        record = await sendLeadEmail({ delivery, transporter: deps.mailer, from: deps.mailFrom, messageKey: key, values, fields: lead.fields, links, attempt: input.attempt });
+        record = await sendLeadEmail({ delivery, transporter: deps.mailer, from: deps.mailFrom, messageKey: key, values, fields, links, attempt: input.attempt });
       }
+      record = keptRecord(record, { sealer: sealedFieldNames(lead.fields).length > 0 ? deps.sealer : undefined, secretHeaders: partner.delivery.type === 'webhook' ? Object.keys(partner.delivery.headers ?? {}) : [] });
       await recordAttempt(sql, { key, leadId: lead.id, partnerId: partner.id, record });
       await appendAudit(sql, lead.id, `attempt:${partner.id}:${input.attempt}`, {
         at: record.startedAt,
@@ -203,7 +208,7 @@ export function deliveryActivities(deps: DeliveryDeps) {
       if (partner.delivery.type === 'portal' && !partner.delivery.notifyByEmail) return;
       const record = partner.delivery.type === 'webhook'
         ? await sendWebhook({
-          delivery: { ...partner.delivery, format: 'json' }, signingSecret: partner.delivery.signingSecret, webhookId: key, attempt: 1, dispatcher: deps.dispatcher,
+          delivery: { ...partner.delivery, format: 'json' }, webhookId: key, attempt: 1, dispatcher: deps.dispatcher,
           url: renderUrl(partner.delivery.url, values), request: { contentType: 'application/json', headers: renderHeaders(partner.delivery.headers, values), body },
         })
         : await sendLeadEmail({
@@ -222,4 +227,17 @@ export function deliveryActivities(deps: DeliveryDeps) {
       await markRespondBy(sql, input);
     },
   };
+}
+
+/**
+ * What is kept of an attempt, in PostgreSQL and in the workflow's history: a partner's custom header
+ * values (often bearer tokens) never, and a request carrying sealed fields only sealed.
+ */
+function keptRecord(record: AttemptRecord, opts: { sealer?: FieldSealer; secretHeaders: string[] }): AttemptRecord {
+  const secret = new Set(opts.secretHeaders.map((h) => h.toLowerCase()));
+  const headers = Object.fromEntries(Object.entries(record.request.headers).map(([name, v]) => [name, secret.has(name.toLowerCase()) ? '[redacted]' : v]));
+  const { sealer } = opts;
+  const request = { ...record.request, headers };
+  if (sealer) Object.assign(request, { body: sealer.seal(request.body), ...(request.url ? { url: sealer.seal(request.url) } : {}) });
+  return { ...record, request };
 }

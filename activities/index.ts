@@ -4,6 +4,7 @@ import type { Sql } from '../db/client';
 import type { Env } from '../infra/env';
 import { createNotifier, type Notifier } from '../infra/notifier';
 import { createMetrics, type Metrics } from '../infra/metrics';
+import { fieldSealerFromEnv, type FieldSealer } from '../infra/field-sealing';
 import { capacityActivities } from './capacity';
 import { deliveryActivities } from './deliveries';
 import { deliveryAgent } from './delivery/private-address-guard';
@@ -20,6 +21,8 @@ export interface ActivityDeps {
   metrics?: Metrics;
   /** Email and SMS for partner alerts; by default SMTP and Twilio from env (tests pass a local Twilio fake). */
   notifier?: Notifier;
+  /** Opens the lead fields sealed in PostgreSQL; by default with LEADRELAY_FIELD_KEYS. */
+  sealer?: FieldSealer;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -40,6 +43,7 @@ export function createActivities(deps: ActivityDeps) {
       capacity,
       operatorEmail: env.OPERATOR_EMAIL,
       metrics,
+      sealer: deps.sealer ?? fieldSealerFromEnv(),
     }),
     ...partnerActivities(sql, deps.notifier ?? createNotifier(env)),
   };

@@ -2,6 +2,7 @@ import express, { type ErrorRequestHandler, type Request, type Response, type Ne
 import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
 import type { Client } from '@temporalio/client';
+import type { FieldSealer } from '../infra/field-sealing';
 import type { Sql } from '../db/client';
 import type { ObjectStore } from '../infra/object-store';
 import type { Logger } from '../infra/logger';
@@ -49,6 +50,8 @@ export interface AppDeps {
   temporalUiOrigin?: string;
   /** Development: the local Web UI may decode without an operator key. */
   development?: boolean;
+  /** Seals the lead fields a lead type flags `encrypted`, and opens them for those allowed to see them. */
+  sealer: FieldSealer;
 }
 
 export function createApp(deps: AppDeps) {
@@ -87,7 +90,7 @@ export function createApp(deps: AppDeps) {
 
   for (const route of routes) {
     app[route.method](route.path, async (req: Request, res: Response) => {
-      const principal = await authorize(deps.sql, req, route.auth);
+      const principal = await authorize(deps.sql, req, route);
       rejectUnstorable(req);
       if (route.method === 'patch' && route.body && Object.keys(req.body ?? {}).length === 0) {
         throw invalid([{ field: 'body', reason: 'nothing to change: send the fields to update' }]);

@@ -13,6 +13,8 @@ export interface Principal {
   name: string;
   role: Role;
   partnerId: string | null;
+  /** An agent key allowed to see sealed lead fields in clear. */
+  canReveal: boolean;
 }
 
 export type RouteAuth = 'public' | readonly Role[];
@@ -28,7 +30,7 @@ export function generateApiKey(): { key: string; keyHash: string; keyPrefix: str
   return { key, keyHash: hashApiKey(key), keyPrefix: key.slice(0, 10) };
 }
 
-export async function createApiKey(sql: Sql, k: { name: string; role: Role; partnerId: string | null }): Promise<{ key: string; record: ApiKeyRecord }> {
+export async function createApiKey(sql: Sql, k: { name: string; role: Role; partnerId: string | null; canReveal?: boolean }): Promise<{ key: string; record: ApiKeyRecord }> {
   const generated = generateApiKey();
   const record = await insertApiKey(sql, { id: randomUUID(), ...k, keyHash: generated.keyHash, keyPrefix: generated.keyPrefix });
   if (!record) throw new Error('generated API key collided with an existing one');
@@ -37,8 +39,13 @@ export async function createApiKey(sql: Sql, k: { name: string; role: Role; part
 
 const unauthorized = (message: string) => new HttpError(401, 'unauthorized', message);
 
-/** Resolves the bearer key, then checks its role against the route; 401 without a valid key, 403 for the wrong role. */
-export async function authorize(sql: Sql, req: Request, auth: RouteAuth): Promise<Principal | null> {
+/**
+ * Resolves the bearer key, then checks its role against the route; 401 without a valid key, 403 for
+ * the wrong role. A partner's keys work only while it is active; one awaiting activation may read
+ * its own status and nothing else (Leadflip: inactive partners can't log in).
+ */
+export async function authorize(sql: Sql, req: Request, route: { auth: RouteAuth; pendingPartners?: boolean }): Promise<Principal | null> {
+  const { auth } = route;
   if (auth === 'public') return null;
   const header = req.header('authorization');
   if (!header) throw unauthorized('missing Authorization: Bearer <API key>');
@@ -47,7 +54,11 @@ export async function authorize(sql: Sql, req: Request, auth: RouteAuth): Promis
   const key = await findActiveKeyByHash(sql, hashApiKey(match[1] as string));
   if (!key) throw unauthorized('API key is unknown or revoked');
   if (!auth.includes(key.role)) throw new HttpError(403, 'forbidden', `a ${key.role} key can't do this; it needs ${auth.join(' or ')}`);
-  return { keyId: key.id, name: key.name, role: key.role, partnerId: key.partnerId };
+  if (key.partnerStatus === 'inactive') throw new HttpError(403, 'partner_inactive', 'this partner is inactive, so its keys are refused; ask your operator to reactivate it');
+  if (key.partnerStatus === 'pending' && !route.pendingPartners) {
+    throw new HttpError(403, 'partner_pending', 'this partner is awaiting activation: until an operator activates it, its key may only read GET /portal/me');
+  }
+  return { keyId: key.id, name: key.name, role: key.role, partnerId: key.partnerId, canReveal: key.canReveal };
 }
 
 // Serialises first-start bootstrap between API processes sharing a database.

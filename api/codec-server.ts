@@ -34,7 +34,7 @@ export function codecServer(opts: { sql: Sql; codecs: PayloadCodec[]; uiOrigin: 
   });
   const run = (direction: 'encode' | 'decode') => async (req: Request, res: Response) => {
     const fromLocalUi = opts.development && req.header('origin') === opts.uiOrigin && !req.header('authorization');
-    if (!fromLocalUi) await authorize(opts.sql, req, ['operator']);
+    if (!fromLocalUi) await authorize(opts.sql, req, { auth: ['operator'] });
     const body = req.body as { payloads?: unknown } | undefined;
     if (!Array.isArray(body?.payloads)) throw new HttpError(400, 'validation_failed', 'body.payloads: must be an array of payloads');
     let payloads = (body.payloads as JsonPayload[]).map(fromJson);

@@ -29,6 +29,8 @@ export interface RouteDef<TBody = unknown, TQuery = unknown, TParams = unknown> 
   tags: string[];
   /** Who may call it: 'public', or the roles whose API keys are accepted. Required so no route is open by accident. */
   auth: RouteAuth;
+  /** A partner awaiting activation may call it too (every other route refuses its key). */
+  pendingPartners?: boolean;
   body?: z.ZodType<TBody>;
   query?: z.ZodType<TQuery>;
   params?: z.ZodType<TParams>;

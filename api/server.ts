@@ -1,4 +1,5 @@
 import { loadEnv } from '../infra/env';
+import { fieldSealerFromEnv } from '../infra/field-sealing';
 import { assertReachable, createSql } from '../db/client';
 import { migrate } from '../db/migrate';
 import { createObjectStore, ensureBucket } from '../infra/object-store';
@@ -18,7 +19,7 @@ runMain('api', async (logger) => {
   const objectStore = createObjectStore(env);
   await ensureBucket(objectStore, env.S3_REGION);
   const temporal = await connectTemporalClient(env.TEMPORAL_ADDRESS, env.TEMPORAL_NAMESPACE);
-  const app = createApp({ sql, temporal, taskQueue: env.TEMPORAL_TASK_QUEUE, objectStore, logger, publicUrl: env.PUBLIC_URL, linkSecret: env.LINK_SIGNING_SECRET, twilioAuthToken: env.TWILIO_AUTH_TOKEN,
+  const app = createApp({ sql, temporal, taskQueue: env.TEMPORAL_TASK_QUEUE, objectStore, logger, publicUrl: env.PUBLIC_URL, linkSecret: env.LINK_SIGNING_SECRET, twilioAuthToken: env.TWILIO_AUTH_TOKEN, sealer: fieldSealerFromEnv(),
     notifier: createNotifier(env), operatorEmail: env.OPERATOR_EMAIL,
     temporalUiOrigin: env.TEMPORAL_UI_ORIGIN, development: env.NODE_ENV === 'development' });
   const sweeper = sweepUnstartedLeads(sql, temporal, env.TEMPORAL_TASK_QUEUE, logger);

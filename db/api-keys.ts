@@ -1,5 +1,6 @@
 import type { Sql } from './client';
 import { inTransaction } from './transaction';
+import type { PartnerStatus } from '../domain/config';
 
 export const ROLES = ['operator', 'agent', 'partner'] as const;
 export type Role = (typeof ROLES)[number];
@@ -11,32 +12,36 @@ export interface ApiKeyRecord {
   partnerId: string | null;
   /** The first characters of the key, enough to recognise it in a list; never enough to use it. */
   keyPrefix: string;
+  /** An agent key that may see sealed lead fields in clear. */
+  canReveal: boolean;
   createdAt: string;
   revokedAt: string | null;
 }
 
 type Row = Omit<ApiKeyRecord, 'createdAt' | 'revokedAt'> & { createdAt: Date; revokedAt: Date | null };
 
-const columns = (sql: Sql) => sql`id, name, role, partner_id as "partnerId", key_prefix as "keyPrefix", created_at as "createdAt", revoked_at as "revokedAt"`;
+const columns = (sql: Sql) => sql`id, name, role, partner_id as "partnerId", key_prefix as "keyPrefix", can_reveal as "canReveal", created_at as "createdAt", revoked_at as "revokedAt"`;
 
 const toRecord = (r: Row): ApiKeyRecord => ({ ...r, createdAt: r.createdAt.toISOString(), revokedAt: r.revokedAt?.toISOString() ?? null });
 
 export async function insertApiKey(
   sql: Sql,
-  k: { id: string; name: string; role: Role; partnerId: string | null; keyHash: string; keyPrefix: string },
+  k: { id: string; name: string; role: Role; partnerId: string | null; keyHash: string; keyPrefix: string; canReveal?: boolean },
 ): Promise<ApiKeyRecord | undefined> {
   const [row] = await sql<Row[]>`
-    insert into api_keys (id, name, role, partner_id, key_hash, key_prefix)
-    values (${k.id}, ${k.name}, ${k.role}, ${k.partnerId}, ${k.keyHash}, ${k.keyPrefix})
+    insert into api_keys (id, name, role, partner_id, key_hash, key_prefix, can_reveal)
+    values (${k.id}, ${k.name}, ${k.role}, ${k.partnerId}, ${k.keyHash}, ${k.keyPrefix}, ${k.canReveal ?? false})
     on conflict (key_hash) do nothing
     returning ${columns(sql)}`;
   return row && toRecord(row);
 }
 
-/** The live (unrevoked) key with this hash. */
-export async function findActiveKeyByHash(sql: Sql, keyHash: string): Promise<ApiKeyRecord | undefined> {
-  const [row] = await sql<Row[]>`select ${columns(sql)} from api_keys where key_hash = ${keyHash} and revoked_at is null`;
-  return row && toRecord(row);
+/** The live (unrevoked) key with this hash; for a partner key, the partner's status too. */
+export async function findActiveKeyByHash(sql: Sql, keyHash: string): Promise<(ApiKeyRecord & { partnerStatus: PartnerStatus | null }) | undefined> {
+  const [row] = await sql<(Row & { partnerStatus: PartnerStatus | null })[]>`
+    select ${columns(sql)}, (select status from partners where partners.id = api_keys.partner_id) as "partnerStatus"
+    from api_keys where key_hash = ${keyHash} and revoked_at is null`;
+  return row && { ...toRecord(row), partnerStatus: row.partnerStatus };
 }
 
 export async function hasActiveOperatorKey(sql: Sql): Promise<boolean> {

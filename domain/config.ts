@@ -75,6 +75,8 @@ export interface WebhookDelivery {
   answer?: AnswerRules;
   timeoutMs: number;
   signingSecret: string;
+  /** The secret a rotation replaced, still signing beside the new one until `validUntil`, so the partner can switch over. */
+  previousSigningSecret?: { secret: string; validUntil: string };
   maxAttempts: number;
 }
 

@@ -67,6 +67,8 @@ export default async function globalSetup(): Promise<void> {
     SMTP_URL: mail.smtpUrl,
     MAIL_WEB_URL: mail.webUrl,
     LEADRELAY_WORKFLOW_BUNDLE: bundlePath,
+    // The database's files, for tests that search them for what must never be stored in clear.
+    ...(process.env.DATABASE_URL ? {} : { LEADRELAY_TEST_PG_DATA: path.join(dir, 'postgres') }),
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
     // Operators' notices land in the mail catcher under this address.
     OPERATOR_EMAIL: 'operators@leadrelay.test',

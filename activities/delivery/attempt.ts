@@ -1,9 +1,12 @@
+import type { SealedValue } from '../../infra/field-sealing';
+
 /** One delivery attempt as recorded in the history and in delivery_attempts: what was sent and what came back. */
 export interface AttemptRecord {
   channel: 'webhook' | 'email' | 'portal';
   attempt: number;
   ok: boolean;
-  request: { method?: string; url?: string; to?: string[]; headers: Record<string, string>; body: string };
+  /** URL and body are sealed when the lead carries sealed fields (see activities/deliveries.ts). */
+  request: { method?: string; url?: string | SealedValue; to?: string[]; headers: Record<string, string>; body: string | SealedValue };
   response?: { status?: number; headers?: Record<string, string>; body?: string; messageId?: string };
   error?: string;
   /** A decision the partner gave in its webhook response, if any. */

@@ -7,7 +7,6 @@ import { readAnswer, soapFault } from './partner-answer';
 
 export interface WebhookSend {
   delivery: WebhookDelivery;
-  signingSecret: string;
   webhookId: string;
   /** The URL and request in the partner's format, lead variables filled in. */
   url: string;
@@ -21,11 +20,14 @@ export interface WebhookSend {
  * partner can deduplicate). No redirects are followed; 2xx is delivered, anything else is a failed
  * attempt that the workflow retries.
  */
-export async function sendWebhook({ delivery, signingSecret, webhookId, url, request: rendered, attempt, dispatcher }: WebhookSend): Promise<AttemptRecord> {
+export async function sendWebhook({ delivery, webhookId, url, request: rendered, attempt, dispatcher }: WebhookSend): Promise<AttemptRecord> {
   const { body } = rendered;
   const sentAt = new Date();
   const timestamp = Math.floor(sentAt.getTime() / 1000);
-  const signature = new Webhook(signingSecret).sign(webhookId, new Date(timestamp * 1000), body);
+  // After a rotation both secrets sign, space-separated, as Standard Webhooks allows: either verifies.
+  const previous = delivery.previousSigningSecret;
+  const secrets = [delivery.signingSecret, ...(previous && Date.parse(previous.validUntil) > sentAt.getTime() ? [previous.secret] : [])];
+  const signature = secrets.map((secret) => new Webhook(secret).sign(webhookId, new Date(timestamp * 1000), body)).join(' ');
   const headers: Record<string, string> = {
     'content-type': rendered.contentType,
     ...rendered.headers,

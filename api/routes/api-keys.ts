@@ -13,10 +13,12 @@ const createKeyBody = z
     name: text(200).meta({ description: 'Who or what holds the key', example: 'Call centre, team A' }),
     role: z.enum(ROLES).meta({ description: 'operator: configuration; agent: leads, referrals, appointments, transfers; partner: its own data only' }),
     partnerId: uuid('partner').optional().meta({ description: 'Required for, and only for, a partner key' }),
+    reveal: z.boolean().default(false).meta({ description: 'Agent keys only: see sealed lead fields in clear (each view is written to the lead\'s audit trail); otherwise agents see them masked' }),
   })
   .superRefine((k, ctx) => {
     if (k.role === 'partner' && !k.partnerId) ctx.addIssue({ code: 'custom', path: ['partnerId'], message: 'a partner key needs the partner it belongs to' });
     if (k.role !== 'partner' && k.partnerId) ctx.addIssue({ code: 'custom', path: ['partnerId'], message: `only partner keys belong to a partner, not ${k.role} keys` });
+    if (k.reveal && k.role !== 'agent') ctx.addIssue({ code: 'custom', path: ['reveal'], message: `only agent keys take the reveal permission: ${k.role === 'operator' ? 'operators see sealed fields anyway' : 'a partner sees the fields of its own leads anyway'}` });
   })
   .meta({ id: 'CreateApiKey' });
 
@@ -27,6 +29,7 @@ const apiKeySchema = z
     role: z.enum(ROLES),
     partnerId: z.uuid().nullable(),
     keyPrefix: z.string(),
+    canReveal: z.boolean(),
     createdAt: z.string(),
     revokedAt: z.string().nullable(),
   })
@@ -52,7 +55,7 @@ export function apiKeyRoutes({ sql }: AppDeps) {
       responses: { 201: { description: 'Issued', schema: apiKeySchema.extend({ key: z.string() }) }, 404: { description: 'No such partner' } },
       handler: async ({ body }) => {
         if (body.partnerId && !(await getPartner(sql, body.partnerId))) throw notFound(`partner ${body.partnerId}`);
-        const { key, record } = await createApiKey(sql, { name: body.name, role: body.role, partnerId: body.partnerId ?? null });
+        const { key, record } = await createApiKey(sql, { name: body.name, role: body.role, partnerId: body.partnerId ?? null, canReveal: body.reveal });
         return { ...record, key };
       },
     }),

@@ -22,7 +22,7 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt
 const page = (title: string, body: string) =>
   `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body style="font-family:sans-serif;max-width:36em;margin:3em auto">${body}</body></html>`;
 
-export function leadResponseRoutes({ sql, temporal, linkSecret }: AppDeps) {
+export function leadResponseRoutes({ sql, temporal, linkSecret, sealer }: AppDeps) {
   const respond = (leadId: string, partnerId: string, decision: Decision, reason?: string) =>
     updateLead(temporal, leadWorkflowId(leadId), respondUpdate, { partnerId, decision, reason });
 
@@ -42,7 +42,7 @@ export function leadResponseRoutes({ sql, temporal, linkSecret }: AppDeps) {
         const deliveries = await listDeliveries(sql, { partnerId: principal!.partnerId! });
         return {
           items: deliveries.map((d) => ({
-            leadId: d.leadId, leadType: d.leadType, fields: d.fields, status: d.status, priceMinor: d.priceMinor, currency: d.currency,
+            leadId: d.leadId, leadType: d.leadType, fields: sealer.openAll(d.fields), status: d.status, priceMinor: d.priceMinor, currency: d.currency,
             deliveredAt: d.deliveredAt?.toISOString() ?? null,
           })),
         };

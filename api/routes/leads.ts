@@ -20,6 +20,7 @@ import { listEligibilityReports } from '../../db/eligibility-reports';
 import { cancelUpdate, leadStateQuery, referUpdate } from '../../workflows/messages';
 import type { LeadState } from '../../domain/lead-state';
 import { decodeHistory } from '../../infra/payload-codec';
+import { sealedView } from '../sealed-view';
 
 export const createLeadBody = z
   .strictObject({
@@ -85,7 +86,8 @@ const leadSchema = z
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-export function leadRoutes({ sql, temporal, taskQueue }: AppDeps) {
+export function leadRoutes({ sql, temporal, taskQueue, sealer }: AppDeps) {
+  const view = sealedView(sql, sealer);
   /** An introducer submits only the lead types its operator allowed it (FLG's partner type and permissions). */
   const assertMayIntroduce = async (partnerId: string, leadType: { id: string; name: string }) => {
     const partner = await getPartner(sql, partnerId);
@@ -141,7 +143,7 @@ export function leadRoutes({ sql, temporal, taskQueue }: AppDeps) {
         const submittedBy = principal!.role === 'partner' ? `partner:${principal!.partnerId}` : `${principal!.role}:${principal!.keyId}`;
         const idempotencyKey = req.header('idempotency-key') ?? undefined;
         const inserted = await insertLead(sql, {
-          id: randomUUID(), leadType: leadType.name, leadTypeId: leadType.id, fields, source: principal!.role, submittedBy,
+          id: randomUUID(), leadType: leadType.name, leadTypeId: leadType.id, fields: sealer.sealFields(leadType.fields, fields), source: principal!.role, submittedBy,
           idempotencyKey, fingerprint: requestFingerprint(leadType.name, fields),
         });
         if ('mismatch' in inserted) {
@@ -165,9 +167,10 @@ export function leadRoutes({ sql, temporal, taskQueue }: AppDeps) {
       auth: ['operator', 'agent'],
       query: listQuery,
       responses: { 200: { description: 'Leads', schema: z.object({ items: z.array(leadSchema.omit({ deliveries: true })) }) } },
-      handler: async ({ query }) => ({
+      handler: async ({ query, principal }) => ({
+        // A list never reveals: an agent with the permission opens one lead at a time, and each is audited.
         items: (await listLeads(sql, query)).map((l) => ({
-          id: l.id, leadType: l.leadType, fields: l.fields, status: l.status, reason: l.statusReason, source: l.source,
+          id: l.id, leadType: l.leadType, fields: principal!.role === 'agent' ? sealer.maskAll(l.fields) : sealer.openAll(l.fields), status: l.status, reason: l.statusReason, source: l.source,
           createdAt: l.createdAt.toISOString(), workflowId: leadWorkflowId(l.id),
         })),
       }),
@@ -183,26 +186,29 @@ export function leadRoutes({ sql, temporal, taskQueue }: AppDeps) {
       handler: async ({ params, principal }) => {
         const { lead, deliveries } = await visibleLead(params.id, principal);
         const live = await temporal.workflow.getHandle(leadWorkflowId(lead.id)).query(leadStateQuery).catch((): LeadState | undefined => undefined);
+        const shown = deliveries.map((d) => {
+          // While the workflow runs, its state is the live one; the projection follows a moment later.
+          const now = live?.deliveries.find((x) => x.partnerId === d.partnerId);
+          const status = now?.status ?? d.status;
+          return {
+            partnerId: d.partnerId, partnerName: d.partnerName, status, priceMinor: d.priceMinor, currency: d.currency,
+            deliveredAt: iso(d.deliveredAt), acceptedAt: iso(d.acceptedAt), declinedAt: iso(d.declinedAt ?? d.expiredAt ?? d.failedAt ?? d.withdrawnAt),
+            reason: d.declineReason, respondBy: status === 'awaiting_response' ? (now?.respondBy ?? iso(d.respondBy)) : null,
+            outcome: d.outcome, outcomeValueMinor: d.outcomeValueMinor === null ? null : Number(d.outcomeValueMinor),
+          };
+        });
+        // A partner hears of its own delivery only: the lead's overall reason names other partners and their answers.
+        const own = principal?.role === 'partner' ? shown[0] : undefined;
         return {
           id: lead.id,
           leadType: lead.leadType,
-          fields: lead.fields,
-          status: live?.status ?? lead.status,
-          reason: live?.reason ?? lead.statusReason,
+          fields: await view(principal, lead.id, lead.fields, 'lead'),
+          status: own ? own.status : (live?.status ?? lead.status),
+          reason: own ? own.reason : (live?.reason ?? lead.statusReason),
           source: lead.source,
           createdAt: lead.createdAt.toISOString(),
           workflowId: leadWorkflowId(lead.id),
-          deliveries: deliveries.map((d) => {
-            // While the workflow runs, its state is the live one; the projection follows a moment later.
-            const now = live?.deliveries.find((x) => x.partnerId === d.partnerId);
-            const status = now?.status ?? d.status;
-            return {
-              partnerId: d.partnerId, partnerName: d.partnerName, status, priceMinor: d.priceMinor, currency: d.currency,
-              deliveredAt: iso(d.deliveredAt), acceptedAt: iso(d.acceptedAt), declinedAt: iso(d.declinedAt ?? d.expiredAt ?? d.failedAt ?? d.withdrawnAt),
-              reason: d.declineReason, respondBy: status === 'awaiting_response' ? (now?.respondBy ?? iso(d.respondBy)) : null,
-              outcome: d.outcome, outcomeValueMinor: d.outcomeValueMinor === null ? null : Number(d.outcomeValueMinor),
-            };
-          }),
+          deliveries: shown,
         };
       },
     }),
@@ -215,10 +221,10 @@ export function leadRoutes({ sql, temporal, taskQueue }: AppDeps) {
       auth: ['operator', 'agent'],
       params: leadParams,
       responses: { 200: { description: 'Ordered audit entries', schema: z.object({ workflowId: z.string(), entries: z.array(z.object({ at: z.string(), type: z.string(), summary: z.string(), detail: z.unknown().optional() })), attempts: z.array(z.unknown()) }) }, 404: { description: 'No such lead' } },
-      handler: async ({ params }) => {
+      handler: async ({ params, principal }) => {
         const lead = await getLead(sql, params.id);
         if (!lead) throw notFound(`lead ${params.id}`);
-        return { workflowId: leadWorkflowId(lead.id), entries: await auditTrail(lead.id), attempts: await listAttempts(sql, lead.id) };
+        return view(principal, lead.id, { workflowId: leadWorkflowId(lead.id), entries: await auditTrail(lead.id), attempts: await listAttempts(sql, lead.id) }, 'audit trail');
       },
     }),
     defineRoute({
@@ -230,9 +236,9 @@ export function leadRoutes({ sql, temporal, taskQueue }: AppDeps) {
       auth: ['operator', 'agent'],
       params: leadParams,
       responses: { 200: { description: 'Oldest first', schema: z.object({ judgements: z.array(z.object({ id: z.uuid(), judgedAt: z.string(), report: z.unknown() })) }) }, 404: { description: 'No such lead' } },
-      handler: async ({ params }) => {
+      handler: async ({ params, principal }) => {
         if (!(await getLead(sql, params.id))) throw notFound(`lead ${params.id}`);
-        return { judgements: await listEligibilityReports(sql, params.id) };
+        return view(principal, params.id, { judgements: await listEligibilityReports(sql, params.id) }, 'eligibility report');
       },
     }),
     defineRoute({

@@ -1,18 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import type { Sql } from '../../db/client';
 import { allLeadFieldNames } from '../../db/lead-types';
 import type { DeliveryMethod } from '../../domain/config';
 import { unknownTemplateVariables } from '../../domain/templates';
 import type { FieldProblem } from '../http-error';
 import { invalid } from '../validation';
-
-type DeliveryInput = (Omit<DeliveryMethod & { type: 'webhook' }, 'signingSecret'> & { signingSecret?: string }) | (DeliveryMethod & { type: 'email' | 'portal' });
-
-/** Gives a webhook without a signing secret a fresh one, in the Standard Webhooks format. */
-export function withSigningSecret(delivery: DeliveryInput | null): DeliveryMethod | null {
-  if (delivery?.type !== 'webhook') return delivery;
-  return { ...delivery, signingSecret: delivery.signingSecret ?? `whsec_${randomBytes(24).toString('base64')}` };
-}
 
 /**
  * A partner serves any lead type, so its templates are checked against the fields of all lead

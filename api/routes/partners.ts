@@ -7,10 +7,12 @@ import { conflict, unique } from '../validation';
 import { deletePartner, getPartner, insertPartner, searchPartners, setPartnersStatus, updatePartner } from '../../db/partners';
 import { idParams } from '../schemas/common';
 import { bulkStatusBody, createPartnerBody, partnerSchema, partnerSearchQuery, updatePartnerBody } from '../schemas/partners';
-import { assertLeadTypesExist, assertTemplatesKnown, withSigningSecret } from './partner-input';
+import { assertLeadTypesExist, assertTemplatesKnown } from './partner-input';
+import { deliveryToStore, rotatedSigningSecret, withoutSecrets } from '../partner-secrets';
 import { toCapacityConfig } from '../../domain/capacity';
 import { partnerCapacityClient } from '../../infra/partner-capacity-client';
 import { partnerStartFromDb } from '../../db/partner-ledger';
+import { rotateSigningSecret, rotationSchema } from './signing-secret';
 
 const duplicateName = (name: string) => `a partner named "${name}" already exists`;
 
@@ -21,14 +23,14 @@ export function partnerRoutes({ sql, temporal, taskQueue }: AppDeps) {
       method: 'post',
       path: '/partners',
       summary: 'Add a partner',
-      description: 'Created active unless a status is given. Templates may use the fields of any lead type.',
+      description: 'Created active unless a status is given. Templates may use the fields of any lead type. The webhook signing secret and custom header values are in this response only: afterwards they are write-only.',
       tags: ['partners'],
       auth: ['operator'],
       body: createPartnerBody,
       status: 201,
       responses: { 201: { description: 'Created', schema: partnerSchema }, 409: { description: 'Name already taken' } },
       handler: async ({ body }) => {
-        const delivery = withSigningSecret(body.delivery);
+        const delivery = deliveryToStore(body.delivery);
         await assertTemplatesKnown(sql, delivery);
         await assertLeadTypesExist(sql, body.introducerLeadTypeIds);
         return unique(insertPartner(sql, randomUUID(), { ...body, delivery }), duplicateName(body.name));
@@ -42,7 +44,10 @@ export function partnerRoutes({ sql, temporal, taskQueue }: AppDeps) {
       auth: ['operator', 'agent'],
       query: partnerSearchQuery,
       responses: { 200: { description: 'Matching partners, by name', schema: z.object({ items: z.array(partnerSchema), total: z.number().int() }) } },
-      handler: async ({ query }) => searchPartners(sql, query),
+      handler: async ({ query }) => {
+        const found = await searchPartners(sql, query);
+        return { ...found, items: found.items.map(withoutSecrets) };
+      },
     }),
     defineRoute({
       method: 'get',
@@ -52,7 +57,11 @@ export function partnerRoutes({ sql, temporal, taskQueue }: AppDeps) {
       auth: ['operator', 'agent'],
       params: idParams('partner'),
       responses: { 200: { description: 'The partner', schema: partnerSchema }, 404: { description: 'No such partner' } },
-      handler: async ({ params }) => (await getPartner(sql, params.id)) ?? Promise.reject(notFound(`partner ${params.id}`)),
+      handler: async ({ params }) => {
+        const partner = await getPartner(sql, params.id);
+        if (!partner) throw notFound(`partner ${params.id}`);
+        return withoutSecrets(partner);
+      },
     }),
     defineRoute({
       method: 'patch',
@@ -66,15 +75,26 @@ export function partnerRoutes({ sql, temporal, taskQueue }: AppDeps) {
       handler: async ({ params, body }) => {
         const existing = await getPartner(sql, params.id);
         if (!existing) throw notFound(`partner ${params.id}`);
-        const delivery = body.delivery === undefined ? existing.delivery : withSigningSecret(body.delivery);
+        const delivery = body.delivery === undefined ? existing.delivery : deliveryToStore(body.delivery, existing.delivery);
         if (body.delivery !== undefined) await assertTemplatesKnown(sql, delivery);
         await assertLeadTypesExist(sql, body.introducerLeadTypeIds);
         const updated = await unique(updatePartner(sql, params.id, { ...existing, ...body, delivery }), duplicateName(body.name ?? existing.name));
         if (!updated) throw notFound(`partner ${params.id}`);
         // Caps, credit, status, schedule and timezone take effect in the running partner workflow at once.
         await capacity.configChanged(updated.id, toCapacityConfig(updated));
-        return updated;
+        return withoutSecrets(updated);
       },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/partners/:id/signing-secret',
+      summary: "Rotate a partner's webhook signing secret",
+      description: 'The new secret is in this response only. For 24 hours webhooks carry two signatures, one with each secret (Standard Webhooks), so the partner can switch over without losing a lead.',
+      tags: ['partners'],
+      auth: ['operator'],
+      params: idParams('partner'),
+      responses: { 200: { description: 'Rotated', schema: rotationSchema }, 404: { description: 'No such partner' }, 409: { description: 'The partner has no webhook' } },
+      handler: async ({ params }) => rotateSigningSecret(sql, params.id),
     }),
     defineRoute({
       method: 'delete',

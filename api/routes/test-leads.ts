@@ -33,7 +33,7 @@ const sample = (f: FieldDef): unknown => {
  * a lead delivered for real, marked `test` in the payload and the history, never charged and never
  * counted against caps or credit.
  */
-export function testLeadRoutes({ sql, temporal, taskQueue }: AppDeps) {
+export function testLeadRoutes({ sql, temporal, taskQueue, sealer }: AppDeps) {
   return [
     defineRoute({
       method: 'post',
@@ -53,7 +53,7 @@ export function testLeadRoutes({ sql, temporal, taskQueue }: AppDeps) {
         const fields = parseLeadFields(leadType.fields, { ...samples, ...body.fields });
         const submittedBy = `${principal!.role}:${principal!.keyId}`;
         const inserted = await insertLead(sql, {
-          id: randomUUID(), leadType: leadType.name, leadTypeId: leadType.id, fields, source: 'test', submittedBy,
+          id: randomUUID(), leadType: leadType.name, leadTypeId: leadType.id, fields: sealer.sealFields(leadType.fields, fields), source: 'test', submittedBy,
           fingerprint: requestFingerprint(leadType.name, fields), testProfileId: profile.id,
         });
         if (!('lead' in inserted)) throw new Error('a test lead has no idempotency key to clash on');

@@ -16,6 +16,7 @@ import { loadEnv, type Env } from '../../infra/env';
 import { createObjectStore, ensureBucket } from '../../infra/object-store';
 import { createLogger } from '../../infra/logger';
 import { createApp } from '../../api/app';
+import { fieldSealerFromEnv } from '../../infra/field-sealing';
 import { createApiKey } from '../../api/auth';
 import { createWorker } from '../../worker/create-worker';
 
@@ -101,7 +102,7 @@ export async function startStack(options: { baselineActivities: object; log: (ms
     await ensureBucket(objectStore, env.S3_REGION);
     const taskQueue = 'bench-leads';
     const baselineTaskQueue = 'bench-baseline';
-    const app = createApp({ sql, temporal, taskQueue, objectStore, logger: createLogger('api', 'silent'), publicUrl: env.PUBLIC_URL, linkSecret: env.LINK_SIGNING_SECRET, twilioAuthToken: env.TWILIO_AUTH_TOKEN });
+    const app = createApp({ sql, temporal, taskQueue, objectStore, logger: createLogger('api', 'silent'), publicUrl: env.PUBLIC_URL, linkSecret: env.LINK_SIGNING_SECRET, twilioAuthToken: env.TWILIO_AUTH_TOKEN, sealer: fieldSealerFromEnv() });
     const server: Server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
     cleanups.push(async () => { server.closeAllConnections(); await new Promise((r) => server.close(r)); });
     const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

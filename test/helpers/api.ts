@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { fieldSealerFromEnv } from '../../infra/field-sealing';
 import { encryptedDataConverter } from '../../infra/payload-codec';
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
@@ -33,7 +34,7 @@ export async function startApi(options: { taskQueue: string; databaseUrl?: strin
   const temporal = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, dataConverter: encryptedDataConverter() });
   const objectStore = createObjectStore(env);
   await ensureBucket(objectStore, env.S3_REGION);
-  const app = createApp({ sql, temporal, taskQueue: options.taskQueue, objectStore, logger: createLogger('api', 'silent'), publicUrl: env.PUBLIC_URL, linkSecret: env.LINK_SIGNING_SECRET, twilioAuthToken: env.TWILIO_AUTH_TOKEN,
+  const app = createApp({ sql, temporal, taskQueue: options.taskQueue, objectStore, logger: createLogger('api', 'silent'), publicUrl: env.PUBLIC_URL, linkSecret: env.LINK_SIGNING_SECRET, twilioAuthToken: env.TWILIO_AUTH_TOKEN, sealer: fieldSealerFromEnv(),
     notifier: createNotifier(env), operatorEmail: OPERATOR_EMAIL });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
