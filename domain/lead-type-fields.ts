@@ -6,7 +6,7 @@ export interface FieldDef {
   name: string;
   type: FieldType;
   required: boolean;
-  /** Personal data: never usable in rules. (Every lead field is encrypted in Temporal payloads; sealing these in PostgreSQL is still to come.) */
+  /** Personal data: sealed in PostgreSQL (infra/field-sealing.ts), masked for agents, never usable in rules. */
   encrypted: boolean;
   /** The allowed values of an enum field. */
   values?: string[];

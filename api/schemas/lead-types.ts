@@ -9,7 +9,7 @@ export const fieldDefSchema = z
       .regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must start with a letter or _ and contain only letters, digits and _ (it is used as {{name}} in templates)'),
     type: z.enum(FIELD_TYPES),
     required: z.boolean().default(false),
-    encrypted: z.boolean().default(false).meta({ description: 'Personal data: never usable in rules (like every lead field, encrypted in Temporal payloads)' }),
+    encrypted: z.boolean().default(false).meta({ description: 'Personal data: sealed in PostgreSQL, masked for agents without the reveal permission, never usable in rules' }),
     values: z.array(z.string().min(1).max(200)).min(1).max(500).optional().meta({ description: 'Allowed values; enum fields only' }),
   })
   .superRefine((f, ctx) => {

@@ -26,11 +26,12 @@ describe('docker-compose.yml, checked without a Docker engine', () => {
     expect(Object.keys(compose.services).sort()).toEqual(
       ['api', 'mailpit', 'minio', 'postgresql', 'temporal', 'temporal-setup', 'temporal-ui', 'worker'],
     );
-    const secrets = { LINK_SIGNING_SECRET: 'a-secret-of-our-own', TWILIO_AUTH_TOKEN: 'a-real-twilio-auth-token', LEADRELAY_PAYLOAD_KEYS: 'k1:x' };
+    const secrets = { LINK_SIGNING_SECRET: 'a-secret-of-our-own', TWILIO_AUTH_TOKEN: 'a-real-twilio-auth-token', LEADRELAY_PAYLOAD_KEYS: 'k1:x', LEADRELAY_FIELD_KEYS: 'f1:x' };
     for (const app of ['api', 'worker']) {
       const environment = compose.services[app].environment;
       expect(environment.NODE_ENV).toBe('production');
       expect(() => interpolate(environment, {})).toThrow(/set LINK_SIGNING_SECRET/);
+      expect(() => interpolate(environment, { ...secrets, LEADRELAY_FIELD_KEYS: undefined })).toThrow(/set LEADRELAY_FIELD_KEYS/);
       expect(() => loadEnv({ ...interpolate(environment, secrets), LEADRELAY_OPERATOR_KEY: undefined })).not.toThrow();
       expect(() => loadEnv({ ...interpolate(environment, { ...secrets, LINK_SIGNING_SECRET: 'development-only-link-secret' }), LEADRELAY_OPERATOR_KEY: undefined })).toThrow(/LINK_SIGNING_SECRET/);
     }
