@@ -4,6 +4,7 @@ import type { Transporter } from 'nodemailer';
 import type { Dispatcher } from 'undici';
 import type { Sql } from '../db/client';
 import { getLead } from '../db/leads';
+import { getLeadType } from '../db/lead-types';
 import { getPartner } from '../db/partners';
 import { markDelivered, markOutcome, markRespondBy, recordAttempt, type DeliveryOutcome } from '../db/deliveries';
 import { appendAudit } from '../db/audit';
@@ -84,6 +85,14 @@ export function deliveryActivities(deps: DeliveryDeps) {
       detail: { partnerId, outcome, reason, priceMinor },
     });
   };
+  /** The email's accept and decline links, valid until its acceptance window closes (a week if the lead type has none). */
+  const answerLinks = async (leadId: string, leadTypeId: string | null, partnerId: string) => {
+    const leadType = leadTypeId ? await getLeadType(sql, leadTypeId) : undefined;
+    const expiresAt = new Date(Date.now() + (leadType?.acceptanceWindowSeconds ?? 7 * 86400) * 1000);
+    const link = (decision: 'accept' | 'decline') => responseLink(deps.publicUrl, deps.linkSecret, { leadId, partnerId, decision, expiresAt });
+    return { accept: link('accept'), decline: link('decline') };
+  };
+
   return {
     /**
      * One attempt to hand the lead to a partner. A partner's refusal or silence is a result, not an
@@ -127,9 +136,7 @@ export function deliveryActivities(deps: DeliveryDeps) {
           portalUrl: `${deps.publicUrl}/portal/leads`, leadId: lead.id, attempt: input.attempt,
         });
       } else {
-        const links = input.awaitsResponse
-          ? { accept: responseLink(deps.publicUrl, deps.linkSecret, lead.id, partner.id, 'accept'), decline: responseLink(deps.publicUrl, deps.linkSecret, lead.id, partner.id, 'decline') }
-          : undefined;
+        const links = input.awaitsResponse ? await answerLinks(lead.id, lead.leadTypeId, partner.id) : undefined;
         const delivery = lead.testProfileId ? { ...partner.delivery, subject: `[TEST] ${partner.delivery.subject ?? 'New lead {{lead.id}}'}` } : partner.delivery;
         record = await sendLeadEmail({ delivery, transporter: deps.mailer, from: deps.mailFrom, messageKey: key, values, fields, links, attempt: input.attempt });
       }

@@ -4,6 +4,7 @@ import { defineRoute } from '../route';
 import { HttpError, notFound } from '../http-error';
 import { updateLead } from '../workflow-updates';
 import { listDeliveries } from '../../db/deliveries';
+import { linkUsedAt, markLinkUsed } from '../../db/response-links';
 import { leadWorkflowId } from '../../domain/ids';
 import type { Decision } from '../../domain/lead-state';
 import { verifyResponseToken } from '../../infra/response-links';
@@ -15,6 +16,7 @@ const answerSchema = z.object({ status: z.enum(['accepted', 'declined']) });
 const linkQuery = z.strictObject({
   partner: z.uuid(),
   decision: z.enum(['accept', 'decline']),
+  expires: z.coerce.number().int().positive(),
   token: z.string().min(10).max(100),
 });
 
@@ -26,8 +28,12 @@ export function leadResponseRoutes({ sql, temporal, linkSecret, sealer }: AppDep
   const respond = (leadId: string, partnerId: string, decision: Decision, reason?: string) =>
     updateLead(temporal, leadWorkflowId(leadId), respondUpdate, { partnerId, decision, reason });
 
-  const checkLink = (leadId: string, q: z.infer<typeof linkQuery>) => {
-    if (!verifyResponseToken(linkSecret, leadId, q.partner, q.decision, q.token)) throw new HttpError(403, 'bad_link', 'this link is not valid for this lead');
+  /** A link is good once, until the acceptance window it was sent with closes. */
+  const checkLink = async (leadId: string, q: z.infer<typeof linkQuery>) => {
+    if (!verifyResponseToken(linkSecret, leadId, q)) throw new HttpError(403, 'bad_link', 'this link is not valid for this lead');
+    if (q.expires * 1000 <= Date.now()) throw new HttpError(410, 'link_expired', `this link expired at ${new Date(q.expires * 1000).toISOString()}, when the lead's acceptance window closed`);
+    const used = await linkUsedAt(sql, q.token);
+    if (used) throw new HttpError(410, 'link_used', `this link was already used, at ${used.toISOString()}`);
   };
 
   return [
@@ -84,9 +90,9 @@ export function leadResponseRoutes({ sql, temporal, linkSecret, sealer }: AppDep
       auth: 'public',
       params: leadParams,
       query: linkQuery,
-      responses: { 200: { description: 'HTML confirmation page' }, 403: { description: 'The link is not valid' } },
+      responses: { 200: { description: 'HTML confirmation page' }, 403: { description: 'The link is not valid' }, 410: { description: 'The link expired with the acceptance window, or was used already' } },
       handler: async ({ params, query, req, res }) => {
-        checkLink(params.id, query);
+        await checkLink(params.id, query);
         const verb = query.decision === 'accept' ? 'Accept' : 'Decline';
         res.type('html').send(page(`${verb} lead`, `<h1>${verb} lead ${escapeHtml(params.id)}?</h1>
           <form method="post" action="${escapeHtml(req.originalUrl)}">${query.decision === 'decline' ? '<p><label>Reason <input name="reason" required></label></p>' : ''}<button type="submit">${verb}</button></form>`));
@@ -100,11 +106,12 @@ export function leadResponseRoutes({ sql, temporal, linkSecret, sealer }: AppDep
       auth: 'public',
       params: leadParams,
       query: linkQuery,
-      responses: { 200: { description: 'HTML result page' }, 403: { description: 'The link is not valid' }, 409: { description: 'Too late, or already answered' } },
+      responses: { 200: { description: 'HTML result page' }, 403: { description: 'The link is not valid' }, 409: { description: 'Too late, or already answered' }, 410: { description: 'The link expired with the acceptance window, or was used already' } },
       handler: async ({ params, query, req, res }) => {
-        checkLink(params.id, query);
+        await checkLink(params.id, query);
         const reason = typeof req.body?.reason === 'string' ? req.body.reason.slice(0, 500) : undefined;
         const result = await respond(params.id, query.partner, query.decision, query.decision === 'decline' ? (reason ?? 'declined by email') : undefined);
+        await markLinkUsed(sql, params.id, query.token);
         res.type('html').send(page('Thank you', `<h1>Lead ${escapeHtml(result.status)}</h1>`));
       },
     }),
