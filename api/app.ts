@@ -8,6 +8,7 @@ import type { ObjectStore } from '../infra/object-store';
 import type { Logger } from '../infra/logger';
 import type { Notifier } from '../infra/notifier';
 import { authorize } from './auth';
+import { DEFAULT_RATE_LIMITS, protection, type RateLimits } from './protection';
 import { HttpError, validationError } from './http-error';
 import { invalid } from './validation';
 import { codecServer } from './codec-server';
@@ -52,6 +53,8 @@ export interface AppDeps {
   development?: boolean;
   /** Seals the lead fields a lead type flags `encrypted`, and opens them for those allowed to see them. */
   sealer: FieldSealer;
+  /** Per key, per address and sign-up limits; DEFAULT_RATE_LIMITS when absent. */
+  rateLimits?: RateLimits;
 }
 
 export function createApp(deps: AppDeps) {
@@ -78,6 +81,7 @@ export function createApp(deps: AppDeps) {
   const app = express();
   app.disable('x-powered-by');
   app.use(pinoHttp({ logger: deps.logger, autoLogging: { ignore: (req) => req.url === '/healthz' } }));
+  app.use(protection(deps.rateLimits ?? DEFAULT_RATE_LIMITS));
   app.use((req, res, next) => {
     const end = metrics.httpRequests.startTimer({ method: req.method });
     res.once('finish', () => end({ route: req.route?.path ?? 'unmatched', status: String(res.statusCode) }));

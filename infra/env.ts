@@ -33,6 +33,10 @@ export const envSchema = z.object({
   /** The worker's Prometheus scrape target (leadrelay's and the Temporal SDK's metrics), at /metrics. */
   WORKER_METRICS_PORT: port.default(9464),
   WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Each API process's limits: per key, per address without one, and partner sign-ups per address. */
+  RATE_LIMIT_PER_KEY_PER_MINUTE: z.coerce.number().int().min(1).default(12_000),
+  RATE_LIMIT_PER_ADDRESS_PER_MINUTE: z.coerce.number().int().min(1).default(300),
+  SIGNUP_LIMIT_PER_HOUR: z.coerce.number().int().min(1).default(20),
   /** The Temporal Web UI's origin, allowed to call the API's codec server (/codec). */
   TEMPORAL_UI_ORIGIN: z.url().default('http://localhost:8233'),
   /** The operators' nominated address: told when a partner adds its FCA number. Unset: nobody is told. */

@@ -4,6 +4,7 @@ import { encryptedDataConverter } from '../../infra/payload-codec';
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { createApp } from '../../api/app';
+import type { RateLimits } from '../../api/protection';
 import { createApiKey } from '../../api/auth';
 import { createSql, type Sql } from '../../db/client';
 import { createObjectStore, ensureBucket } from '../../infra/object-store';
@@ -27,7 +28,7 @@ export interface TestApi {
 }
 
 /** The real Express app on an ephemeral port, wired to the shared PostgreSQL, Temporal and MinIO. */
-export async function startApi(options: { taskQueue: string; databaseUrl?: string }): Promise<TestApi> {
+export async function startApi(options: { taskQueue: string; databaseUrl?: string; rateLimits?: RateLimits }): Promise<TestApi> {
   const env = testEnv();
   const sql = createSql(options.databaseUrl ?? env.DATABASE_URL);
   const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
@@ -35,7 +36,7 @@ export async function startApi(options: { taskQueue: string; databaseUrl?: strin
   const objectStore = createObjectStore(env);
   await ensureBucket(objectStore, env.S3_REGION);
   const app = createApp({ sql, temporal, taskQueue: options.taskQueue, objectStore, logger: createLogger('api', 'silent'), publicUrl: env.PUBLIC_URL, linkSecret: env.LINK_SIGNING_SECRET, twilioAuthToken: env.TWILIO_AUTH_TOKEN, sealer: fieldSealerFromEnv(),
-    notifier: createNotifier(env), operatorEmail: OPERATOR_EMAIL });
+    notifier: createNotifier(env), operatorEmail: OPERATOR_EMAIL, rateLimits: options.rateLimits });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
