@@ -28,6 +28,8 @@ export function buildOpenApiDocument(routes: AnyRoute[], serverUrl: string) {
       description: [route.description, route.auth === 'public' ? 'Public: no API key needed.' : `Roles: ${route.auth.join(', ')}.`].filter(Boolean).join('\n\n'),
       tags: route.tags,
       security: isPublic ? [] : [{ apiKey: [] }],
+      // Machine-readable roles, which the authorisation suite checks the API against.
+      'x-roles': isPublic ? ['public'] : route.auth,
       request: {
         ...(route.params ? { params: route.params as z.ZodObject } : {}),
         ...(route.query ? { query: route.query as z.ZodObject } : {}),
