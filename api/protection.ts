@@ -1,6 +1,6 @@
 import type { Request, RequestHandler } from 'express';
 import helmet from 'helmet';
-import { rateLimit } from 'express-rate-limit';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { hashApiKey } from './auth';
 import { HttpError } from './http-error';
 
@@ -18,7 +18,8 @@ export const DEFAULT_RATE_LIMITS: RateLimits = { perKeyPerMinute: 12_000, perAdd
 /** The bearer key, hashed so the limiter's memory never holds a usable key; the address without one. */
 const caller = (req: Request) => {
   const bearer = /^Bearer\s+(\S+)/i.exec(req.header('authorization') ?? '')?.[1];
-  return bearer ? `key:${hashApiKey(bearer)}` : `address:${req.ip}`;
+  // IPv6 addresses count per /56, so one host can't walk its own subnet to dodge the limit.
+  return bearer ? `key:${hashApiKey(bearer)}` : `address:${ipKeyGenerator(req.ip ?? '')}`;
 };
 
 const refuse = (message: string): RequestHandler => (_req, _res, next) =>
