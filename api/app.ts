@@ -55,6 +55,21 @@ export interface AppDeps {
   sealer: FieldSealer;
   /** Per key, per address and sign-up limits; DEFAULT_RATE_LIMITS when absent. */
   rateLimits?: RateLimits;
+  /** Tests: every answer must fit the schema /openapi.json documents for its status, or the call fails loudly. */
+  checkResponses?: boolean;
+}
+
+function assertDocumented(route: AnyRoute, status: number, body: unknown) {
+  const spec = route.responses[status];
+  const name = `${route.method.toUpperCase()} ${route.path}`;
+  const broken = (why: string) => new HttpError(500, 'undocumented_response', `${name} answered ${status} ${why}`);
+  if (!spec) throw broken('which its documentation does not list');
+  if (!spec.schema) {
+    if (body !== undefined) throw broken('with a body its documentation does not describe');
+    return;
+  }
+  const checked = spec.schema.safeParse(body);
+  if (!checked.success) throw broken(`with a body its documented schema refuses: ${checked.error.message}`);
 }
 
 export function createApp(deps: AppDeps) {
@@ -108,7 +123,11 @@ export function createApp(deps: AppDeps) {
         if (part !== 'headers') ctx[part] = parsed.data;
       }
       const result = await route.handler(ctx);
-      if (!res.headersSent) res.status(route.status ?? 200).json(result);
+      if (res.headersSent) return;
+      // A handler may pick its status (health: 503); otherwise the route's own.
+      const status = res.statusCode !== 200 ? res.statusCode : (route.status ?? 200);
+      if (deps.checkResponses) assertDocumented(route, status, result);
+      res.status(status).json(result);
     });
   }
 

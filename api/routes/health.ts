@@ -35,7 +35,8 @@ export function healthRoutes({ sql, temporal, objectStore }: AppDeps) {
           }),
         ]);
         const body = { ok: t.ok && p.ok && o.ok, temporal: t, postgres: p, objectStore: o };
-        res.status(body.ok ? 200 : 503).json(body);
+        res.status(body.ok ? 200 : 503);
+        return body;
       },
     }),
   ];

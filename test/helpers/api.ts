@@ -36,7 +36,7 @@ export async function startApi(options: { taskQueue: string; databaseUrl?: strin
   const objectStore = createObjectStore(env);
   await ensureBucket(objectStore, env.S3_REGION);
   const app = createApp({ sql, temporal, taskQueue: options.taskQueue, objectStore, logger: createLogger('api', 'silent'), publicUrl: env.PUBLIC_URL, linkSecret: env.LINK_SIGNING_SECRET, twilioAuthToken: env.TWILIO_AUTH_TOKEN, sealer: fieldSealerFromEnv(),
-    notifier: createNotifier(env), operatorEmail: OPERATOR_EMAIL, rateLimits: options.rateLimits });
+    notifier: createNotifier(env), operatorEmail: OPERATOR_EMAIL, rateLimits: options.rateLimits, checkResponses: true });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
