@@ -48,7 +48,7 @@ export async function sendWebhook({ delivery, webhookId, url, request: rendered,
       headersTimeout: delivery.timeoutMs,
       bodyTimeout: delivery.timeoutMs,
     });
-    const text = await res.body.text();
+    const text = await readCapped(res.body);
     // A SOAP fault is a failure whatever its status; SOAP 1.1 sends it with a 500.
     const fault = delivery.format?.startsWith('soap') ? soapFault(text) : undefined;
     const ok = res.statusCode >= 200 && res.statusCode < 300 && !fault;
@@ -73,3 +73,18 @@ export async function sendWebhook({ delivery, webhookId, url, request: rendered,
 
 const flatten = (headers: Record<string, string | string[] | undefined>) =>
   Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]));
+
+/** How much of a partner's answer is read: enough for any decision, and a partner can't fill the worker's memory. */
+export const MAX_RESPONSE_BYTES = 64 * 1024;
+
+async function readCapped(body: Dispatcher.ResponseData['body']): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  // Leaving the loop early destroys the stream, so the rest is never received.
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    chunks.push(chunk.subarray(0, MAX_RESPONSE_BYTES - size));
+    size += chunk.length;
+    if (size >= MAX_RESPONSE_BYTES) break;
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
