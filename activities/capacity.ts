@@ -6,6 +6,9 @@ import { partnerCapacityClient } from '../infra/partner-capacity-client';
 import type { Sql } from '../db/client';
 import { partnerStartFromDb } from '../db/partner-ledger';
 import { appendAudit } from '../db/audit';
+import { forgetHold, isCharged, recordHold } from '../db/partner-holds';
+import { getPartner } from '../db/partners';
+import { windowKeys } from '../domain/cap-windows';
 import type { Metrics } from '../infra/metrics';
 
 /**
@@ -25,9 +28,20 @@ export function capacityActivities(temporal: Client, sql: Sql, metrics?: Metrics
       throw err;
     }
   };
+  /** PostgreSQL keeps each open hold too, so a new run of partner-<id> after a lost one still knows it. */
+  const keepHold = async (req: ReserveRequest, result: ReserveResult & { granted: true }) => {
+    const partner = await getPartner(sql, req.partnerId);
+    if (!partner) return;
+    const reservedAt = Date.parse(result.expiresAt) - req.holdSeconds * 1000;
+    await recordHold(sql, req.partnerId, {
+      reservationId: result.reservationId, leadId: req.leadId, assignmentId: req.assignmentId, priceMinor: req.priceMinor,
+      reservedAt, expiresAt: Date.parse(result.expiresAt), keys: windowKeys(reservedAt, partner.timezone),
+    });
+  };
   return {
     async reserveCapacity(req: ReserveRequest): Promise<ReserveResult> {
       const result = await refusedIsFinal(() => partners().reserve(req));
+      if (result.granted) await keepHold(req, result);
       metrics?.reservations.inc(result.granted ? { outcome: 'granted', reason: '' } : { outcome: 'denied', reason: result.reason });
       await appendAudit(sql, req.leadId, `reserve:${req.partnerId}`, {
         at: new Date().toISOString(),
@@ -39,10 +53,19 @@ export function capacityActivities(temporal: Client, sql: Sql, metrics?: Metrics
       return result;
     },
     async commitReservation(req: SettleRequest & { priceMinor: number }): Promise<void> {
-      await refusedIsFinal(() => partners().commit({ ...req, reservationId: req.reservationId || reservationIdFor(req.leadId, req.partnerId) }));
+      const reservationId = req.reservationId || reservationIdFor(req.leadId, req.partnerId);
+      try {
+        await refusedIsFinal(() => partners().commit({ ...req, reservationId }));
+      } catch (err) {
+        // The workflow remembers recent settlements only: a commit retried later is recognised by its charge in PostgreSQL.
+        if ((err as ApplicationFailure).type === 'CapacityUpdateRefused' && (await isCharged(sql, req.partnerId, reservationId))) return;
+        throw err;
+      }
+      await forgetHold(sql, reservationId);
     },
     async releaseReservation(req: SettleRequest & { reason: string }): Promise<void> {
       await refusedIsFinal(() => partners().release(req));
+      await forgetHold(sql, req.reservationId);
     },
   };
 }

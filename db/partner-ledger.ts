@@ -1,13 +1,14 @@
 import type { Sql } from './client';
 import { getPartner } from './partners';
+import { openHolds } from './partner-holds';
 import { windowKeys } from '../domain/cap-windows';
 import { toCapacityConfig, type Counters, type LedgerSnapshot, type PartnerStart } from '../domain/capacity';
 
 /**
  * Where a partner's capacity stands, from its statement: balance, the next sequence number, charges
- * counted per cap window in the partner's timezone (per assignment too) and the recent keys that make
- * payments and credits idempotent. A new run of partner-<id> starts from it, so a terminated, reset or
- * lost run carries on where the ledger stands.
+ * counted per cap window in the partner's timezone (per assignment too), the recent keys that make
+ * payments and credits idempotent, and the holds still open. A new run of partner-<id> starts from
+ * it, so a terminated, reset or lost run carries on where the ledger stands.
  */
 export async function ledgerSnapshot(sql: Sql, partnerId: string, timezone: string, now: Date): Promise<LedgerSnapshot> {
   const keys = windowKeys(now.getTime(), timezone);
@@ -33,6 +34,7 @@ export async function ledgerSnapshot(sql: Sql, partnerId: string, timezone: stri
     counters: counters(counts.find((r) => r.total)),
     assignmentCounters: Object.fromEntries(counts.filter((r) => !r.total && r.assignmentId !== null).map((r) => [r.assignmentId!, counters(r)])),
     recentKeys: recent.map((r) => r.key).reverse(),
+    reservations: await openHolds(sql, partnerId, now),
   };
 }
 

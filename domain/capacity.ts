@@ -85,18 +85,26 @@ export interface CapacityState {
 }
 
 const RECENT_LIMIT = 2000;
+/**
+ * Settled reservations remembered in the workflow: enough for a retry seconds later. Past them, a
+ * retried commit is recognised from the charge on the statement in PostgreSQL (activities/capacity.ts).
+ */
+const SETTLED_LIMIT = 1000;
 
 const emptyCounters = (): Counters => ({ day: { key: '', count: 0 }, week: { key: '', count: 0 }, month: { key: '', count: 0 }, lifetime: 0 });
 
 /** Where the ledger in PostgreSQL says a partner stands: what a new run starts from. */
-export type LedgerSnapshot = Pick<CapacityState, 'balanceMinor' | 'nextSeq' | 'counters' | 'assignmentCounters' | 'recentKeys'>;
+export type LedgerSnapshot = Pick<CapacityState, 'balanceMinor' | 'nextSeq' | 'counters' | 'assignmentCounters' | 'recentKeys'> & {
+  /** Open holds; absent from the snapshots of runs started before holds were kept in PostgreSQL. */
+  reservations?: CapacityState['reservations'];
+};
 
 /** What a partner workflow starts with: its configuration and where its ledger stands. */
 export interface PartnerStart { config: CapacityConfig; ledger: LedgerSnapshot }
 
 /** A first run, or a new one after the last was terminated or lost: the ledger's counters, balance and sequence. */
 export function stateFromLedger(partnerId: string, config: CapacityConfig | null, ledger: LedgerSnapshot | undefined): CapacityState {
-  return { ...initialCapacityState(partnerId), config, ...ledger };
+  return { ...initialCapacityState(partnerId), config, ...ledger, reservations: ledger?.reservations ?? {} };
 }
 
 export function initialCapacityState(partnerId: string): CapacityState {
@@ -175,9 +183,9 @@ export function assess(state: CapacityState, q: CapacityQuestion, now: number): 
   return { checks, denial };
 }
 
-function remember<T>(list: T[], item: T) {
+function remember<T>(list: T[], item: T, limit = RECENT_LIMIT) {
   list.push(item);
-  if (list.length > RECENT_LIMIT) list.splice(0, list.length - RECENT_LIMIT);
+  if (list.length > limit) list.splice(0, list.length - limit);
 }
 
 export const settledOutcome = (state: CapacityState, reservationId: string) => state.settled.find(([id]) => id === reservationId)?.[1];
@@ -205,7 +213,7 @@ function count(counters: Counters, keys: WindowKeys) {
 export function commit(state: CapacityState, reservationId: string, priceMinor: number, now: number): Transaction {
   const r = state.reservations[reservationId]!;
   delete state.reservations[reservationId];
-  remember(state.settled, [reservationId, 'committed']);
+  remember(state.settled, [reservationId, 'committed'], SETTLED_LIMIT);
   count(state.counters, r.keys);
   count((state.assignmentCounters[r.assignmentId] ??= emptyCounters()), r.keys);
   return addTransaction(state, { key: `charge:${reservationId}`, kind: 'charge', amountMinor: -priceMinor, leadId: r.leadId, assignmentId: r.assignmentId, description: `lead ${r.leadId}` }, now);
@@ -214,7 +222,7 @@ export function commit(state: CapacityState, reservationId: string, priceMinor: 
 export function release(state: CapacityState, reservationId: string, outcome: 'released' | 'expired') {
   if (!state.reservations[reservationId]) return;
   delete state.reservations[reservationId];
-  remember(state.settled, [reservationId, outcome]);
+  remember(state.settled, [reservationId, outcome], SETTLED_LIMIT);
 }
 
 /** Releases every reservation whose hold has run out; returns their ids. */

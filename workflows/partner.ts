@@ -5,6 +5,7 @@ import {
   PAUSE_SOURCES, release, settledOutcome, type CapacityConfig, type CapacityState,
 } from '../domain/capacity';
 import { reservationIdFor, type ReserveRequest, type ReserveResult } from '../domain/reservations';
+import { packState, unpackState, type PackedCapacityState } from '../domain/capacity-carry';
 import {
   addCreditUpdate, addPaymentUpdate, assessQuery, capacityQuery, commitUpdate, configChangedSignal, releaseUpdate, reserveUpdate,
   setPausedUpdate, type CommitRequest, type TransactionReceipt,
@@ -19,8 +20,8 @@ const { sendLowFundsAlert } = proxyActivities<LeadActivities>({ startToCloseTime
 
 export interface PartnerWorkflowInput {
   partnerId: string;
-  /** Carried across continue-as-new. */
-  state?: CapacityState;
+  /** Carried across continue-as-new: packed, or plain from runs before packing. */
+  state?: CapacityState | PackedCapacityState;
   /** The configuration, when whoever starts the workflow already has it. */
   config?: CapacityConfig;
   /** Where the ledger in PostgreSQL stands, for a run that carries no state: the first, or one after a lost run. */
@@ -46,7 +47,7 @@ const isId = (s: unknown) => typeof s === 'string' && s.length > 0 && s.length <
  */
 export async function partnerWorkflow(input: PartnerWorkflowInput): Promise<never> {
   const { partnerId } = input;
-  const state = input.state ?? stateFromLedger(partnerId, input.config ?? null, input.ledger);
+  const state = input.state ? unpackState(input.state) : stateFromLedger(partnerId, input.config ?? null, input.ledger);
   let configReady = state.config !== null;
   let alerting = false;
 
@@ -203,7 +204,7 @@ export async function partnerWorkflow(input: PartnerWorkflowInput): Promise<neve
     }
     if (historyTooLong()) {
       await condition(() => (allHandlersFinished() && !alerting) || state.outbox.length > 0);
-      if (state.outbox.length === 0) await continueAsNew<typeof partnerWorkflow>({ ...input, ledger: undefined, state });
+      if (state.outbox.length === 0) await continueAsNew<typeof partnerWorkflow>({ ...input, ledger: undefined, state: packState(state) });
       continue;
     }
     const expiry = earliestExpiry(state);
