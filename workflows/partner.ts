@@ -1,14 +1,10 @@
 import { allHandlersFinished, condition, continueAsNew, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { LeadActivities } from '../activities';
-import {
-  addTransaction, assess, capacityView, commit, earliestExpiry, expire, grant, stateFromLedger, type LedgerSnapshot,
-  PAUSE_SOURCES, release, settledOutcome, type CapacityConfig, type CapacityState,
-} from '../domain/capacity';
-import { reservationIdFor, type ReserveRequest, type ReserveResult } from '../domain/reservations';
+import { earliestExpiry, expire, stateFromLedger, type CapacityConfig, type CapacityState, type LedgerSnapshot } from '../domain/capacity';
 import { packState, unpackState, type PackedCapacityState } from '../domain/capacity-carry';
+import { PartnerCapacity } from './partner-capacity';
 import {
-  addCreditUpdate, addPaymentUpdate, assessQuery, capacityQuery, commitUpdate, configChangedSignal, releaseUpdate, reserveUpdate,
-  setPausedUpdate, type CommitRequest, type TransactionReceipt,
+  addCreditUpdate, addPaymentUpdate, assessQuery, capacityQuery, commitUpdate, configChangedSignal, releaseUpdate, reserveUpdate, setPausedUpdate,
 } from './partner-messages';
 
 const { loadPartnerCapacityConfig, recordPartnerTransactions } = proxyActivities<LeadActivities>({
@@ -30,150 +26,32 @@ export interface PartnerWorkflowInput {
   historyLimit?: number;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
-const MAX_HOLD_SECONDS = 30 * 86_400;
-
-function invalid(message: string): never {
-  throw new Error(message);
-}
-
-const isInt = (n: unknown, min: number) => typeof n === 'number' && Number.isInteger(n) && n >= min;
-const isId = (s: unknown) => typeof s === 'string' && s.length > 0 && s.length <= 200;
-
 /**
- * partner-<id>: the only place a lead is granted to this partner. Handlers change state
- * synchronously once the configuration is loaded, so no two reserves interleave; the main loop does
- * the slow work (statement rows, alerts, expiry timers) and continues-as-new with plain JSON.
+ * partner-<id>: the only place a lead is granted to this partner. The handlers hand each message to
+ * PartnerCapacity; the main loop does the slow work (statement rows, alerts, expiry timers) and
+ * continues-as-new with the state packed.
  */
 export async function partnerWorkflow(input: PartnerWorkflowInput): Promise<never> {
   const { partnerId } = input;
-  const state = input.state ? unpackState(input.state) : stateFromLedger(partnerId, input.config ?? null, input.ledger);
-  let configReady = state.config !== null;
+  const capacity = new PartnerCapacity(partnerId, input.state ? unpackState(input.state) : stateFromLedger(partnerId, input.config ?? null, input.ledger));
+  const { state } = capacity;
   let alerting = false;
 
-  const reservationOf = (req: { leadId: string; partnerId: string; reservationId: string }) => {
-    if (req.partnerId !== partnerId) invalid(`partnerId ${req.partnerId} is not this workflow's partner (${partnerId})`);
-    if (!isId(req.leadId)) invalid('leadId must be a non-empty string');
-    if (req.reservationId !== reservationIdFor(req.leadId, partnerId)) invalid(`reservationId ${req.reservationId} does not belong to lead ${req.leadId}`);
-    return req.reservationId;
-  };
+  // Updates, not signals: a lead's offer waits to hear whether it got the place, and the charge lands before "accepted".
+  setHandler(reserveUpdate, (req) => capacity.reserve(req), { validator: (req) => capacity.validateReserve(req) });
+  setHandler(commitUpdate, (req) => capacity.commit(req), { validator: (req) => capacity.validateCommit(req) });
+  setHandler(releaseUpdate, (req) => capacity.release(req), { validator: (req) => capacity.validateRelease(req) });
+  // The partner or operator sees the paused state it asked for.
+  setHandler(setPausedUpdate, (req) => capacity.setPaused(req), { validator: (req) => capacity.validatePause(req) });
+  // Answer once the transaction is on the statement in PostgreSQL.
+  setHandler(addPaymentUpdate, (req) => capacity.addPayment(req), { validator: (req) => capacity.validatePayment(req) });
+  setHandler(addCreditUpdate, (req) => capacity.addCredit(req), { validator: (req) => capacity.validateCredit(req) });
+  // A signal: the API saves the partner first, and nobody waits on the workflow taking it in.
+  setHandler(configChangedSignal, (config) => capacity.configure(config));
+  setHandler(capacityQuery, (at) => capacity.view(at));
+  setHandler(assessQuery, (question, at) => capacity.assess(question, at));
 
-  /** Resolves once the transaction is on the statement in PostgreSQL. */
-  const persisted = async (key: string, duplicate: boolean): Promise<TransactionReceipt> => {
-    await condition(() => !state.outbox.some((t) => t.key === key));
-    return { key, duplicate };
-  };
-
-  setHandler(
-    reserveUpdate,
-    async (req: ReserveRequest): Promise<ReserveResult> => {
-      await condition(() => configReady);
-      const now = Date.now();
-      expire(state, now);
-      const id = reservationIdFor(req.leadId, partnerId);
-      const open = state.reservations[id];
-      if (open) return { granted: true, reservationId: id, expiresAt: iso(open.expiresAt) };
-      if (settledOutcome(state, id) === 'committed') return { granted: true, reservationId: id, expiresAt: iso(now) };
-      const { denial } = assess(state, req, now);
-      if (denial) return { granted: false, ...denial };
-      return { granted: true, reservationId: id, expiresAt: iso(grant(state, req, id, now).expiresAt) };
-    },
-    {
-      validator: (req) => {
-        if (req.partnerId !== partnerId) invalid(`partnerId ${req.partnerId} is not this workflow's partner (${partnerId})`);
-        if (!isId(req.leadId)) invalid('leadId must be a non-empty string');
-        if (!isId(req.assignmentId)) invalid('assignmentId must be a non-empty string');
-        if (!isInt(req.priceMinor, 0)) invalid('priceMinor must be a whole number of minor units, 0 or more');
-        if (!isInt(req.holdSeconds, 1) || req.holdSeconds > MAX_HOLD_SECONDS) invalid(`holdSeconds must be a whole number from 1 to ${MAX_HOLD_SECONDS}`);
-      },
-    },
-  );
-
-  setHandler(
-    commitUpdate,
-    (req: CommitRequest) => {
-      const id = req.reservationId;
-      if (!state.reservations[id]) return { reservationId: id, balanceMinor: state.balanceMinor, alreadyCommitted: true };
-      const t = commit(state, id, req.priceMinor, Date.now());
-      return { reservationId: id, balanceMinor: t.balanceMinor, alreadyCommitted: false };
-    },
-    {
-      validator: (req) => {
-        const id = reservationOf(req);
-        if (!isInt(req.priceMinor, 0)) invalid('priceMinor must be a whole number of minor units, 0 or more');
-        if (!state.reservations[id] && settledOutcome(state, id) !== 'committed') {
-          invalid(`reservation ${id} is not open (${settledOutcome(state, id) ?? 'never granted'})`);
-        }
-      },
-    },
-  );
-
-  setHandler(releaseUpdate, (req) => release(state, req.reservationId, 'released'), { validator: (req) => void reservationOf(req) });
-
-  setHandler(
-    setPausedUpdate,
-    async ({ paused, by }) => {
-      await condition(() => configReady);
-      state.pause = paused ? { by, at: iso(Date.now()) } : null;
-      return capacityView(state, Date.now());
-    },
-    {
-      validator: ({ paused, by }) => {
-        if (typeof paused !== 'boolean') invalid('paused must be true or false');
-        if (!PAUSE_SOURCES.includes(by)) invalid(`by must be one of ${PAUSE_SOURCES.join(', ')}`);
-      },
-    },
-  );
-
-  setHandler(
-    addPaymentUpdate,
-    async ({ paymentId, amountMinor, description }) => {
-      await condition(() => configReady);
-      const key = `payment:${paymentId}`;
-      if (state.recentKeys.includes(key)) return persisted(key, true);
-      addTransaction(state, { key, kind: 'payment', amountMinor, leadId: null, description: description ?? 'payment' }, Date.now());
-      return persisted(key, false);
-    },
-    {
-      validator: ({ paymentId, amountMinor }) => {
-        if (!isId(paymentId)) invalid('paymentId must be a non-empty string');
-        if (!isInt(amountMinor, 1)) invalid('amountMinor must be a whole number of minor units above 0');
-      },
-    },
-  );
-
-  setHandler(
-    addCreditUpdate,
-    async ({ leadId, amountMinor, reason }) => {
-      await condition(() => configReady);
-      const key = `credit:${leadId}`;
-      if (state.recentKeys.includes(key)) return persisted(key, true);
-      addTransaction(state, { key, kind: 'credit', amountMinor, leadId, description: `returned lead ${leadId}: ${reason}` }, Date.now());
-      return persisted(key, false);
-    },
-    {
-      validator: ({ leadId, amountMinor }) => {
-        if (!isId(leadId)) invalid('leadId must be a non-empty string');
-        if (!isInt(amountMinor, 1)) invalid('amountMinor must be a whole number of minor units above 0');
-      },
-    },
-  );
-
-  setHandler(configChangedSignal, (config) => {
-    // Signals can overtake a config load already in flight; the newer version wins.
-    if (state.config && config.configVersion < state.config.configVersion) return;
-    state.config = config;
-    configReady = true;
-  });
-
-  setHandler(capacityQuery, (at) => capacityView(state, at ? Date.parse(at) : Date.now()));
-  setHandler(assessQuery, (question, at) => assess(state, question, at ? Date.parse(at) : Date.now()));
-
-  if (!configReady) {
-    const loaded = await loadPartnerCapacityConfig(partnerId);
-    if (loaded && (!state.config || loaded.configVersion > state.config.configVersion)) state.config = loaded;
-    configReady = true;
-  }
+  if (!capacity.ready) capacity.configure(await loadPartnerCapacityConfig(partnerId));
 
   const historyTooLong = () => {
     const info = workflowInfo();
