@@ -24,7 +24,7 @@ describe('docker-compose.yml, checked without a Docker engine', () => {
   it('describes the production-like stack, and its app settings satisfy the environment schema', () => {
     const compose = parse(fs.readFileSync(composeFile, 'utf8'), { merge: true });
     expect(Object.keys(compose.services).sort()).toEqual(
-      ['api', 'mailpit', 'minio', 'postgresql', 'temporal', 'temporal-setup', 'temporal-ui', 'worker'],
+      ['api', 'mailpit', 'minio', 'postgresql', 'prometheus', 'temporal', 'temporal-setup', 'temporal-ui', 'worker'],
     );
     const secrets = { LINK_SIGNING_SECRET: 'a-secret-of-our-own', TWILIO_AUTH_TOKEN: 'a-real-twilio-auth-token', LEADRELAY_PAYLOAD_KEYS: 'k1:x', LEADRELAY_FIELD_KEYS: 'f1:x' };
     for (const app of ['api', 'worker']) {
@@ -36,5 +36,17 @@ describe('docker-compose.yml, checked without a Docker engine', () => {
       expect(() => loadEnv({ ...interpolate(environment, secrets), LEADRELAY_OPERATOR_KEY: undefined })).not.toThrow();
       expect(() => loadEnv({ ...interpolate(environment, { ...secrets, LINK_SIGNING_SECRET: 'development-only-link-secret' }), LEADRELAY_OPERATOR_KEY: undefined })).toThrow(/LINK_SIGNING_SECRET/);
     }
+  });
+
+  it('has Prometheus scrape the API with an operator key and the worker on its metrics port', () => {
+    const compose = parse(fs.readFileSync(composeFile, 'utf8'), { merge: true });
+    const prometheus = parse(fs.readFileSync(path.join(path.dirname(composeFile), 'deploy', 'prometheus.yml'), 'utf8'));
+    const jobs = Object.fromEntries(prometheus.scrape_configs.map((j: { job_name: string }) => [j.job_name, j]));
+    expect(jobs['leadrelay-api']).toMatchObject({ metrics_path: '/metrics', authorization: { credentials_file: '/run/secrets/operator_key' }, static_configs: [{ targets: ['api:3000'] }] });
+    expect(compose.services.prometheus.secrets).toEqual(['operator_key']);
+    expect(compose.secrets.operator_key).toEqual({ environment: 'LEADRELAY_OPERATOR_KEY' });
+    const worker = loadEnv({ ...interpolate(compose.services.worker.environment, { LINK_SIGNING_SECRET: 'a-secret-of-our-own', TWILIO_AUTH_TOKEN: 'a-real-twilio-auth-token', LEADRELAY_PAYLOAD_KEYS: 'k1:x', LEADRELAY_FIELD_KEYS: 'f1:x' }), LEADRELAY_OPERATOR_KEY: undefined });
+    expect(worker.WORKER_METRICS_HOST).toBe('0.0.0.0');
+    expect(jobs['leadrelay-worker'].static_configs).toEqual([{ targets: [`worker:${worker.WORKER_METRICS_PORT}`] }]);
   });
 });
