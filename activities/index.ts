@@ -10,6 +10,10 @@ import { deliveryAgent } from './delivery/private-address-guard';
 import { leadActivities } from './leads';
 import { partnerActivities } from './partner';
 import { routingActivities } from './routing';
+import { invoicingActivities } from './invoicing';
+import { createObjectStore } from '../infra/object-store';
+import { createPdfRenderer } from '../infra/pdf-renderer';
+import { billingSettings } from '../infra/env';
 
 export interface ActivityDeps {
   sql: Sql;
@@ -42,6 +46,9 @@ export function createActivities(deps: ActivityDeps) {
       metrics,
     }),
     ...partnerActivities(sql, deps.notifier ?? createNotifier(env)),
+    ...invoicingActivities({
+      sql, store: createObjectStore(env), renderer: createPdfRenderer(), mailer: nodemailer.createTransport(env.SMTP_URL), mailFrom: env.MAIL_FROM, settings: billingSettings(env),
+    }),
   };
 }
 

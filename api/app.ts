@@ -29,6 +29,7 @@ import { metricsRoutes } from './routes/metrics';
 import { introductionRoutes } from './routes/introductions';
 import { selfServiceRoutes } from './routes/self-service';
 import { testLeadRoutes } from './routes/test-leads';
+import { invoiceRoutes } from './routes/invoices';
 import { createMetrics } from '../infra/metrics';
 
 export interface AppDeps {
@@ -49,6 +50,8 @@ export interface AppDeps {
   temporalUiOrigin?: string;
   /** Development: the local Web UI may decode without an operator key. */
   development?: boolean;
+  /** Invoicing months are cut on this clock (Europe/London when unset). */
+  billingTimezone?: string;
 }
 
 export function createApp(deps: AppDeps) {
@@ -71,6 +74,7 @@ export function createApp(deps: AppDeps) {
     ...introductionRoutes(deps),
     ...selfServiceRoutes(deps),
     ...testLeadRoutes(deps),
+    ...invoiceRoutes(deps),
   ];
   const app = express();
   app.disable('x-powered-by');

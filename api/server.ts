@@ -20,7 +20,7 @@ runMain('api', async (logger) => {
   const temporal = await connectTemporalClient(env.TEMPORAL_ADDRESS, env.TEMPORAL_NAMESPACE);
   const app = createApp({ sql, temporal, taskQueue: env.TEMPORAL_TASK_QUEUE, objectStore, logger, publicUrl: env.PUBLIC_URL, linkSecret: env.LINK_SIGNING_SECRET, twilioAuthToken: env.TWILIO_AUTH_TOKEN,
     notifier: createNotifier(env), operatorEmail: env.OPERATOR_EMAIL,
-    temporalUiOrigin: env.TEMPORAL_UI_ORIGIN, development: env.NODE_ENV === 'development' });
+    temporalUiOrigin: env.TEMPORAL_UI_ORIGIN, development: env.NODE_ENV === 'development', billingTimezone: env.BILLING_TIMEZONE });
   const sweeper = sweepUnstartedLeads(sql, temporal, env.TEMPORAL_TASK_QUEUE, logger);
   const server = app.listen(env.API_PORT, () => logger.info({ url: env.PUBLIC_URL }, 'api listening'));
 

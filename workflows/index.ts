@@ -1,2 +1,3 @@
 export { leadWorkflow } from './lead';
 export { partnerWorkflow } from './partner';
+export { monthlyInvoicingWorkflow, invoicingRunWorkflow, partnerInvoiceWorkflow } from './invoicing';
