@@ -11,6 +11,7 @@ import { leadActivities } from './leads';
 import { partnerActivities } from './partner';
 import { routingActivities } from './routing';
 import { invoicingActivities } from './invoicing';
+import { returnActivities } from './returns';
 import { createObjectStore } from '../infra/object-store';
 import { createPdfRenderer } from '../infra/pdf-renderer';
 import { billingSettings } from '../infra/env';
@@ -49,6 +50,7 @@ export function createActivities(deps: ActivityDeps) {
     ...invoicingActivities({
       sql, store: createObjectStore(env), renderer: createPdfRenderer(), mailer: nodemailer.createTransport(env.SMTP_URL), mailFrom: env.MAIL_FROM, settings: billingSettings(env),
     }),
+    ...returnActivities({ sql, temporal: deps.temporal, mailer: nodemailer.createTransport(env.SMTP_URL), mailFrom: env.MAIL_FROM, settings: billingSettings(env) }),
   };
 }
 

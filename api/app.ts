@@ -30,6 +30,7 @@ import { introductionRoutes } from './routes/introductions';
 import { selfServiceRoutes } from './routes/self-service';
 import { testLeadRoutes } from './routes/test-leads';
 import { invoiceRoutes } from './routes/invoices';
+import { returnRoutes } from './routes/returns';
 import { createMetrics } from '../infra/metrics';
 
 export interface AppDeps {
@@ -75,6 +76,7 @@ export function createApp(deps: AppDeps) {
     ...selfServiceRoutes(deps),
     ...testLeadRoutes(deps),
     ...invoiceRoutes(deps),
+    ...returnRoutes(deps),
   ];
   const app = express();
   app.disable('x-powered-by');

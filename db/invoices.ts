@@ -3,7 +3,7 @@ import type { Sql } from './client';
 import { inTransaction } from './transaction';
 import {
   documentNumber, invoiceLines, singleCurrency, totals, vatDecision, type BillableTransaction, type DocumentSeries, type InvoiceLine,
-  type Party, type Supplier, type VatTreatment,
+  type Party, type Supplier, type VatDecision, type VatTreatment,
 } from '../domain/invoice';
 import type { Partner } from '../domain/config';
 
@@ -90,11 +90,14 @@ interface NewDocument {
   amendsInvoiceId: string | null;
   transactions: BillableTransaction[];
   settings: BillingSettings;
+  /** A credit note keeps the VAT of the invoice it amends. */
+  vat?: VatDecision;
+  customer?: Party;
 }
 
 async function insertDocument(tx: Sql, d: NewDocument): Promise<Invoice> {
-  const customer = customerOf(d.partner);
-  const vat = vatDecision(d.settings.supplier, customer, d.settings.standardRateBasisPoints);
+  const customer = d.customer ?? customerOf(d.partner);
+  const vat = d.vat ?? vatDecision(d.settings.supplier, customer, d.settings.standardRateBasisPoints);
   const lines = invoiceLines(d.transactions);
   const sum = totals(lines, vat.rateBasisPoints);
   const number = await nextNumber(tx, d.series);
@@ -126,6 +129,33 @@ export async function issueMonthlyInvoice(sql: Sql, partner: Partner, period: st
     const transactions = (await unbilled(tx, partner.id, period, settings.timezone)).map((t) => ({ ...t, amountMinor: Number(t.amountMinor) }));
     if (!transactions.some((t) => t.kind === 'charge')) return null;
     return insertDocument(tx, { series: 'invoice', partner, period, amendsInvoiceId: null, transactions, settings });
+  });
+}
+
+/**
+ * A credit note for a returned lead whose charge was already invoiced: the credit's ledger row, at the
+ * amended invoice's VAT. Null when the charge isn't invoiced yet (the credit then nets on the next
+ * invoice). Idempotent: a credit already billed returns the document it is on.
+ */
+export async function issueCreditNote(sql: Sql, partner: Partner, charge: { key: string }, creditKey: string, settings: BillingSettings): Promise<Invoice | null> {
+  return inTransaction(sql, async (tx) => {
+    await lockPartner(tx, partner.id);
+    const [billed] = await tx<{ invoiceId: string }[]>`select invoice_id as "invoiceId" from invoiced_transactions where partner_id = ${partner.id} and txn_key = ${creditKey}`;
+    if (billed) return (await getInvoice(tx, billed.invoiceId))!;
+    const [amended] = await tx<Row[]>`
+      select ${columns(tx)} from invoices where id = (select invoice_id from invoiced_transactions where partner_id = ${partner.id} and txn_key = ${charge.key})`;
+    if (!amended) return null;
+    const [credit] = await tx<(BillableTransaction & { amountMinor: string; period: string })[]>`
+      select t.txn_key as key, t.kind, t.amount_minor as "amountMinor", t.currency, coalesce(lt.name, 'Lead') as "leadType",
+        to_char(t.occurred_at at time zone ${settings.timezone}, 'YYYY-MM') as period
+      from partner_transactions t left join leads l on l.id::text = t.lead_id left join lead_types lt on lt.id::text = l.lead_type
+      where t.partner_id = ${partner.id} and t.txn_key = ${creditKey} and t.kind = 'credit'`;
+    if (!credit) throw new Error(`credit ${creditKey} is not on partner ${partner.id}'s statement`);
+    const vat = { treatment: amended.vatTreatment, rateBasisPoints: amended.vatRateBasisPoints, note: amended.vatNote };
+    return insertDocument(tx, {
+      series: 'credit_note', partner, period: credit.period, amendsInvoiceId: amended.id, vat, customer: amended.customer, settings,
+      transactions: [{ ...credit, amountMinor: Number(credit.amountMinor) }],
+    });
   });
 }
 

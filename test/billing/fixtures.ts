@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import type { TestApi } from '../helpers/api';
-import { insertTransactions } from '../../db/partner-statements';
+import { getTransaction, insertTransactions } from '../../db/partner-statements';
+import { partnerStartFromDb } from '../../db/partner-ledger';
+import { partnerCapacityClient } from '../../infra/partner-capacity-client';
+import { reserveRequest, settle } from '../capacity/fixtures';
+import { eventually } from '../helpers/wait';
 import { createLeadType, createPartner, keyFor, validPartner } from '../config/fixtures';
 
 export const GB = { line1: '1 High Street', city: 'London', postalCode: 'SW1A 1AA', country: 'GB' };
@@ -12,7 +16,7 @@ export const US = { line1: '1 Main Street', city: 'Austin', postalCode: '78701',
 export async function billedPartner(api: TestApi, billing: { legalName: string; address: typeof GB; vatId?: string }) {
   const email = `billing-${randomUUID().slice(0, 8)}@partner.example`;
   const base = validPartner().billing;
-  const partner = await createPartner(api, { email, billing: { ...base, vatId: undefined, ...billing } });
+  const partner = await createPartner(api, { email, billing: { ...base, vatId: undefined, ...billing }, schedule: { type: 'always' }, caps: {}, creditLimitMinor: null });
   return { ...partner, email, key: await keyFor(api, 'partner', partner.id) };
 }
 
@@ -33,6 +37,19 @@ export async function chargesIn(api: TestApi, partnerId: string, month: string, 
   }));
   return leads;
 }
+
+/** A lead delivered and charged now, the way delivery does it: reserved and committed through the partner's workflow. */
+export async function chargeNow(api: TestApi, taskQueue: string, partnerId: string, priceMinor: number): Promise<string> {
+  const partners = partnerCapacityClient(api.temporal, taskQueue, partnerStartFromDb(api.sql));
+  const req = reserveRequest(partnerId, { priceMinor });
+  const reserved = await partners.reserve(req);
+  if (!reserved.granted) throw new Error(`not granted: ${JSON.stringify(reserved)}`);
+  await partners.commit({ ...settle(req), priceMinor });
+  await eventually(async () => (await api.sql`select 1 from partner_transactions where partner_id = ${partnerId} and lead_id = ${req.leadId}`).length > 0 || undefined);
+  return req.leadId;
+}
+
+export const creditOf = (api: TestApi, partnerId: string, leadId: string) => getTransaction(api.sql, partnerId, `credit:${leadId}`);
 
 export const leadType = (api: TestApi) => createLeadType(api);
 
@@ -64,6 +81,6 @@ export function pdfText(pdf: Buffer): Promise<string> {
   });
 }
 
-export interface CaughtMail { subject: string; to: { address: string }[]; attachments?: { fileName: string; contentType: string }[] }
+export interface CaughtMail { subject: string; text: string; to: { address: string }[]; attachments?: { fileName: string; contentType: string }[] }
 export const mailsTo = async (address: string): Promise<CaughtMail[]> =>
   ((await (await fetch(`${process.env.MAIL_WEB_URL}/email`)).json()) as CaughtMail[]).filter((m) => m.to.some((t) => t.address === address));
