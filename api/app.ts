@@ -31,6 +31,7 @@ import { selfServiceRoutes } from './routes/self-service';
 import { testLeadRoutes } from './routes/test-leads';
 import { invoiceRoutes } from './routes/invoices';
 import { returnRoutes } from './routes/returns';
+import { reportRoutes } from './routes/reports';
 import { createMetrics } from '../infra/metrics';
 
 export interface AppDeps {
@@ -77,6 +78,7 @@ export function createApp(deps: AppDeps) {
     ...testLeadRoutes(deps),
     ...invoiceRoutes(deps),
     ...returnRoutes(deps),
+    ...reportRoutes(deps),
   ];
   const app = express();
   app.disable('x-powered-by');

@@ -53,7 +53,7 @@ function unbilled(tx: Sql, partnerId: string, period: string, timezone: string) 
     select t.txn_key as key, t.kind, t.amount_minor as "amountMinor", t.currency, coalesce(lt.name, 'Lead') as "leadType"
     from partner_transactions t
     left join leads l on l.id::text = t.lead_id
-    left join lead_types lt on lt.id::text = l.lead_type
+    left join lead_types lt on lt.id = l.lead_type_id
     where t.partner_id = ${partnerId} and t.kind in ('charge', 'credit') and ${upTo(tx, period, timezone)}
       and not exists (select 1 from invoiced_transactions i where i.partner_id = t.partner_id and i.txn_key = t.txn_key)
     order by t.seq`;
@@ -148,7 +148,7 @@ export async function issueCreditNote(sql: Sql, partner: Partner, charge: { key:
     const [credit] = await tx<(BillableTransaction & { amountMinor: string; period: string })[]>`
       select t.txn_key as key, t.kind, t.amount_minor as "amountMinor", t.currency, coalesce(lt.name, 'Lead') as "leadType",
         to_char(t.occurred_at at time zone ${settings.timezone}, 'YYYY-MM') as period
-      from partner_transactions t left join leads l on l.id::text = t.lead_id left join lead_types lt on lt.id::text = l.lead_type
+      from partner_transactions t left join leads l on l.id::text = t.lead_id left join lead_types lt on lt.id = l.lead_type_id
       where t.partner_id = ${partner.id} and t.txn_key = ${creditKey} and t.kind = 'credit'`;
     if (!credit) throw new Error(`credit ${creditKey} is not on partner ${partner.id}'s statement`);
     const vat = { treatment: amended.vatTreatment, rateBasisPoints: amended.vatRateBasisPoints, note: amended.vatNote };

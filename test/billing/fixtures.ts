@@ -22,11 +22,11 @@ export async function billedPartner(api: TestApi, billing: { legalName: string; 
 
 /**
  * Charges on a partner's statement in a past month, written to the ledger table the partner workflow
- * writes, each for a real lead of `leadTypeId`, with the running balance.
+ * writes, each for a lead of `leadType`, with the running balance.
  */
-export async function chargesIn(api: TestApi, partnerId: string, month: string, leadTypeId: string, pricesMinor: number[], firstSeq = 1) {
+export async function chargesIn(api: TestApi, partnerId: string, month: string, leadType: { id: string; name: string }, pricesMinor: number[], firstSeq = 1) {
   const leads = pricesMinor.map(() => randomUUID());
-  await api.sql`insert into leads ${api.sql(leads.map((id) => ({ id, lead_type: leadTypeId })))}`;
+  await api.sql`insert into leads ${api.sql(leads.map((id) => ({ id, lead_type: leadType.name, lead_type_id: leadType.id })))}`;
   let balance = 0;
   await insertTransactions(api.sql, partnerId, pricesMinor.map((price, i) => {
     balance -= price;

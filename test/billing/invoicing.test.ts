@@ -28,9 +28,9 @@ describe('monthly invoices: from the ledger to a numbered VAT invoice, as PDF in
     const home = await billedPartner(stack.api, { legalName: 'Home Counties Solar Ltd', address: GB, vatId: 'GB987654321' });
     const eu = await billedPartner(stack.api, { legalName: 'Berliner Solar GmbH', address: DE, vatId: 'DE123456789' });
     const abroad = await billedPartner(stack.api, { legalName: 'Texas Solar Inc', address: US });
-    await chargesIn(stack.api, home.id, month, type.id, [25_00, 25_00, 25_00, 40_00]);
-    await chargesIn(stack.api, eu.id, month, type.id, [10_00, 10_00]);
-    await chargesIn(stack.api, abroad.id, month, type.id, [50_00]);
+    await chargesIn(stack.api, home.id, month, type, [25_00, 25_00, 25_00, 40_00]);
+    await chargesIn(stack.api, eu.id, month, type, [10_00, 10_00]);
+    await chargesIn(stack.api, abroad.id, month, type, [50_00]);
 
     expect(await run(month)).toEqual({ month, invoiced: 3 });
 
@@ -74,8 +74,8 @@ describe('monthly invoices: from the ledger to a numbered VAT invoice, as PDF in
     const type = await leadType(stack.api);
     const mine = await billedPartner(stack.api, { legalName: 'Mine Ltd', address: GB });
     const theirs = await billedPartner(stack.api, { legalName: 'Theirs Ltd', address: GB });
-    await chargesIn(stack.api, mine.id, month, type.id, [12_34]);
-    await chargesIn(stack.api, theirs.id, month, type.id, [99_00]);
+    await chargesIn(stack.api, mine.id, month, type, [12_34]);
+    await chargesIn(stack.api, theirs.id, month, type, [99_00]);
     await run(month);
 
     const list = await stack.api.request('GET', '/portal/invoices', { key: mine.key });
@@ -96,7 +96,7 @@ describe('monthly invoices: from the ledger to a numbered VAT invoice, as PDF in
     const month = '2025-05';
     const type = await leadType(stack.api);
     const partners = await Promise.all(Array.from({ length: 5 }, (_, i) => billedPartner(stack.api, { legalName: `Concurrent ${i} Ltd`, address: GB })));
-    for (const p of partners) await chargesIn(stack.api, p.id, month, type.id, [10_00]);
+    for (const p of partners) await chargesIn(stack.api, p.id, month, type, [10_00]);
     const settings = billingSettings(testEnv());
     const full = await Promise.all(partners.map(async (p) => (await getPartner(stack.api.sql, p.id))!));
     const issued = await Promise.all([...full, ...full, ...full].map((p) => issueMonthlyInvoice(stack.api.sql, p, month, settings)));
@@ -112,10 +112,10 @@ describe('monthly invoices: from the ledger to a numbered VAT invoice, as PDF in
   it('charges written after a month was invoiced go on the next month’s invoice, and a backfill of the earlier month adds nothing', async () => {
     const type = await leadType(stack.api);
     const p = await billedPartner(stack.api, { legalName: 'Late Ltd', address: GB });
-    await chargesIn(stack.api, p.id, '2025-06', type.id, [10_00]);
+    await chargesIn(stack.api, p.id, '2025-06', type, [10_00]);
     await run('2025-06');
-    await chargesIn(stack.api, p.id, '2025-06', type.id, [7_00], 2);
-    await chargesIn(stack.api, p.id, '2025-07', type.id, [5_00], 3);
+    await chargesIn(stack.api, p.id, '2025-06', type, [7_00], 2);
+    await chargesIn(stack.api, p.id, '2025-07', type, [5_00], 3);
     await run('2025-07');
     expect(await run('2025-06')).toEqual({ month: '2025-06', invoiced: 0 });
 
@@ -145,7 +145,7 @@ describe('monthly invoices: from the ledger to a numbered VAT invoice, as PDF in
       const lastMonth = previousMonth(monthAt(new Date(), 'Europe/London'));
       const type = await leadType(stack.api);
       const p = await billedPartner(stack.api, { legalName: 'Scheduled Ltd', address: GB });
-      await chargesIn(stack.api, p.id, lastMonth, type.id, [30_00]);
+      await chargesIn(stack.api, p.id, lastMonth, type, [30_00]);
       await schedule.trigger();
       const invoice = await eventually(async () => (await stack.api.request('GET', `/invoices?partnerId=${p.id}`)).body.items.find((i: any) => i.pdfKey), { timeoutMs: 60_000 });
       expect(invoice).toMatchObject({ period: lastMonth, grossMinor: 36_00 });
