@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { Sql } from './client';
 import { inTransaction } from './transaction';
 import {
-  documentNumber, invoiceLines, singleCurrency, totals, vatDecision, type BillableTransaction, type DocumentSeries, type InvoiceLine,
+  documentNumber, invoiceLines, singleCurrency, totals, type BillableTransaction, type DocumentSeries, type InvoiceLine,
   type Party, type Supplier, type VatDecision, type VatTreatment,
 } from '../domain/invoice';
 import type { Partner } from '../domain/config';
+import { vatDecision } from '../domain/invoice-vat';
 
 export interface Invoice {
   id: string;

@@ -26,7 +26,7 @@ describe('monthly invoices: from the ledger to a numbered VAT invoice, as PDF in
     const month = '2025-03';
     const type = await leadType(stack.api);
     const home = await billedPartner(stack.api, { legalName: 'Home Counties Solar Ltd', address: GB, vatId: 'GB987654321' });
-    const eu = await billedPartner(stack.api, { legalName: 'Berliner Solar GmbH', address: DE, vatId: 'DE123456789' });
+    const eu = await billedPartner(stack.api, { legalName: 'Berliner Solar GmbH', address: DE, vatId: 'DE136695976' });
     const abroad = await billedPartner(stack.api, { legalName: 'Texas Solar Inc', address: US });
     await chargesIn(stack.api, home.id, month, type, [25_00, 25_00, 25_00, 40_00]);
     await chargesIn(stack.api, eu.id, month, type, [10_00, 10_00]);
