@@ -11,6 +11,11 @@ import { deliveryAgent } from './delivery/private-address-guard';
 import { leadActivities } from './leads';
 import { partnerActivities } from './partner';
 import { routingActivities } from './routing';
+import { invoicingActivities } from './invoicing';
+import { returnActivities } from './returns';
+import { createObjectStore } from '../infra/object-store';
+import { createPdfRenderer } from '../infra/pdf-renderer';
+import { billingSettings } from '../infra/env';
 
 export interface ActivityDeps {
   sql: Sql;
@@ -46,6 +51,10 @@ export function createActivities(deps: ActivityDeps) {
       sealer: deps.sealer ?? fieldSealerFromEnv(),
     }),
     ...partnerActivities(sql, deps.notifier ?? createNotifier(env)),
+    ...invoicingActivities({
+      sql, store: createObjectStore(env), renderer: createPdfRenderer(), mailer: nodemailer.createTransport(env.SMTP_URL), mailFrom: env.MAIL_FROM, settings: billingSettings(env),
+    }),
+    ...returnActivities({ sql, temporal: deps.temporal, mailer: nodemailer.createTransport(env.SMTP_URL), mailFrom: env.MAIL_FROM, settings: billingSettings(env) }),
   };
 }
 

@@ -31,6 +31,9 @@ import { metricsRoutes } from './routes/metrics';
 import { introductionRoutes } from './routes/introductions';
 import { selfServiceRoutes } from './routes/self-service';
 import { testLeadRoutes } from './routes/test-leads';
+import { invoiceRoutes } from './routes/invoices';
+import { returnRoutes } from './routes/returns';
+import { reportRoutes } from './routes/reports';
 import { createMetrics } from '../infra/metrics';
 
 export interface AppDeps {
@@ -57,6 +60,8 @@ export interface AppDeps {
   rateLimits?: RateLimits;
   /** Tests: every answer must fit the schema /openapi.json documents for its status, or the call fails loudly. */
   checkResponses?: boolean;
+  /** Invoicing months are cut on this clock (Europe/London when unset). */
+  billingTimezone?: string;
 }
 
 function assertDocumented(route: AnyRoute, status: number, body: unknown) {
@@ -92,6 +97,9 @@ export function createApp(deps: AppDeps) {
     ...introductionRoutes(deps),
     ...selfServiceRoutes(deps),
     ...testLeadRoutes(deps),
+    ...invoiceRoutes(deps),
+    ...returnRoutes(deps),
+    ...reportRoutes(deps),
   ];
   const app = express();
   app.disable('x-powered-by');

@@ -21,7 +21,7 @@ runMain('api', async (logger) => {
   const temporal = await connectTemporalClient(env.TEMPORAL_ADDRESS, env.TEMPORAL_NAMESPACE);
   const app = createApp({ sql, temporal, taskQueue: env.TEMPORAL_TASK_QUEUE, objectStore, logger, publicUrl: env.PUBLIC_URL, linkSecret: env.LINK_SIGNING_SECRET, twilioAuthToken: env.TWILIO_AUTH_TOKEN, sealer: fieldSealerFromEnv(),
     notifier: createNotifier(env), operatorEmail: env.OPERATOR_EMAIL,
-    temporalUiOrigin: env.TEMPORAL_UI_ORIGIN, development: env.NODE_ENV === 'development',
+    temporalUiOrigin: env.TEMPORAL_UI_ORIGIN, development: env.NODE_ENV === 'development', billingTimezone: env.BILLING_TIMEZONE,
     rateLimits: { perKeyPerMinute: env.RATE_LIMIT_PER_KEY_PER_MINUTE, perAddressPerMinute: env.RATE_LIMIT_PER_ADDRESS_PER_MINUTE, signupsPerHour: env.SIGNUP_LIMIT_PER_HOUR } });
   const sweeper = sweepUnstartedLeads(sql, temporal, env.TEMPORAL_TASK_QUEUE, logger);
   const server = app.listen(env.API_PORT, () => logger.info({ url: env.PUBLIC_URL }, 'api listening'));

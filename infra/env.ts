@@ -43,6 +43,16 @@ export const envSchema = z.object({
   OPERATOR_EMAIL: z.email().optional(),
   /** An operator API key to register on start; without it the first start creates one and prints it once. */
   LEADRELAY_OPERATOR_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Invoicing: months are cut on this clock, and the monthly run starts on day 1 there. */
+  BILLING_TIMEZONE: z.string().refine((tz) => Intl.supportedValuesOf('timeZone').includes(tz) || tz === 'UTC', 'must be an IANA timezone, e.g. Europe/London').default('Europe/London'),
+  /** The supplier printed on every invoice: leadrelay's operator, its address and VAT number. */
+  SUPPLIER_LEGAL_NAME: z.string().min(1).default('leadrelay Ltd'),
+  /** line 1|city|postal code */
+  SUPPLIER_ADDRESS: z.string().regex(/^[^|]+\|[^|]+\|[^|]+$/, 'must be line 1|city|postal code').default('1 Example Street|London|EC1A 1AA'),
+  SUPPLIER_COUNTRY: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code, e.g. GB').default('GB'),
+  SUPPLIER_VAT_ID: z.string().min(4).default('GB123456789'),
+  /** The home VAT rate, in percent. */
+  VAT_STANDARD_RATE_PERCENT: z.coerce.number().min(0).max(100).default(20),
 }).superRefine((env, ctx) => {
   // Anyone could forge accept links or inbound SMS with a published default.
   if (env.NODE_ENV !== 'production') return;
@@ -61,4 +71,14 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
   throw new EnvError(`Invalid environment configuration:\n${lines.join('\n')}`);
+}
+
+/** What invoices are issued with, from the environment. */
+export function billingSettings(env: Pick<Env, 'BILLING_TIMEZONE' | 'SUPPLIER_LEGAL_NAME' | 'SUPPLIER_ADDRESS' | 'SUPPLIER_COUNTRY' | 'SUPPLIER_VAT_ID' | 'VAT_STANDARD_RATE_PERCENT'>) {
+  const [line1, city, postalCode] = env.SUPPLIER_ADDRESS.split('|') as [string, string, string];
+  return {
+    supplier: { legalName: env.SUPPLIER_LEGAL_NAME, address: { line1, city, postalCode, country: env.SUPPLIER_COUNTRY }, vatId: env.SUPPLIER_VAT_ID },
+    standardRateBasisPoints: Math.round(env.VAT_STANDARD_RATE_PERCENT * 100),
+    timezone: env.BILLING_TIMEZONE,
+  };
 }

@@ -8,6 +8,7 @@ import { connectTemporalClient } from '../infra/temporal-client';
 import { runMain } from '../infra/run-main';
 import { createMetrics } from '../infra/metrics';
 import { freeLoopbackPort, serveWorkerMetrics } from './metrics-server';
+import { ensureInvoicingSchedule } from '../infra/invoicing-schedule';
 
 runMain('worker', async (log) => {
   const env = loadEnv();
@@ -23,6 +24,7 @@ runMain('worker', async (log) => {
   const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
   // The capacity activities send updates to partner workflows through an ordinary client.
   const temporal = await connectTemporalClient(env.TEMPORAL_ADDRESS, env.TEMPORAL_NAMESPACE);
+  await ensureInvoicingSchedule(temporal, { taskQueue: env.TEMPORAL_TASK_QUEUE, timezone: env.BILLING_TIMEZONE });
   const worker = await createWorker({ connection, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE, deps: { sql, env, temporal, metrics } });
   log.info({ taskQueue: env.TEMPORAL_TASK_QUEUE, temporal: env.TEMPORAL_ADDRESS, metrics: metricsServer.url }, 'worker started');
   // The SDK drains in-flight tasks on SIGINT/SIGTERM and then run() resolves.

@@ -68,6 +68,21 @@ const ALLOWED: Record<string, readonly string[]> = {
   'PUT /portal/lead-types/{id}': ['partner'],
   'DELETE /portal/lead-types/{id}': ['partner'],
   'POST /profiles/{id}/test-lead': ['operator'],
+  'POST /invoices/runs': ['operator'],
+  'GET /invoices': ['operator'],
+  'GET /invoices/{id}': ['operator'],
+  'GET /invoices/{id}/pdf': ['operator'],
+  'GET /portal/invoices': ['partner'],
+  'GET /portal/invoices/{id}/pdf': ['partner'],
+  'PUT /partners/{id}/return-policy': ['operator'],
+  'GET /partners/{id}/return-policy': ['operator'],
+  'POST /portal/leads/{id}/return': ['partner'],
+  'POST /returns/{id}/decision': ['operator'],
+  'GET /returns': ['operator'],
+  'GET /returns/{id}': ['operator'],
+  'GET /portal/returns': ['partner'],
+  'GET /reports/revenue': ['operator'],
+  'GET /portal/reports': ['partner'],
 };
 
 type Caller = 'operator' | 'agent' | 'partner' | 'no key' | 'revoked key';
@@ -132,12 +147,13 @@ describe('the authorisation suite, generated from the OpenAPI document', () => {
       ['POST', `/portal/leads/${leadOfA}/accept`],
       ['POST', `/portal/leads/${leadOfA}/decline`, { reason: 'not ours' }],
       ['POST', `/portal/leads/${leadOfA}/outcome`, { outcome: 'won' }],
+      ['POST', `/portal/leads/${leadOfA}/return`, { reason: 'wrong_number' }],
     ] as const) {
       const res = await api.request(method, path, { key: b, ...(body ? { body } : {}) });
       expect({ call: `${method} ${path}`, status: res.status }).toEqual({ call: `${method} ${path}`, status: 404 });
     }
     const marks = [d.partners.a!.id, leadOfA];
-    for (const path of ['/portal/me', '/portal/leads', '/portal/statement', '/portal/sent', '/portal/lead-types']) {
+    for (const path of ['/portal/me', '/portal/leads', '/portal/statement', '/portal/sent', '/portal/lead-types', '/portal/invoices', '/portal/returns', '/portal/reports']) {
       const text = JSON.stringify((await api.request('GET', path, { key: b })).body);
       for (const mark of marks) expect({ path, leaks: text.includes(mark) }).toEqual({ path, leaks: false });
     }

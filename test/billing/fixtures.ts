@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import type { TestApi } from '../helpers/api';
+import { getTransaction, insertTransactions } from '../../db/partner-statements';
+import { partnerStartFromDb } from '../../db/partner-ledger';
+import { partnerCapacityClient } from '../../infra/partner-capacity-client';
+import { reserveRequest, settle } from '../capacity/fixtures';
+import { eventually } from '../helpers/wait';
+import { createLeadType, createPartner, keyFor, validPartner } from '../config/fixtures';
+
+export const GB = { line1: '1 High Street', city: 'London', postalCode: 'SW1A 1AA', country: 'GB' };
+export const DE = { line1: 'Friedrichstraße 1', city: 'Berlin', postalCode: '10117', country: 'DE' };
+export const US = { line1: '1 Main Street', city: 'Austin', postalCode: '78701', country: 'US' };
+
+/** A partner with billing details and an address of its own to find its mail by, plus its portal key. */
+export async function billedPartner(api: TestApi, billing: { legalName: string; address: typeof GB; vatId?: string }) {
+  const email = `billing-${randomUUID().slice(0, 8)}@partner.example`;
+  const base = validPartner().billing;
+  const partner = await createPartner(api, { email, billing: { ...base, vatId: undefined, ...billing }, schedule: { type: 'always' }, caps: {}, creditLimitMinor: null });
+  return { ...partner, email, key: await keyFor(api, 'partner', partner.id) };
+}
+
+/**
+ * Charges on a partner's statement in a past month, written to the ledger table the partner workflow
+ * writes, each for a lead of `leadType`, with the running balance.
+ */
+export async function chargesIn(api: TestApi, partnerId: string, month: string, leadType: { id: string; name: string }, pricesMinor: number[], firstSeq = 1) {
+  const leads = pricesMinor.map(() => randomUUID());
+  await api.sql`insert into leads ${api.sql(leads.map((id) => ({ id, lead_type: leadType.name, lead_type_id: leadType.id })))}`;
+  let balance = 0;
+  await insertTransactions(api.sql, partnerId, pricesMinor.map((price, i) => {
+    balance -= price;
+    return {
+      seq: firstSeq + i, key: `charge:${leads[i]}`, kind: 'charge' as const, amountMinor: -price, balanceMinor: balance, currency: 'GBP',
+      leadId: leads[i]!, assignmentId: 'assignment-1', description: `lead ${leads[i]}`, occurredAt: `${month}-${String(10 + i).padStart(2, '0')}T12:00:00.000Z`,
+    };
+  }));
+  return leads;
+}
+
+/** A lead delivered and charged now, the way delivery does it: reserved and committed through the partner's workflow. */
+export async function chargeNow(api: TestApi, taskQueue: string, partnerId: string, priceMinor: number): Promise<string> {
+  const partners = partnerCapacityClient(api.temporal, taskQueue, partnerStartFromDb(api.sql));
+  const req = reserveRequest(partnerId, { priceMinor });
+  const reserved = await partners.reserve(req);
+  if (!reserved.granted) throw new Error(`not granted: ${JSON.stringify(reserved)}`);
+  await partners.commit({ ...settle(req), priceMinor });
+  await eventually(async () => (await api.sql`select 1 from partner_transactions where partner_id = ${partnerId} and lead_id = ${req.leadId}`).length > 0 || undefined);
+  return req.leadId;
+}
+
+export const creditOf = (api: TestApi, partnerId: string, leadId: string) => getTransaction(api.sql, partnerId, `credit:${leadId}`);
+
+export const leadType = (api: TestApi) => createLeadType(api);
+
+/** Follows the API's redirect to the presigned link and downloads the PDF from the object store. */
+export async function downloadPdf(api: TestApi, path: string, key?: string) {
+  const res = await fetch(`${api.url}${path}`, { headers: { authorization: `Bearer ${key ?? api.operatorKey}` }, redirect: 'manual' });
+  if (res.status !== 302) throw new Error(`expected a redirect, got ${res.status}: ${await res.text()}`);
+  const location = res.headers.get('location')!;
+  const pdf = Buffer.from(await (await fetch(location)).arrayBuffer());
+  return { location, pdf };
+}
+
+// pdf.js loads its worker by dynamic import, which jest's module loader refuses: extract in a plain Node process.
+const EXTRACT = `const { PDFParse } = require('pdf-parse');
+const chunks = []; process.stdin.on('data', (c) => chunks.push(c)).on('end', async () => {
+  const parser = new PDFParse({ data: new Uint8Array(Buffer.concat(chunks)) });
+  process.stdout.write((await parser.getText()).text); await parser.destroy();
+});`;
+
+/** The text a person would read on the PDF, by a stock PDF text extractor (pdf.js through pdf-parse). */
+export function pdfText(pdf: Buffer): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', EXTRACT], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`PDF text extraction exited with ${code}`))));
+    child.stdin.end(pdf);
+  });
+}
+
+export interface CaughtMail { subject: string; text: string; to: { address: string }[]; attachments?: { fileName: string; contentType: string }[] }
+export const mailsTo = async (address: string): Promise<CaughtMail[]> =>
+  ((await (await fetch(`${process.env.MAIL_WEB_URL}/email`)).json()) as CaughtMail[]).filter((m) => m.to.some((t) => t.address === address));

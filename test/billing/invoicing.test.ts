@@ -1,0 +1,156 @@
+import { randomUUID } from 'node:crypto';
+import { useLeadStack } from '../helpers/lead-stack';
+import { eventually } from '../helpers/wait';
+import { testEnv } from '../helpers/env';
+import { problemFields } from '../config/fixtures';
+import { createObjectStore } from '../../infra/object-store';
+import { billingSettings } from '../../infra/env';
+import { getPartner } from '../../db/partners';
+import { issueMonthlyInvoice } from '../../db/invoices';
+import { ensureInvoicingSchedule } from '../../infra/invoicing-schedule';
+import { monthAt, previousMonth } from '../../domain/invoice';
+import { billedPartner, chargesIn, DE, downloadPdf, GB, leadType, mailsTo, pdfText, US } from './fixtures';
+
+describe('monthly invoices: from the ledger to a numbered VAT invoice, as PDF in the object store, emailed', () => {
+  const stack = useLeadStack('invoicing');
+  const store = createObjectStore(testEnv());
+
+  const run = async (month: string) => {
+    const res = await stack.api.request('POST', '/invoices/runs', { body: { month } });
+    expect(res.status).toBe(202);
+    return stack.api.temporal.workflow.getHandle(res.body.workflowId, res.body.runId).result() as Promise<{ month: string; invoiced: number }>;
+  };
+  const invoicesOf = async (month: string) => (await stack.api.request('GET', `/invoices?period=${month}`)).body.items as any[];
+
+  it('invoices each charged partner once, with VAT by its country, a PDF that reads right, and an email; a rerun issues nothing', async () => {
+    const month = '2025-03';
+    const type = await leadType(stack.api);
+    const home = await billedPartner(stack.api, { legalName: 'Home Counties Solar Ltd', address: GB, vatId: 'GB987654321' });
+    const eu = await billedPartner(stack.api, { legalName: 'Berliner Solar GmbH', address: DE, vatId: 'DE136695976' });
+    const abroad = await billedPartner(stack.api, { legalName: 'Texas Solar Inc', address: US });
+    await chargesIn(stack.api, home.id, month, type, [25_00, 25_00, 25_00, 40_00]);
+    await chargesIn(stack.api, eu.id, month, type, [10_00, 10_00]);
+    await chargesIn(stack.api, abroad.id, month, type, [50_00]);
+
+    expect(await run(month)).toEqual({ month, invoiced: 3 });
+
+    const issued = await invoicesOf(month);
+    const byPartner = (id: string) => issued.find((i) => i.partnerId === id);
+    expect(byPartner(home.id)).toMatchObject({
+      series: 'invoice', currency: 'GBP', vatTreatment: 'standard', vatRateBasisPoints: 2000, netMinor: 115_00, vatMinor: 23_00, grossMinor: 138_00, vatNote: null,
+      lines: [
+        { description: `${type.name} leads`, quantity: 1, unitPriceMinor: 40_00, amountMinor: 40_00 },
+        { description: `${type.name} leads`, quantity: 3, unitPriceMinor: 25_00, amountMinor: 75_00 },
+      ],
+      customer: { legalName: 'Home Counties Solar Ltd', vatId: 'GB987654321' },
+    });
+    expect(byPartner(eu.id)).toMatchObject({ vatTreatment: 'reverse_charge', netMinor: 20_00, vatMinor: 0, grossMinor: 20_00, vatNote: expect.stringContaining('Reverse charge') });
+    expect(byPartner(abroad.id)).toMatchObject({ vatTreatment: 'outside_scope', netMinor: 50_00, vatMinor: 0, vatNote: expect.stringContaining('Outside the scope') });
+    const numbers = issued.map((i) => Number(i.number.slice(4))).sort((a, b) => a - b);
+    expect(numbers).toEqual(numbers.map((_, i) => numbers[0]! + i));
+
+    const invoice = byPartner(home.id);
+    expect(invoice.pdfKey).toBe(`invoices/${home.id}/${month}/${invoice.number}.pdf`);
+    expect((await store.client.statObject(store.bucket, invoice.pdfKey)).size).toBeGreaterThan(1000);
+    const { pdf } = await downloadPdf(stack.api, `/invoices/${invoice.id}/pdf`);
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    const text = await pdfText(pdf);
+    for (const words of [`VAT invoice ${invoice.number}`, 'Home Counties Solar Ltd', 'VAT number: GB987654321', 'leadrelay Ltd', 'VAT number: GB123456789',
+      `Supply period: ${month}`, `${type.name} leads`, '£25.00', '£75.00', 'Net: £115.00', 'VAT at 20%: £23.00', 'Total: £138.00']) {
+      expect(text).toContain(words);
+    }
+    expect(await pdfText((await downloadPdf(stack.api, `/invoices/${byPartner(eu.id).id}/pdf`)).pdf)).toContain('Reverse charge: VAT to be accounted for by the recipient');
+
+    const mail = await eventually(async () => (await mailsTo(home.email)).find((m) => m.subject.includes(invoice.number)));
+    expect(mail.attachments).toEqual([expect.objectContaining({ fileName: `${invoice.number}.pdf`, contentType: 'application/pdf' })]);
+
+    expect(await run(month)).toEqual({ month, invoiced: 0 });
+    expect(await invoicesOf(month)).toHaveLength(3);
+    expect(await mailsTo(home.email)).toHaveLength(1);
+  });
+
+  it('a partner sees its own invoices and PDFs in the portal, and not another partner’s', async () => {
+    const month = '2025-04';
+    const type = await leadType(stack.api);
+    const mine = await billedPartner(stack.api, { legalName: 'Mine Ltd', address: GB });
+    const theirs = await billedPartner(stack.api, { legalName: 'Theirs Ltd', address: GB });
+    await chargesIn(stack.api, mine.id, month, type, [12_34]);
+    await chargesIn(stack.api, theirs.id, month, type, [99_00]);
+    await run(month);
+
+    const list = await stack.api.request('GET', '/portal/invoices', { key: mine.key });
+    expect(list.status).toBe(200);
+    expect(list.body.items.map((i: any) => i.partnerId)).toEqual([mine.id]);
+    expect(list.body.items[0]).toMatchObject({ netMinor: 12_34, vatMinor: 2_47, grossMinor: 14_81 });
+    const { location, pdf } = await downloadPdf(stack.api, `/portal/invoices/${list.body.items[0].id}/pdf`, mine.key);
+    expect(new URL(location).searchParams.get('X-Amz-Expires')).toBe('300');
+    expect(await pdfText(pdf)).toContain('Mine Ltd');
+
+    const other = (await invoicesOf(month)).find((i) => i.partnerId === theirs.id);
+    const refused = await stack.api.request('GET', `/portal/invoices/${other.id}/pdf`, { key: mine.key });
+    expect(refused.status).toBe(404);
+    expect((await stack.api.request('GET', '/invoices', { key: mine.key })).status).toBe(403);
+  });
+
+  it('concurrent issuers number invoices without gaps and never twice for one partner and month', async () => {
+    const month = '2025-05';
+    const type = await leadType(stack.api);
+    const partners = await Promise.all(Array.from({ length: 5 }, (_, i) => billedPartner(stack.api, { legalName: `Concurrent ${i} Ltd`, address: GB })));
+    for (const p of partners) await chargesIn(stack.api, p.id, month, type, [10_00]);
+    const settings = billingSettings(testEnv());
+    const full = await Promise.all(partners.map(async (p) => (await getPartner(stack.api.sql, p.id))!));
+    const issued = await Promise.all([...full, ...full, ...full].map((p) => issueMonthlyInvoice(stack.api.sql, p, month, settings)));
+
+    const ids = new Set(issued.map((i) => i!.id));
+    expect(ids.size).toBe(5);
+    const numbers = [...new Set(issued.map((i) => Number(i!.number.slice(4))))].sort((a, b) => a - b);
+    expect(numbers).toEqual(numbers.map((_, i) => numbers[0]! + i));
+    const [row] = await stack.api.sql<{ n: string }[]>`select count(*) as n from invoiced_transactions t join invoices i on i.id = t.invoice_id where i.period = ${month}`;
+    expect(Number(row!.n)).toBe(5);
+  });
+
+  it('charges written after a month was invoiced go on the next month’s invoice, and a backfill of the earlier month adds nothing', async () => {
+    const type = await leadType(stack.api);
+    const p = await billedPartner(stack.api, { legalName: 'Late Ltd', address: GB });
+    await chargesIn(stack.api, p.id, '2025-06', type, [10_00]);
+    await run('2025-06');
+    await chargesIn(stack.api, p.id, '2025-06', type, [7_00], 2);
+    await chargesIn(stack.api, p.id, '2025-07', type, [5_00], 3);
+    await run('2025-07');
+    expect(await run('2025-06')).toEqual({ month: '2025-06', invoiced: 0 });
+
+    const mine = (await stack.api.request('GET', `/invoices?partnerId=${p.id}`)).body.items;
+    expect(mine.map((i: any) => [i.period, i.netMinor])).toEqual([['2025-07', 12_00], ['2025-06', 10_00]]);
+  });
+
+  it('refuses a malformed or future month with 400, naming the field', async () => {
+    for (const month of ['2025-13', 'March', previousMonth('2999-02')]) {
+      const res = await stack.api.request('POST', '/invoices/runs', { body: { month } });
+      expect(res.status).toBe(400);
+      expect(problemFields(res.body)).toEqual(['body.month']);
+    }
+  });
+
+  it('the invoicing-monthly Schedule is created once, runs on day 1 in the billing timezone, and invoices the month just ended', async () => {
+    const scheduleId = `invoicing-monthly-${randomUUID()}`;
+    const options = { taskQueue: stack.worker.taskQueue, timezone: 'Europe/London', scheduleId };
+    expect(await ensureInvoicingSchedule(stack.api.temporal, options)).toBe('created');
+    expect(await ensureInvoicingSchedule(stack.api.temporal, options)).toBe('exists');
+    const schedule = stack.api.temporal.schedule.getHandle(scheduleId);
+    try {
+      const description = await schedule.describe();
+      expect(description.spec.timezone).toBe('Europe/London');
+      expect(description.spec.calendars).toEqual([expect.objectContaining({ dayOfMonth: [{ start: 1, end: 1, step: 1 }], hour: [{ start: 2, end: 2, step: 1 }] })]);
+
+      const lastMonth = previousMonth(monthAt(new Date(), 'Europe/London'));
+      const type = await leadType(stack.api);
+      const p = await billedPartner(stack.api, { legalName: 'Scheduled Ltd', address: GB });
+      await chargesIn(stack.api, p.id, lastMonth, type, [30_00]);
+      await schedule.trigger();
+      const invoice = await eventually(async () => (await stack.api.request('GET', `/invoices?partnerId=${p.id}`)).body.items.find((i: any) => i.pdfKey), { timeoutMs: 60_000 });
+      expect(invoice).toMatchObject({ period: lastMonth, grossMinor: 36_00 });
+    } finally {
+      await schedule.delete();
+    }
+  });
+});
