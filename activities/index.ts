@@ -10,6 +10,8 @@ import { deliveryAgent } from './delivery/private-address-guard';
 import { leadActivities } from './leads';
 import { partnerActivities } from './partner';
 import { routingActivities } from './routing';
+import { transferActivities } from './transfer';
+import type { TwilioHttpClient } from '../infra/twilio';
 
 export interface ActivityDeps {
   sql: Sql;
@@ -20,6 +22,8 @@ export interface ActivityDeps {
   metrics?: Metrics;
   /** Email and SMS for partner alerts; by default SMTP and Twilio from env (tests pass a local Twilio fake). */
   notifier?: Notifier;
+  /** Hotkey transfers' Twilio Voice calls; by default api.twilio.com, or TWILIO_API_BASE_URL (tests pass the simulator). */
+  twilioHttpClient?: TwilioHttpClient;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -42,6 +46,7 @@ export function createActivities(deps: ActivityDeps) {
       metrics,
     }),
     ...partnerActivities(sql, deps.notifier ?? createNotifier(env)),
+    ...transferActivities(sql, env, deps.twilioHttpClient),
   };
 }
 
