@@ -7,7 +7,8 @@ import { markDelivered } from '../db/deliveries';
 import { deliveryKey } from '../domain/ids';
 import type { Env } from '../infra/env';
 import { createTwilioClient, forwardingHttpClient, type TwilioHttpClient } from '../infra/twilio';
-import { conferenceNameFor, voiceUrls } from '../domain/transfer';
+import { conferenceNameFor, consumerStatusUrl, voiceUrls, type TransferSettings } from '../domain/transfer';
+import { getTransferSettings } from '../db/transfer-settings';
 
 export type DialResult = { dialled: true; callSid: string; to: string } | { dialled: false; reason: string };
 
@@ -15,12 +16,17 @@ export type DialResult = { dialled: true; callSid: string; to: string } | { dial
 export function transferActivities(sql: Sql, env: Env, httpClient?: TwilioHttpClient) {
   const client = createTwilioClient(env, { httpClient: httpClient ?? (env.TWILIO_API_BASE_URL ? forwardingHttpClient(env.TWILIO_API_BASE_URL) : undefined) });
   return {
-    /** Puts the consumer's call into the lead's conference, where they hear hold music until a partner joins. */
+    /** The partner's ring timeout and billable minimum. */
+    async loadTransferSettings(input: { partnerId: string }): Promise<TransferSettings> {
+      return getTransferSettings(sql, input.partnerId);
+    },
+
+    /** Puts the consumer's call into the lead's conference, where they hear hold music until a partner joins; its hang-up is reported to us. */
     async holdConsumer(input: { leadId: string; consumerCallSid: string }): Promise<void> {
       const twiml = new twilio.twiml.VoiceResponse();
       twiml.dial().conference({ startConferenceOnEnter: true, endConferenceOnExit: true, waitUrl: 'http://twimlets.com/holdmusic?Bucket=com.twilio.music.classical' }, conferenceNameFor(input.leadId));
       try {
-        await client.calls(input.consumerCallSid).update({ twiml: twiml.toString() });
+        await client.calls(input.consumerCallSid).update({ twiml: twiml.toString(), statusCallback: consumerStatusUrl(env.PUBLIC_URL, input.leadId), statusCallbackMethod: 'POST' });
       } catch (err) {
         throw ApplicationFailure.nonRetryable(`the consumer's call ${input.consumerCallSid} could not be put on hold: ${(err as Error).message}`, 'ConsumerCallGone');
       }

@@ -2,6 +2,12 @@
 
 /** A partner is rung this long before the call counts as unanswered, unless told otherwise. */
 export const DEFAULT_RING_TIMEOUT_SECONDS = 20;
+/** A taken call is charged once connected this long (Ringba and Retreaver bill the same way), unless told otherwise. */
+export const DEFAULT_MIN_BILLABLE_SECONDS = 30;
+
+/** Per partner: set with PUT /partners/{id}/transfer-settings. */
+export interface TransferSettings { ringTimeoutSeconds: number; minBillableSeconds: number }
+
 /** After answering, the partner hears the whisper and has this long to press a key. */
 export const WHISPER_SECONDS = 30;
 
@@ -17,6 +23,8 @@ export const voiceUrls = (publicUrl: string, leadId: string, partnerId: string) 
     status: new URL(`/twilio/voice/status?${query}`, publicUrl).toString(),
   };
 };
+/** The consumer's call reports here, so a hang-up stops the transfer. */
+export const consumerStatusUrl = (publicUrl: string, leadId: string) => new URL(`/twilio/voice/status?leadId=${encodeURIComponent(leadId)}`, publicUrl).toString();
 
 /** Twilio call statuses (https://www.twilio.com/docs/voice/api/call-resource#call-status-values) that end a call. */
 export const ENDED_CALL_STATUSES = ['completed', 'busy', 'no-answer', 'failed', 'canceled'] as const;
@@ -32,10 +40,17 @@ export type TransferCallEvent =
 export const eventKey = (e: TransferCallEvent) =>
   `${e.callSid}:${e.kind}:${e.kind === 'status' ? e.status : e.kind === 'digits' ? e.digits : e.answeredBy}`;
 
+export const hasEnded = (events: TransferCallEvent[]) =>
+  events.some((e) => e.kind === 'status' && (ENDED_CALL_STATUSES as readonly string[]).includes(e.status));
+
+/** How long a call was connected, from its final status callback (CallDuration). */
+export const connectedSeconds = (events: TransferCallEvent[]) =>
+  events.reduce((s, e) => (e.kind === 'status' && e.durationSeconds !== undefined ? e.durationSeconds : s), 0);
+
 export const isMachine = (answeredBy: string) => answeredBy.startsWith('machine') || answeredBy === 'fax';
 
 /** How a partner's call ended for the transfer: taken (pressed 1) or refused, with the outcome for its hold. */
-export type CallVerdict = { taken: true } | { taken: false; outcome: 'declined' | 'failed'; reason: string };
+export type CallVerdict = { taken: true } | { taken: false; outcome: 'declined' | 'failed' | 'withdrawn'; reason: string };
 
 /** The verdict the events so far reach, if any: a key press, a machine, or a call that ended without one. */
 export function callVerdict(events: TransferCallEvent[]): CallVerdict | undefined {
@@ -54,14 +69,15 @@ export interface TransferStep {
   at: string;
   partnerId: string;
   partnerName: string;
-  /** dialled, initiated, ringing, in-progress, answered_by, pressed, busy, no-answer, failed, completed, taken, refused, denied. */
+  /** See the Transfer step schema in api/routes/transfers.ts for every step. */
   step: string;
   detail: string;
   callSid?: string;
 }
 
 export interface TransferState {
-  status: 'waiting' | 'transferring' | 'transferred' | 'exhausted';
+  /** exhausted: no partner took the call; abandoned: the consumer hung up first. */
+  status: 'waiting' | 'transferring' | 'transferred' | 'exhausted' | 'abandoned';
   conference: string;
   consumerCallSid?: string;
   requestedBy?: string;

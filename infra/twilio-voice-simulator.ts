@@ -46,6 +46,7 @@ export interface SimulatedCall {
   /** Digits pressed at a <Gather>. */
   pressed: string[];
   conference?: string;
+  endsConference?: boolean;
   createdAt: Date;
   answeredAt?: Date;
   endedAt?: Date;
@@ -66,20 +67,21 @@ export interface TwilioVoiceSimulator {
   script(number: string, behaviour: PhoneBehaviour): void;
   /** A live call that reached one of our numbers (the consumer talking to the agent); returns its SID. */
   incomingCall(from: string, to: string): string;
-  /** Resolves once every call the simulator placed has ended. */
-  idle(): Promise<void>;
+  /** The person on this call hangs up. */
+  hangUp(callSid: string): Promise<void>;
   close(): Promise<void>;
 }
 
 const sid = (prefix: string) => `${prefix}${randomBytes(16).toString('hex')}`;
 const ENDED = ['completed', 'busy', 'no-answer', 'failed', 'canceled'];
-const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function startTwilioVoiceSimulator(options: {
   accountSid: string;
   authToken: string;
   /** Where a callback URL (signed as given) is actually delivered, e.g. PUBLIC_URL mapped to a test API's port. */
   reach?: (url: string) => string;
+  /** 0 (the default): any free port. */
+  port?: number;
 }): Promise<TwilioVoiceSimulator> {
   const { accountSid, authToken } = options;
   const reach = options.reach ?? ((u: string) => u);
@@ -88,16 +90,24 @@ export async function startTwilioVoiceSimulator(options: {
   const conferences = new Map<string, { sid: string; friendlyName: string; createdAt: Date; callSids: string[] }>();
   const requests: SimulatorRequest[] = [];
   const callbacks: SentCallback[] = [];
-  const running = new Set<Promise<void>>();
   let closed = false;
+  // Rings, answers and hang-ups still to come; closing the simulator drops them.
+  const timers = new Set<NodeJS.Timeout>();
+  const later = (ms: number, fn: () => void) => {
+    const t = setTimeout(() => { timers.delete(t); fn(); }, ms);
+    timers.add(t);
+  };
+  const wait = (ms: number) => new Promise<void>((r) => later(ms, r));
 
   const base = `/2010-04-01/Accounts/${accountSid}`;
   const server: Server = createServer(async (req, res) => {
     const send = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     const error = (status: number, code: number, message: string) => send(status, { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status });
     try {
-      const form = await readForm(req);
+      const raw = await readBody(req);
       const path = new URL(req.url ?? '/', 'http://simulator').pathname;
+      if (path.startsWith('/simulator/')) return control(req.method ?? 'GET', path, raw, send, error);
+      const form = formOf(raw);
       requests.push({ method: req.method ?? 'GET', path, form });
       if (req.headers.authorization !== `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`) return error(401, 20003, 'Authenticate');
       if (!path.startsWith(`${base}/`)) return error(404, 20404, 'The requested resource was not found');
@@ -123,8 +133,34 @@ export async function startTwilioVoiceSimulator(options: {
       error(500, 20500, (err as Error).message);
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  /**
+   * Not Twilio's: how a person trying `npm start` plays the phones. POST /simulator/incoming-calls
+   * {from, to} puts a consumer on the line; PUT /simulator/numbers/{number} scripts a partner's phone
+   * (a PhoneBehaviour); POST /simulator/calls/{sid}/hangup hangs up; GET /simulator/calls is the call log.
+   */
+  function control(method: string, path: string, raw: string, send: (s: number, b: unknown) => void, error: (s: number, c: number, m: string) => void) {
+    const body = (() => { try { return raw ? JSON.parse(raw) : {}; } catch { return undefined; } })();
+    if (body === undefined) return error(400, 0, 'the body must be JSON');
+    let m: RegExpMatchArray | null;
+    if (method === 'GET' && path === '/simulator/calls') return send(200, { calls: [...calls.values()] });
+    if (method === 'POST' && path === '/simulator/incoming-calls') {
+      if (typeof body.from !== 'string' || typeof body.to !== 'string') return error(400, 0, 'from and to are required');
+      return send(201, { sid: simulator.incomingCall(body.from, body.to) });
+    }
+    if (method === 'PUT' && (m = path.match(/^\/simulator\/numbers\/([^/]+)$/))) {
+      if (!['busy', 'failed', 'no-answer', 'machine', 'human'].includes(body.answer)) return error(400, 0, 'answer must be busy, failed, no-answer, machine or human');
+      simulator.script(decodeURIComponent(m[1]!), body as PhoneBehaviour);
+      return send(200, body);
+    }
+    if (method === 'POST' && (m = path.match(/^\/simulator\/calls\/(CA[0-9a-f]{32})\/hangup$/))) {
+      if (!calls.has(m[1]!)) return error(404, 20404, `no call ${m[1]}`);
+      return void simulator.hangUp(m[1]!).then(() => send(200, calls.get(m![1]!)));
+    }
+    return error(404, 20404, `The requested resource ${path} was not found`);
+  }
 
   function createCall(form: Record<string, string | string[]>, send: (s: number, b: unknown) => void, error: (s: number, c: number, m: string) => void) {
     const one = (k: string) => (Array.isArray(form[k]) ? (form[k] as string[])[0] : (form[k] as string | undefined));
@@ -138,9 +174,7 @@ export async function startTwilioVoiceSimulator(options: {
       heard: [], pressed: [], createdAt: new Date(),
     };
     calls.set(call.sid, call);
-    const life = ring(call).catch(() => end(call, 'failed'));
-    running.add(life);
-    void life.finally(() => running.delete(life));
+    void ring(call).catch(() => end(call, 'failed'));
     send(201, callJson(call));
   }
 
@@ -162,7 +196,7 @@ export async function startTwilioVoiceSimulator(options: {
     if (call.machineDetection) call.answeredBy = behaviour.answer === 'machine' ? 'machine_start' : 'human';
     await status(call, 'in-progress');
     if (behaviour.answer === 'human' && behaviour.hangUpAfterMs !== undefined) {
-      setTimeout(() => { if (!ENDED.includes(call.status)) void end(call, 'completed'); }, behaviour.hangUpAfterMs);
+      later(behaviour.hangUpAfterMs, () => { if (!ENDED.includes(call.status)) void end(call, 'completed'); });
     }
     await follow(call, await fetchTwiml(call, call.url!, {}));
   }
@@ -182,13 +216,14 @@ export async function startTwilioVoiceSimulator(options: {
         return follow(call, await fetchTwiml(call, verb.getAttribute('action')!, { Digits: press }));
       } else if (verb.tagName === 'Dial') {
         const conference = children(verb).find((c) => c.tagName === 'Conference');
-        if (conference) return join(call, (conference.textContent ?? '').trim());
+        if (conference) return join(call, (conference.textContent ?? '').trim(), conference.getAttribute('endConferenceOnExit') === 'true');
       }
     }
     return end(call, 'completed');
   }
 
-  function join(call: SimulatedCall, friendlyName: string) {
+  function join(call: SimulatedCall, friendlyName: string, endsConference: boolean) {
+    call.endsConference = endsConference;
     const conference = conferences.get(friendlyName) ?? { sid: sid('CF'), friendlyName, createdAt: new Date(), callSids: [] };
     conferences.set(friendlyName, conference);
     if (!conference.callSids.includes(call.sid)) conference.callSids.push(call.sid);
@@ -197,15 +232,22 @@ export async function startTwilioVoiceSimulator(options: {
 
   async function updateCall(call: SimulatedCall, form: Record<string, string | string[]>) {
     if (ENDED.includes(call.status)) return;
+    if (typeof form.StatusCallback === 'string') call.statusCallback = form.StatusCallback;
     if (form.Status === 'completed' || form.Status === 'canceled') return end(call, call.status === 'in-progress' ? 'completed' : 'canceled');
     if (typeof form.Twiml === 'string') await follow(call, verbsOf(form.Twiml));
     else if (typeof form.Url === 'string') await follow(call, await fetchTwiml(call, form.Url, {}));
   }
 
+  /** A participant with endConferenceOnExit takes everyone else in its conference down with it. */
   async function end(call: SimulatedCall, final: SimulatedCall['status']) {
     if (ENDED.includes(call.status)) return;
     call.endedAt = new Date();
     await status(call, final);
+    const conference = call.conference && call.endsConference ? conferences.get(call.conference) : undefined;
+    for (const other of conference?.callSids ?? []) {
+      const c = calls.get(other)!;
+      if (c !== call && c.conference === call.conference) await end(c, 'completed');
+    }
   }
 
   function callParams(call: SimulatedCall): Record<string, string> {
@@ -275,7 +317,7 @@ export async function startTwilioVoiceSimulator(options: {
   }
   const page = (key: string) => ({ first_page_uri: `${base}/${key}.json?PageSize=50&Page=0`, next_page_uri: null, previous_page_uri: null, page: 0, page_size: 50, uri: `${base}/${key}.json` });
 
-  return {
+  const simulator: TwilioVoiceSimulator = {
     url,
     requests,
     callbacks,
@@ -289,23 +331,27 @@ export async function startTwilioVoiceSimulator(options: {
       calls.set(call.sid, call);
       return call.sid;
     },
-    async idle() {
-      while (running.size > 0) await Promise.allSettled([...running]);
-    },
+    hangUp: (callSid) => end(calls.get(callSid)!, 'completed'),
     async close() {
       if (closed) return;
       closed = true;
+      for (const t of timers) clearTimeout(t);
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
     },
   };
+  return simulator;
 }
 
-async function readForm(req: IncomingMessage): Promise<Record<string, string | string[]>> {
+async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function formOf(raw: string): Record<string, string | string[]> {
   const form: Record<string, string | string[]> = {};
-  for (const [k, v] of new URLSearchParams(Buffer.concat(chunks).toString('utf8'))) {
+  for (const [k, v] of new URLSearchParams(raw)) {
     const had = form[k];
     form[k] = had === undefined ? v : ([] as string[]).concat(had, v);
   }

@@ -4,12 +4,12 @@ import type { LeadJudgement } from '../domain/lead-judgement';
 import type { Candidate } from '../domain/referral-plan';
 import { reservationIdFor } from '../domain/reservations';
 import {
-  callVerdict, conferenceNameFor, DEFAULT_RING_TIMEOUT_SECONDS, eventKey, WHISPER_SECONDS,
+  callVerdict, conferenceNameFor, connectedSeconds, eventKey, hasEnded, WHISPER_SECONDS,
   type CallVerdict, type TransferCallEvent, type TransferRequest, type TransferState,
 } from '../domain/transfer';
 import type { LeadProgress } from './lead-progress';
 
-const { reserveCapacity, acceptDelivery, releaseDelivery, settleTestDelivery, holdConsumer, dialTransferPartner, hangUpCall } = proxyActivities<LeadActivities>({
+const { reserveCapacity, acceptDelivery, releaseDelivery, settleTestDelivery, holdConsumer, dialTransferPartner, hangUpCall, loadTransferSettings } = proxyActivities<LeadActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { maximumInterval: '30 seconds' },
 });
@@ -29,6 +29,8 @@ export class HotkeyTransfer {
   readonly state: TransferState;
   private readonly events = new Map<string, TransferCallEvent[]>();
   private readonly heard = new Set<string>();
+  /** How many of each call's events are already steps. */
+  private readonly told = new Map<string, number>();
   /** Only a transfer lead (of this workflow version) waiting for its referral takes the Transfer button. */
   accepting = false;
 
@@ -65,19 +67,45 @@ export class HotkeyTransfer {
     });
   }
 
-  /** Records each callback about the call as a step until they reach a verdict, or the call is given up. */
-  async follow(who: Candidate, callSid: string, limitSeconds: number): Promise<CallVerdict & { givenUp?: true }> {
+  /** True once the consumer's own call has ended: nobody is left to transfer. */
+  get consumerGone() { return hasEnded(this.events.get(this.state.consumerCallSid ?? '') ?? []); }
+
+  /** Records each callback about the call as a step until they reach a verdict, the consumer hangs up, or the call is given up. */
+  async follow(who: Candidate, callSid: string, limitSeconds: number): Promise<CallVerdict & { hangUp?: true }> {
     const deadline = Date.now() + limitSeconds * 1000;
-    let told = 0;
     for (;;) {
-      const events = this.events.get(callSid) ?? [];
-      for (; told < events.length; told++) await this.step(who, ...describe(events[told]!), callSid);
-      const verdict = callVerdict(events);
+      await this.recordNews(who, callSid);
+      const verdict = callVerdict(this.events.get(callSid) ?? []);
       if (verdict) return verdict;
-      const remaining = deadline - Date.now();
-      if (remaining <= 0 || !(await condition(() => (this.events.get(callSid)?.length ?? 0) > told, remaining))) {
-        return { taken: false, outcome: 'failed', reason: `no word from Twilio within ${limitSeconds} s`, givenUp: true };
-      }
+      if (this.consumerGone) return { taken: false, outcome: 'withdrawn', reason: 'the consumer hung up', hangUp: true };
+      if (!(await this.news(callSid, deadline - Date.now()))) return { taken: false, outcome: 'failed', reason: `no word from Twilio within ${limitSeconds} s`, hangUp: true };
+    }
+  }
+
+  /** After a partner pressed 1: true once the call has stayed connected for `seconds`; false when it ended sooner. */
+  async stayConnected(who: Candidate, callSid: string, seconds: number): Promise<boolean> {
+    const deadline = Date.now() + seconds * 1000;
+    for (;;) {
+      await this.recordNews(who, callSid);
+      if (hasEnded(this.events.get(callSid) ?? [])) return false;
+      // The consumer leaving ends the conference, and with it this call: its own callback says so.
+      if (!(await this.news(callSid, deadline - Date.now(), false))) return true;
+    }
+  }
+
+  connectedSeconds(callSid: string) { return connectedSeconds(this.events.get(callSid) ?? []); }
+
+  /** Waits up to `ms` for a callback about the call (or, if asked, the consumer's hang-up): false when none came. */
+  private async news(callSid: string, ms: number, orConsumerGone = true): Promise<boolean> {
+    const seen = this.told.get(callSid) ?? 0;
+    return ms > 0 && condition(() => (this.events.get(callSid)?.length ?? 0) > seen || (orConsumerGone && this.consumerGone), ms);
+  }
+
+  private async recordNews(who: Candidate, callSid: string): Promise<void> {
+    const events = this.events.get(callSid) ?? [];
+    for (let i = this.told.get(callSid) ?? 0; i < events.length; i++) {
+      this.told.set(callSid, i + 1);
+      await this.step(who, ...describe(events[i]!), callSid);
     }
   }
 }
@@ -115,26 +143,40 @@ export async function transferInTurn(lead: LeadProgress, transfer: HotkeyTransfe
       transfer.state.status = 'transferred';
       return lead.setStatus('delivered', `call taken by ${candidate.partnerName}`);
     }
+    if (transfer.consumerGone) {
+      transfer.state.status = 'abandoned';
+      await transfer.step(undefined, 'consumer_hung_up', `call ${consumerCallSid}; every hold released`);
+      return lead.setStatus('cancelled', 'the consumer hung up during the transfer');
+    }
   }
   transfer.state.status = 'exhausted';
   await lead.setStatus('declined_everywhere', `no partner took the call: ${lead.state.deliveries.map((d) => `${d.partnerName}: ${d.reason ?? d.status}`).join('; ')}`);
 }
 
-/** One partner: reserve, ring with the whisper, and charge on 1 or release on anything else. True when it took the call. */
+/**
+ * One partner: reserve, ring with the whisper, and on 1 charge the locked price once the call has
+ * stayed connected for the partner's billable minimum; release on anything else. True when charged.
+ */
 async function transferTo(lead: LeadProgress, transfer: HotkeyTransfer, judgement: LeadJudgement, candidate: Candidate): Promise<boolean> {
   const route = judgement.routes[candidate.assignmentId]!;
   const delivery = lead.addDelivery(candidate, route.currency);
   const ids = { leadId: lead.leadId, partnerId: candidate.partnerId, reservationId: reservationIdFor(lead.leadId, candidate.partnerId), priceMinor: candidate.priceMinor };
-  const ringSeconds = DEFAULT_RING_TIMEOUT_SECONDS;
-  const limitSeconds = ringSeconds + WHISPER_SECONDS + CALLBACK_MARGIN_SECONDS;
+  const { ringTimeoutSeconds, minBillableSeconds } = await loadTransferSettings({ partnerId: candidate.partnerId });
+  const limitSeconds = ringTimeoutSeconds + WHISPER_SECONDS + CALLBACK_MARGIN_SECONDS;
   // A test lead reserves nothing and is charged nothing: its outcome is only recorded.
-  const settle = (outcome: 'accepted' | 'declined' | 'failed', reason?: string) => CancellationScope.nonCancellable(() => (judgement.test
+  const settle = (outcome: 'accepted' | 'declined' | 'failed' | 'withdrawn', reason?: string) => CancellationScope.nonCancellable(() => (judgement.test
     ? settleTestDelivery({ leadId: lead.leadId, partnerId: candidate.partnerId, outcome, reason })
     : outcome === 'accepted' ? acceptDelivery(ids) : releaseDelivery({ ...ids, outcome, reason: reason ?? outcome })));
+  const refuse = async (outcome: 'declined' | 'failed' | 'withdrawn', reason: string, callSid?: string) => {
+    await settle(outcome, reason);
+    await lead.moveDelivery(delivery, outcome, reason);
+    await transfer.step(candidate, 'refused', `${reason}; hold released`, callSid);
+    return false;
+  };
 
   const reservation = judgement.test ? { granted: true as const } : await CancellationScope.nonCancellable(() => reserveCapacity({
     leadId: lead.leadId, partnerId: candidate.partnerId, assignmentId: candidate.assignmentId, priceMinor: candidate.priceMinor,
-    currency: route.currency, assignmentCaps: route.assignmentCaps, holdSeconds: limitSeconds + 60,
+    currency: route.currency, assignmentCaps: route.assignmentCaps, holdSeconds: limitSeconds + minBillableSeconds + 60,
   }));
   if (!reservation.granted) {
     const reason = `${reservation.reason}: ${reservation.detail}`;
@@ -142,28 +184,25 @@ async function transferTo(lead: LeadProgress, transfer: HotkeyTransfer, judgemen
     await transfer.step(candidate, 'denied', reason);
     return false;
   }
+  if (transfer.consumerGone) return refuse('withdrawn', 'the consumer hung up');
   await lead.moveDelivery(delivery, 'delivering');
   const dial = await dialTransferPartner({
-    leadId: lead.leadId, partnerId: candidate.partnerId, assignmentId: candidate.assignmentId, priceMinor: candidate.priceMinor, currency: route.currency, ringTimeoutSeconds: ringSeconds,
+    leadId: lead.leadId, partnerId: candidate.partnerId, assignmentId: candidate.assignmentId, priceMinor: candidate.priceMinor, currency: route.currency, ringTimeoutSeconds,
   });
-  if (!dial.dialled) {
-    await settle('failed', dial.reason);
-    await lead.moveDelivery(delivery, 'failed', dial.reason);
-    await transfer.step(candidate, 'not_dialled', dial.reason);
-    return false;
-  }
+  if (!dial.dialled) return refuse('failed', dial.reason);
   delivery.attempts = 1;
   await transfer.step(candidate, 'dialled', dial.to, dial.callSid);
   const verdict = await transfer.follow(candidate, dial.callSid, limitSeconds);
-  if (verdict.taken) {
-    await settle('accepted');
-    await lead.moveDelivery(delivery, 'accepted');
-    await transfer.step(candidate, 'taken', `joined ${transfer.state.conference}; charged ${candidate.priceMinor} (minor units)`, dial.callSid);
-    return true;
+  if (!verdict.taken) {
+    if (verdict.hangUp) await hangUpCall({ callSid: dial.callSid });
+    return refuse(verdict.outcome, verdict.reason, dial.callSid);
   }
-  if (verdict.givenUp) await hangUpCall({ callSid: dial.callSid });
-  await settle(verdict.outcome, verdict.reason);
-  await lead.moveDelivery(delivery, verdict.outcome, verdict.reason);
-  await transfer.step(candidate, 'refused', `${verdict.reason}; hold released`, dial.callSid);
-  return false;
+  await transfer.step(candidate, 'connected', `joined ${transfer.state.conference}; charged after ${minBillableSeconds} s connected`, dial.callSid);
+  if (!(await transfer.stayConnected(candidate, dial.callSid, minBillableSeconds))) {
+    return refuse('declined', `connected ${transfer.connectedSeconds(dial.callSid)} s, under the ${minBillableSeconds} s billable minimum`, dial.callSid);
+  }
+  await settle('accepted');
+  await lead.moveDelivery(delivery, 'accepted');
+  await transfer.step(candidate, 'charged', `${candidate.priceMinor} (minor units) after ${minBillableSeconds} s connected`, dial.callSid);
+  return true;
 }

@@ -7,6 +7,8 @@ import { notFound } from '../http-error';
 import { assertTwilioSignature } from '../twilio-signature';
 import { updateLead } from '../workflow-updates';
 import { getLead } from '../../db/leads';
+import { getPartner } from '../../db/partners';
+import { getTransferSettings, putTransferSettings } from '../../db/transfer-settings';
 import { leadWorkflowId } from '../../domain/ids';
 import { conferenceNameFor, isMachine, voiceUrls, type CallStatus, type TransferCallEvent } from '../../domain/transfer';
 import { transferCallSignal, transferStateQuery, transferUpdate } from '../../workflows/transfer-messages';
@@ -24,19 +26,27 @@ const transferBody = z
 
 const stepSchema = z.object({
   at: z.string(), partnerId: z.string(), partnerName: z.string(), callSid: z.string().optional(),
-  step: z.string().meta({ description: 'holding, denied, dialled, initiated, ringing, answered, answered_by, pressed, busy, no-answer, failed, canceled, completed, not_dialled, refused, taken, consumer_gone' }),
+  step: z.string().meta({ description: 'holding, denied, dialled, initiated, ringing, answered, answered_by, pressed, busy, no-answer, failed, canceled, completed, refused, connected, charged, consumer_gone, consumer_hung_up' }),
   detail: z.string(),
 });
 const transferSchema = z.object({
-  status: z.enum(['transferring', 'transferred', 'exhausted']),
+  status: z.enum(['transferring', 'transferred', 'exhausted', 'abandoned']).meta({ description: 'exhausted: no partner took the call; abandoned: the consumer hung up first' }),
   conference: z.string(),
   consumerCallSid: z.string(),
   requestedBy: z.string(),
   steps: z.array(stepSchema),
 }).meta({ id: 'Transfer' });
 
-// Twilio adds the lead and partner to every voice callback URL we give it.
+// Twilio adds the lead and partner to every voice callback URL we give it; the consumer's call names no partner.
 const callbackQuery = z.object({ leadId: z.uuid(), partnerId: z.uuid() });
+const statusQuery = z.object({ leadId: z.uuid(), partnerId: z.uuid().optional() });
+
+const settingsBody = z
+  .strictObject({
+    ringTimeoutSeconds: z.number().int().min(5).max(120).meta({ description: "How long the partner's transfer phone rings before the next partner is tried", example: 20 }),
+    minBillableSeconds: z.number().int().min(0).max(3600).meta({ description: 'How long a taken call must stay connected before the partner is charged; a shorter call is released', example: 30 }),
+  })
+  .meta({ id: 'TransferSettings' });
 // Twilio posts every field as a string; which ones arrive depends on the callback, so the body is checked after the signature.
 const voiceWebhookBody = z.record(z.string(), z.string()).meta({ id: 'TwilioVoiceWebhook', description: 'Twilio voice callback fields (CallSid, CallStatus, AnsweredBy, Digits, ...), form-encoded' });
 
@@ -61,6 +71,33 @@ export function transferRoutes({ sql, temporal, publicUrl, twilioAuthToken }: Ap
   const verified = (req: Request, body: Record<string, string>) => assertTwilioSignature(req, publicUrl, twilioAuthToken, body);
 
   return [
+    defineRoute({
+      method: 'put',
+      path: '/partners/:id/transfer-settings',
+      summary: "Set a partner's hotkey transfer ring timeout and billable minimum",
+      tags: ['partners'],
+      auth: ['operator'],
+      params: z.object({ id: z.uuid({ error: 'must be a partner id (UUID)' }) }),
+      body: settingsBody,
+      responses: { 200: { description: 'Stored', schema: settingsBody }, 400: { description: 'Bad input, naming the field' }, 404: { description: 'No such partner' } },
+      handler: async ({ params, body }) => {
+        if (!(await getPartner(sql, params.id))) throw notFound(`partner ${params.id}`);
+        return putTransferSettings(sql, params.id, body);
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/partners/:id/transfer-settings',
+      summary: "A partner's hotkey transfer settings (20 s ring, 30 s billable minimum until set)",
+      tags: ['partners'],
+      auth: ['operator', 'agent'],
+      params: z.object({ id: z.uuid({ error: 'must be a partner id (UUID)' }) }),
+      responses: { 200: { description: 'The settings', schema: settingsBody }, 404: { description: 'No such partner' } },
+      handler: async ({ params }) => {
+        if (!(await getPartner(sql, params.id))) throw notFound(`partner ${params.id}`);
+        return getTransferSettings(sql, params.id);
+      },
+    }),
     defineRoute({
       method: 'post',
       path: '/leads/:id/transfer',
@@ -132,8 +169,9 @@ export function transferRoutes({ sql, temporal, publicUrl, twilioAuthToken }: Ap
       },
     }),
     defineRoute({
-      ...callback('/twilio/voice/status', "Twilio Voice: a partner's call status (initiated, ringing, in-progress, completed, busy, no-answer, failed, canceled)",
-        'The statusCallback of each partner call; a duplicate changes nothing.'),
+      ...callback('/twilio/voice/status', "Twilio Voice: a partner's or the consumer's call status (initiated, ringing, in-progress, completed, busy, no-answer, failed, canceled)",
+        "The statusCallback of each partner call, and of the consumer's call once on hold (no partnerId): the consumer hanging up stops the transfer and releases every hold. A duplicate changes nothing."),
+      query: statusQuery,
       handler: async ({ req, res, query, body }) => {
         verified(req, body);
         if (body.CallSid && CALL_STATUSES.includes(body.CallStatus ?? '')) {

@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import twilio from 'twilio';
 import { startApi, type TestApi } from '../helpers/api';
 import { startWorker, type RunningWorker } from '../helpers/worker';
-import { configureDistribution, type PartnerSpec } from '../helpers/distribution';
+import { configureDistribution } from '../helpers/distribution';
+import type { TransferSettings } from '../../domain/transfer';
 import { eventually } from '../helpers/wait';
 import { testEnv } from '../helpers/env';
 import { forwardingHttpClient } from '../../infra/twilio';
@@ -35,14 +36,18 @@ afterAll(async () => {
 const phone = () => `+4477009${String(randomInt(0, 100_000)).padStart(5, '0')}`;
 
 /** A transfer lead type with one partner per behaviour, best first, each with its own transfer phone scripted in the simulator. */
-async function transferLead(behaviours: Array<[name: string, behaviour: PhoneBehaviour]>, extra: Partial<PartnerSpec> = {}) {
+async function transferLead(behaviours: Array<[name: string, behaviour: PhoneBehaviour]>, settings: Record<string, TransferSettings> = {}) {
   const phones: Record<string, string> = {};
   const partners = behaviours.map(([name, behaviour], i) => {
     phones[name] = phone();
     sim.script(phones[name]!, behaviour);
-    return { name, priority: behaviours.length - i, priceMinor: 25_00 + i, transferPhone: phones[name], ...extra };
+    return { name, priority: behaviours.length - i, priceMinor: 25_00 + i, transferPhone: phones[name] };
   });
   const distribution = await configureDistribution(api, { referralMethod: 'transfer', referralScope: 1, referralDeadlineSeconds: 600, partners });
+  for (const [name] of behaviours) {
+    const put = await api.request('PUT', `/partners/${distribution.partners[name]!.id}/transfer-settings`, { body: settings[name] ?? { ringTimeoutSeconds: 20, minBillableSeconds: 0 } });
+    expect(put.status).toBe(200);
+  }
   const created = await api.request('POST', '/leads', { key: agentKey, body: { leadType: distribution.leadTypeName, fields: { name: 'Ada', postcode: 'SW1A 1AA' } } });
   expect(created.status).toBe(202);
   const leadId: string = created.body.id;
@@ -69,7 +74,8 @@ const charges = async (leadId: string) =>
 
 describe('hotkey telephone transfer', () => {
   it('rings partners in turn: a busy one is skipped, the next presses 1, joins the consumer and is charged once', async () => {
-    const { leadId, phones, distribution } = await transferLead([['busy', { answer: 'busy' }], ['taker', { answer: 'human', press: '1' }], ['spare', { answer: 'human', press: '1' }]]);
+    const { leadId, phones, distribution } = await transferLead([['busy', { answer: 'busy' }], ['taker', { answer: 'human', press: '1' }], ['spare', { answer: 'human', press: '1' }]],
+      { taker: { ringTimeoutSeconds: 15, minBillableSeconds: 1 } });
     const consumer = consumerCall();
 
     const started = await pressTransfer(leadId, consumer);
@@ -85,7 +91,8 @@ describe('hotkey telephone transfer', () => {
     expect(dialled(phones.busy!)).toHaveLength(1);
     expect(dialled(phones.taker!)).toHaveLength(1);
     expect(dialled(phones.spare!)).toHaveLength(0);
-    expect(dialled(phones.taker!)[0]!.form).toMatchObject({ From: env.TWILIO_FROM_NUMBER, MachineDetection: 'Enable', Timeout: '20', StatusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'] });
+    expect(dialled(phones.taker!)[0]!.form).toMatchObject({ From: env.TWILIO_FROM_NUMBER, MachineDetection: 'Enable', Timeout: '15', StatusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'] });
+    expect(dialled(phones.busy!)[0]!.form.Timeout).toBe('20');
     const taker = callTo(phones.taker!);
     expect(taker.conference).toBe(`lead-${leadId}`);
     expect(taker.heard.join(' ')).toMatch(/Press 1 to take the call, or 2 to decline/);
@@ -97,12 +104,12 @@ describe('hotkey telephone transfer', () => {
     expect(transfer.status).toBe(200);
     expect(transfer.body.status).toBe('transferred');
     const steps = transfer.body.steps.map((s: { partnerName: string; step: string; detail: string }) => `${s.partnerName.split('-')[0]}:${s.step}${s.step === 'pressed' ? `:${s.detail}` : ''}`);
-    expect(steps).toEqual(expect.arrayContaining([':holding', 'busy:dialled', 'busy:busy', 'busy:refused', 'taker:dialled', 'taker:ringing', 'taker:answered', 'taker:answered_by', 'taker:pressed:1', 'taker:taken']));
+    expect(steps).toEqual(expect.arrayContaining([':holding', 'busy:dialled', 'busy:busy', 'busy:refused', 'taker:dialled', 'taker:ringing', 'taker:answered', 'taker:answered_by', 'taker:pressed:1', 'taker:connected', 'taker:charged']));
     expect(steps.indexOf('busy:refused')).toBeLessThan(steps.indexOf('taker:dialled'));
 
     const history = await api.request('GET', `/leads/${leadId}/history`, { key: agentKey });
     const types = JSON.stringify(history.body);
-    for (const t of ['transfer_dialled', 'transfer_busy', 'transfer_pressed', 'transfer_taken', 'delivery_accepted']) expect(types).toContain(t);
+    for (const t of ['transfer_dialled', 'transfer_busy', 'transfer_pressed', 'transfer_charged', 'delivery_accepted']) expect(types).toContain(t);
   });
 
   it('counts a machine as a failed attempt and ends, saying why, when every partner declines or presses nothing', async () => {
@@ -120,6 +127,65 @@ describe('hotkey telephone transfer', () => {
     expect(callTo(phones.declines!).conference).toBeUndefined();
     const transfer = await api.request('GET', `/leads/${leadId}/transfer`, { key: agentKey });
     expect(transfer.body.status).toBe('exhausted');
+  });
+
+  it('busy, no answer, machine, 2, then 1: exactly one charge, to the fifth, once connected for its billable minimum', async () => {
+    const { leadId, phones, distribution } = await transferLead([
+      ['busy', { answer: 'busy' }], ['unanswered', { answer: 'no-answer' }], ['machine', { answer: 'machine' }],
+      ['declines', { answer: 'human', press: '2' }], ['taker', { answer: 'human', press: '1' }],
+    ], { unanswered: { ringTimeoutSeconds: 5, minBillableSeconds: 0 }, taker: { ringTimeoutSeconds: 20, minBillableSeconds: 3 } });
+    expect((await pressTransfer(leadId, consumerCall())).status).toBe(202);
+
+    const lead = await leadIn(leadId, 'delivered');
+    expect(lead.deliveries.map((d: { status: string; reason: string | null }) => `${d.status}: ${d.reason}`)).toEqual([
+      'failed: busy', 'failed: no-answer', 'failed: answering machine (machine_start)', 'declined: pressed 2', 'accepted: null',
+    ]);
+    expect(await charges(leadId)).toEqual([{ partnerId: distribution.partners.taker!.id, amountMinor: 25_04 }]);
+    for (const name of Object.keys(phones)) expect(dialled(phones[name]!)).toHaveLength(1);
+    expect(dialled(phones.unanswered!)[0]!.form.Timeout).toBe('5');
+
+    // Charged only after the call had been connected for 3 s.
+    const steps: Array<{ at: string; step: string; partnerName: string }> = (await api.request('GET', `/leads/${leadId}/transfer`, { key: agentKey })).body.steps;
+    const at = (step: string) => Date.parse(steps.find((s) => s.partnerName.startsWith('taker') && s.step === step)!.at);
+    expect(at('charged') - at('connected')).toBeGreaterThanOrEqual(3_000);
+  });
+
+  it('does not charge a partner that hangs up before its billable minimum, and passes the consumer to the next', async () => {
+    const { leadId, phones, distribution } = await transferLead([['short', { answer: 'human', press: '1', hangUpAfterMs: 1_000 }], ['stays', { answer: 'human', press: '1' }]],
+      { short: { ringTimeoutSeconds: 20, minBillableSeconds: 4 }, stays: { ringTimeoutSeconds: 20, minBillableSeconds: 1 } });
+    const consumer = consumerCall();
+    expect((await pressTransfer(leadId, consumer)).status).toBe(202);
+
+    const lead = await leadIn(leadId, 'delivered');
+    expect(lead.deliveries.map((d: { status: string }) => d.status)).toEqual(['declined', 'accepted']);
+    expect(lead.deliveries[0].reason).toMatch(/connected \d+ s, under the 4 s billable minimum/);
+    expect(await charges(leadId)).toEqual([{ partnerId: distribution.partners.stays!.id, amountMinor: 25_01 }]);
+    expect(callTo(phones.short!).status).toBe('completed');
+    expect(callTo(phones.stays!).conference).toBe(`lead-${leadId}`);
+    expect(sim.calls.get(consumer)!.status).toBe('in-progress');
+  });
+
+  it('stops everything when the consumer hangs up mid-transfer: the ringing partner is hung up on, its hold released, nobody else rung', async () => {
+    const { leadId, phones } = await transferLead([['slow', { answer: 'human', afterMs: 15_000, press: '1' }], ['next', { answer: 'human', press: '1' }]]);
+    const consumer = consumerCall();
+    expect((await pressTransfer(leadId, consumer)).status).toBe(202);
+    await eventually(async () => {
+      const r = await api.request('GET', `/leads/${leadId}/transfer`, { key: agentKey });
+      return r.body.steps.some((s: { step: string }) => s.step === 'ringing') || undefined;
+    });
+    await sim.hangUp(consumer);
+
+    const lead = await leadIn(leadId, 'cancelled');
+    expect(lead.reason).toBe('the consumer hung up during the transfer');
+    expect(lead.deliveries.map((d: { status: string }) => d.status)).toEqual(['withdrawn']);
+    expect(await charges(leadId)).toEqual([]);
+    expect(callTo(phones.slow!).status).toBe('canceled');
+    expect(dialled(phones.next!)).toHaveLength(0);
+    const transfer = (await api.request('GET', `/leads/${leadId}/transfer`, { key: agentKey })).body;
+    expect(transfer.status).toBe('abandoned');
+    const history = JSON.stringify((await api.request('GET', `/leads/${leadId}/history`, { key: agentKey })).body);
+    expect(history).toContain('delivery_withdrawn');
+    expect(history).toContain('transfer_consumer_hung_up');
   });
 
   it('refuses a callback with a forged signature (403) and ignores a replayed one', async () => {
@@ -149,6 +215,9 @@ describe('hotkey telephone transfer', () => {
     const bad = await api.request('POST', `/leads/${leadId}/transfer`, { key: agentKey, body: { consumerCallSid: 'call-1' } });
     expect(bad.status).toBe(400);
     expect(bad.body.problems).toEqual([{ field: 'body.consumerCallSid', reason: expect.stringMatching(/Twilio call SID/) }]);
+    const settings = await api.request('PUT', `/partners/${randomUUID()}/transfer-settings`, { body: { ringTimeoutSeconds: 2, minBillableSeconds: -1 } });
+    expect(settings.status).toBe(400);
+    expect(settings.body.problems.map((p: { field: string }) => p.field)).toEqual(['body.ringTimeoutSeconds', 'body.minBillableSeconds']);
     const missing = await api.request('POST', `/leads/${leadId}/transfer`, { key: agentKey, body: {} });
     expect(missing.status).toBe(400);
     expect(missing.body.problems.map((p: { field: string }) => p.field)).toEqual(['body.consumerCallSid']);
