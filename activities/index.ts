@@ -16,6 +16,8 @@ import { returnActivities } from './returns';
 import { createObjectStore } from '../infra/object-store';
 import { createPdfRenderer } from '../infra/pdf-renderer';
 import { billingSettings } from '../infra/env';
+import { transferActivities } from './transfer';
+import type { TwilioHttpClient } from '../infra/twilio';
 
 export interface ActivityDeps {
   sql: Sql;
@@ -28,6 +30,8 @@ export interface ActivityDeps {
   notifier?: Notifier;
   /** Opens the lead fields sealed in PostgreSQL; by default with LEADRELAY_FIELD_KEYS. */
   sealer?: FieldSealer;
+  /** Hotkey transfers' Twilio Voice calls; by default api.twilio.com, or TWILIO_API_BASE_URL (tests pass the simulator). */
+  twilioHttpClient?: TwilioHttpClient;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -55,6 +59,7 @@ export function createActivities(deps: ActivityDeps) {
       sql, store: createObjectStore(env), renderer: createPdfRenderer(), mailer: nodemailer.createTransport(env.SMTP_URL), mailFrom: env.MAIL_FROM, settings: billingSettings(env),
     }),
     ...returnActivities({ sql, temporal: deps.temporal, mailer: nodemailer.createTransport(env.SMTP_URL), mailFrom: env.MAIL_FROM, settings: billingSettings(env) }),
+    ...transferActivities(sql, env, deps.twilioHttpClient),
   };
 }
 

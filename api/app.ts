@@ -27,6 +27,7 @@ import { profileRoutes } from './routes/profiles';
 import { signupRoutes } from './routes/signup';
 import { capacityRoutes } from './routes/capacity';
 import { twilioSmsRoutes } from './routes/twilio-sms';
+import { transferRoutes } from './routes/transfers';
 import { metricsRoutes } from './routes/metrics';
 import { introductionRoutes } from './routes/introductions';
 import { selfServiceRoutes } from './routes/self-service';
@@ -93,6 +94,7 @@ export function createApp(deps: AppDeps) {
     ...apiKeyRoutes(deps),
     ...capacityRoutes(deps),
     ...twilioSmsRoutes(deps),
+    ...transferRoutes(deps),
     ...metricsRoutes(deps, metrics),
     ...introductionRoutes(deps),
     ...selfServiceRoutes(deps),

@@ -3,7 +3,7 @@ import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import { HttpError } from './http-error';
 
 /** How a lead workflow's refusals (ApplicationFailure types its validators and handlers throw) read over HTTP. */
-const STATUS_OF: Record<string, number> = { NotDelivered: 404, BadCancel: 400, BadAnswer: 400 };
+const STATUS_OF: Record<string, number> = { NotDelivered: 404, BadCancel: 400, BadAnswer: 400, BadTransfer: 400 };
 
 /**
  * Sends an Update to a lead workflow and turns a refusal (its validator's or handler's reason, or a

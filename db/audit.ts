@@ -26,3 +26,10 @@ export async function listAudit(sql: Sql, leadId: string): Promise<Array<AuditEn
   return rows.map((r) => ({ id: Number(r.id), at: r.at.toISOString(), type: r.type, summary: r.summary, ...(r.detail === null ? {} : { detail: r.detail }) }));
 }
 
+
+/** The entry a step wrote, if it did: lets a retried activity find what it already did. */
+export async function findAudit(sql: Sql, leadId: string, key: string): Promise<AuditEntry | undefined> {
+  const [row] = await sql<{ at: Date; type: string; summary: string; detail: unknown }[]>`
+    select at, type, summary, detail from lead_audit where lead_id = ${leadId} and entry_key = ${key}`;
+  return row && { at: row.at.toISOString(), type: row.type, summary: row.summary, ...(row.detail === null ? {} : { detail: row.detail }) };
+}

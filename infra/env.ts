@@ -30,6 +30,8 @@ export const envSchema = z.object({
   TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must be AC followed by 32 hex digits').default('AC00000000000000000000000000000000'),
   TWILIO_AUTH_TOKEN: z.string().min(16).default(DEVELOPMENT_SECRETS.TWILIO_AUTH_TOKEN),
   TWILIO_FROM_NUMBER: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number, e.g. +447700900000').default('+447700900000'),
+  /** Hotkey transfer: Twilio's REST API is called here instead of https://api.twilio.com (the local Voice simulator). */
+  TWILIO_API_BASE_URL: z.url().optional(),
   /** The worker's Prometheus scrape target (leadrelay's and the Temporal SDK's metrics), at /metrics. */
   WORKER_METRICS_PORT: port.default(9464),
   WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),

@@ -3,6 +3,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { assertPortsFree, startMailCatcher, startMinio, startPostgres, startTemporal, stopAll, waitFor, type Service } from './lib/services';
+import { startTwilioVoiceSimulator } from '../infra/twilio-voice-simulator';
+import { loadEnv } from '../infra/env';
 const { ROOT, ensureMinio, ensureTemporalCli, say } = require('./lib/tools');
 
 const DATA = path.join(ROOT, '.data');
@@ -10,6 +12,7 @@ const LOGS = path.join(DATA, 'logs');
 const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 
 async function main() {
+  const twilioSimulated = !process.env.TWILIO_ACCOUNT_SID;
   fs.mkdirSync(LOGS, { recursive: true });
   const services: Service[] = [];
   let stopping = false;
@@ -36,6 +39,7 @@ async function main() {
       { port: port('SMTP_PORT', 1025), what: 'mail catcher SMTP', env: 'SMTP_PORT' },
       { port: port('MAIL_UI_PORT', 1080), what: 'mail catcher UI', env: 'MAIL_UI_PORT' },
       { port: port('WORKER_METRICS_PORT', 9464), what: 'worker metrics', env: 'WORKER_METRICS_PORT' },
+      ...(twilioSimulated ? [{ port: port('TWILIO_SIMULATOR_PORT', 3010), what: 'Twilio Voice simulator', env: 'TWILIO_SIMULATOR_PORT' }] : []),
     ], () => fetch(`http://127.0.0.1:${apiPort}/healthz`).then((r) => r.headers.get('content-type')?.includes('json') ?? false));
     const temporalCli: string = ensureTemporalCli();
     const minioBin: string = ensureMinio();
@@ -51,6 +55,12 @@ async function main() {
     ].map((p) => p.then((s) => { services.push(s); return s; }))) as [Awaited<ReturnType<typeof startPostgres>>, Awaited<ReturnType<typeof startTemporal>>, Awaited<ReturnType<typeof startMinio>>, Awaited<ReturnType<typeof startMailCatcher>>];
 
     const publicUrl = `http://localhost:${apiPort}`;
+    // Without real Twilio credentials, hotkey transfers dial the local Voice simulator.
+    const twilioEnv = loadEnv(process.env);
+    const twilio = twilioSimulated
+      ? await startTwilioVoiceSimulator({ accountSid: twilioEnv.TWILIO_ACCOUNT_SID, authToken: twilioEnv.TWILIO_AUTH_TOKEN, port: port('TWILIO_SIMULATOR_PORT', 3010) })
+      : undefined;
+    if (twilio) services.push({ name: 'twilio-simulator', stop: () => twilio.close() });
     const env = {
       ...process.env,
       NODE_ENV: 'development',
@@ -65,6 +75,7 @@ async function main() {
       SMTP_URL: mail.smtpUrl,
       // The local stack delivers to receivers on this machine.
       WEBHOOK_ALLOW_PRIVATE_ADDRESSES: process.env.WEBHOOK_ALLOW_PRIVATE_ADDRESSES ?? 'true',
+      ...(twilio ? { TWILIO_API_BASE_URL: twilio.url } : {}),
     };
     for (const name of ['worker', 'api'] as const) {
       const proc = node(name, name === 'api' ? 'api/server.ts' : 'worker/main.ts', env);
@@ -84,6 +95,7 @@ async function main() {
       ['Worker metrics', `http://127.0.0.1:${port('WORKER_METRICS_PORT', 9464)}/metrics`],
       ['MinIO console', `${minio.consoleUrl}  (user ${minio.accessKey}, password ${minio.secretKey})`],
       ['PostgreSQL', pg.url],
+      ...(twilio ? [['Twilio (sim)', `${twilio.url}/simulator/calls  (README: Hotkey telephone transfer)`] as [string, string]] : []),
       ['Data and logs', DATA],
     ];
     for (const [what, where] of rows) process.stdout.write(`  ${what.padEnd(14)} ${where}\n`);

@@ -11,6 +11,8 @@ import { ManualReferral } from './manual-referral';
 import { cancelUpdate, leadStateQuery, referUpdate, respondUpdate } from './messages';
 import { offer } from './offer';
 import { offerInTurn } from './offer-in-turn';
+import { HotkeyTransfer, transferInTurn } from './hotkey-transfer';
+import { transferCallSignal, transferStateQuery, transferUpdate } from './transfer-messages';
 
 const { judgeLead } = proxyActivities<LeadActivities>({ startToCloseTimeout: '60 seconds', retry: { maximumInterval: '30 seconds' } });
 // Writes to our own tables only: local, so they cost the server no task round trip.
@@ -20,6 +22,8 @@ export interface LeadWorkflowInput { leadId: string }
 
 /** Leads started before this marker run workflows/legacy/lead-v1.ts to the end. */
 export const LIFECYCLE_PATCH = 'lead-lifecycle-v2';
+/** Transfer leads started before this marker wait for a manual referral, as they always did. */
+export const TRANSFER_PATCH = 'transfer-v1';
 
 /**
  * One lead, from arrival to a final state: judge every partner, take the lead type's referral
@@ -43,6 +47,11 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
   setHandler(respondUpdate, (answer) => lead.respond(answer), { validator: (answer) => lead.validateAnswer(answer) });
   // An update: the caller hears back once the lead is cancelled, holds released and partners told.
   setHandler(cancelUpdate, (req) => lead.cancel(req, () => routing.cancel()), { validator: (req) => lead.validateCancel(req) });
+  const transfer = new HotkeyTransfer(lead);
+  // An update: the agent hears at once whether the transfer started; its steps follow in transferState.
+  setHandler(transferUpdate, (req) => transfer.request(req), { validator: (req) => transfer.validate(req) });
+  setHandler(transferCallSignal, (event) => transfer.hear(event));
+  setHandler(transferStateQuery, () => (transfer.requested ? transfer.state : null));
 
   try {
     await routing.run(async () => {
@@ -53,11 +62,20 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
         case 'immediate':
           taken = { plan: arrival.plan, judgement: arrival };
           break;
+        case 'transfer':
+          if (patched(TRANSFER_PATCH)) {
+            transfer.accepting = true;
+            await lead.setStatus('awaiting_referral');
+            if (!(await condition(() => transfer.requested || referral.taken !== undefined, arrival.referralDeadlineSeconds * 1000))) {
+              return lead.setStatus('expired', `not transferred within ${arrival.referralDeadlineSeconds} s`);
+            }
+            if (transfer.requested) return transferInTurn(lead, transfer, await judge());
+          }
+        // falls through: an agent may still refer a transfer lead by hand, as a manual one.
         case 'manual':
-        // Appointment setting and telephone transfer refer through their own phases when they land;
-        // until then an agent refers those leads by hand, as a manual one.
-        case 'appointment':
-        case 'transfer': {
+        // Appointment setting refers through its own phase when it lands; until then an agent refers
+        // those leads by hand, as a manual one.
+        case 'appointment': {
           await lead.setStatus('awaiting_referral');
           if (!(await condition(() => referral.taken !== undefined, arrival.referralDeadlineSeconds * 1000))) {
             return lead.setStatus('expired', `not referred within ${arrival.referralDeadlineSeconds} s`);

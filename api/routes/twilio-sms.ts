@@ -2,7 +2,7 @@ import { z } from 'zod';
 import twilio from 'twilio';
 import type { AppDeps } from '../app';
 import { defineRoute } from '../route';
-import { HttpError } from '../http-error';
+import { assertTwilioSignature } from '../twilio-signature';
 import { findPartnerIdBySmsNumber } from '../../db/partner-statements';
 import { partnerCapacityClient } from '../../infra/partner-capacity-client';
 import { partnerStartFromDb } from '../../db/partner-ledger';
@@ -29,11 +29,7 @@ export function twilioSmsRoutes({ sql, temporal, taskQueue, publicUrl, twilioAut
       body: smsWebhookBody,
       responses: { 200: { description: 'TwiML reply confirming the state' }, 403: { description: 'Missing or wrong signature; nothing changed' } },
       handler: async ({ req, res, body }) => {
-        const signature = req.header('x-twilio-signature') ?? '';
-        const url = new URL(req.originalUrl, publicUrl).toString();
-        if (!signature || !twilio.validateRequest(twilioAuthToken, signature, url, body)) {
-          throw new HttpError(403, 'bad_signature', 'X-Twilio-Signature does not match this request');
-        }
+        assertTwilioSignature(req, publicUrl, twilioAuthToken, body);
         const reply = await answer(body.From ?? '', body.Body ?? '');
         const twiml = new twilio.twiml.MessagingResponse();
         twiml.message(reply);

@@ -83,6 +83,13 @@ const ALLOWED: Record<string, readonly string[]> = {
   'GET /portal/returns': ['partner'],
   'GET /reports/revenue': ['operator'],
   'GET /portal/reports': ['partner'],
+  'PUT /partners/{id}/transfer-settings': ['operator'],
+  'GET /partners/{id}/transfer-settings': ['operator', 'agent'],
+  'POST /leads/{id}/transfer': ['operator', 'agent'],
+  'GET /leads/{id}/transfer': ['operator', 'agent'],
+  'POST /twilio/voice/whisper': ['public'],
+  'POST /twilio/voice/gather': ['public'],
+  'POST /twilio/voice/status': ['public'],
 };
 
 type Caller = 'operator' | 'agent' | 'partner' | 'no key' | 'revoked key';

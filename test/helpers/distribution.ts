@@ -13,6 +13,8 @@ export interface PartnerSpec {
   fcaNumber?: string;
   caps?: { day?: number | null; week?: number | null; month?: number | null; lifetime?: number | null };
   creditLimitMinor?: number;
+  /** Where a hotkey transfer rings the partner. */
+  transferPhone?: string;
 }
 
 export interface Distribution {
@@ -32,7 +34,7 @@ async function ok<T = any>(res: Promise<{ status: number; body: T }>, expected =
 export async function configureDistribution(
   api: TestApi,
   spec: {
-    referralMethod?: 'immediate' | 'manual'; acceptanceWindowSeconds?: number | null; strategy?: 'first_match' | 'send_to_all';
+    referralMethod?: 'immediate' | 'manual' | 'transfer'; acceptanceWindowSeconds?: number | null; strategy?: 'first_match' | 'send_to_all';
     /** Null: no limit. */
     referralScope?: number | null; referralDeadlineSeconds?: number; partners: PartnerSpec[];
   },
@@ -72,6 +74,7 @@ export async function configureDistribution(
         ...(p.fcaNumber ? { fcaNumber: p.fcaNumber } : {}),
         ...(p.caps ? { caps: { day: null, week: null, month: null, lifetime: null, ...p.caps } } : {}),
         ...(p.creditLimitMinor !== undefined ? { creditLimitMinor: p.creditLimitMinor } : {}),
+        ...(p.transferPhone ? { transferPhone: p.transferPhone } : {}),
       },
     }));
     const assignment = await ok(api.request('POST', `/profiles/${profile.id}/assignments`, {

@@ -3,6 +3,7 @@ import { encryptedDataConverter } from '../../infra/payload-codec';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
 import type { Notifier } from '../../infra/notifier';
+import type { TwilioHttpClient } from '../../infra/twilio';
 import { createWorker } from '../../worker/create-worker';
 import type { Sql } from '../../db/client';
 import { testEnv } from './env';
@@ -15,7 +16,7 @@ export interface RunningWorker { taskQueue: string; worker: Worker; stop(): Prom
  * Runs a worker on its own task queue inside the test process, against the shared Temporal server and
  * the prebuilt workflow bundle. Webhooks may reach the tests' local receivers unless told otherwise.
  */
-export async function startWorker(sql: Sql, options: { taskQueue?: string; allowPrivateAddresses?: boolean; notifier?: Notifier } = {}): Promise<RunningWorker> {
+export async function startWorker(sql: Sql, options: { taskQueue?: string; allowPrivateAddresses?: boolean; notifier?: Notifier; twilioHttpClient?: TwilioHttpClient } = {}): Promise<RunningWorker> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('WARN') });
     runtimeInstalled = true;
@@ -29,7 +30,7 @@ export async function startWorker(sql: Sql, options: { taskQueue?: string; allow
     connection,
     namespace: env.TEMPORAL_NAMESPACE,
     taskQueue,
-    deps: { sql, env: { ...env, WEBHOOK_ALLOW_PRIVATE_ADDRESSES: options.allowPrivateAddresses ?? true }, temporal, notifier: options.notifier },
+    deps: { sql, env: { ...env, WEBHOOK_ALLOW_PRIVATE_ADDRESSES: options.allowPrivateAddresses ?? true }, temporal, notifier: options.notifier, twilioHttpClient: options.twilioHttpClient },
     workflowBundle: { codePath: process.env.LEADRELAY_WORKFLOW_BUNDLE! },
   });
   const running = worker.run();

@@ -1,0 +1,79 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import twilio from 'twilio';
+import type { Sql } from '../db/client';
+import { appendAudit, findAudit } from '../db/audit';
+import { getPartner } from '../db/partners';
+import { markDelivered } from '../db/deliveries';
+import { deliveryKey } from '../domain/ids';
+import type { Env } from '../infra/env';
+import { createTwilioClient, forwardingHttpClient, type TwilioHttpClient } from '../infra/twilio';
+import { conferenceNameFor, consumerStatusUrl, voiceUrls, type TransferSettings } from '../domain/transfer';
+import { getTransferSettings } from '../db/transfer-settings';
+
+export type DialResult = { dialled: true; callSid: string; to: string } | { dialled: false; reason: string };
+
+/** Twilio Programmable Voice for hotkey transfers: the real client, against api.twilio.com or the simulator. */
+export function transferActivities(sql: Sql, env: Env, httpClient?: TwilioHttpClient) {
+  const client = createTwilioClient(env, { httpClient: httpClient ?? (env.TWILIO_API_BASE_URL ? forwardingHttpClient(env.TWILIO_API_BASE_URL) : undefined) });
+  return {
+    /** The partner's ring timeout and billable minimum. */
+    async loadTransferSettings(input: { partnerId: string }): Promise<TransferSettings> {
+      return getTransferSettings(sql, input.partnerId);
+    },
+
+    /** Puts the consumer's call into the lead's conference, where they hear hold music until a partner joins; its hang-up is reported to us. */
+    async holdConsumer(input: { leadId: string; consumerCallSid: string }): Promise<void> {
+      const twiml = new twilio.twiml.VoiceResponse();
+      twiml.dial().conference({ startConferenceOnEnter: true, endConferenceOnExit: true, waitUrl: 'http://twimlets.com/holdmusic?Bucket=com.twilio.music.classical' }, conferenceNameFor(input.leadId));
+      try {
+        await client.calls(input.consumerCallSid).update({ twiml: twiml.toString(), statusCallback: consumerStatusUrl(env.PUBLIC_URL, input.leadId), statusCallbackMethod: 'POST' });
+      } catch (err) {
+        throw ApplicationFailure.nonRetryable(`the consumer's call ${input.consumerCallSid} could not be put on hold: ${(err as Error).message}`, 'ConsumerCallGone');
+      }
+    },
+
+    /**
+     * Rings the partner's transfer number. Answering-machine detection runs before the whisper TwiML is
+     * fetched; Twilio ends the call as no-answer after the ring timeout. A retry after the call was
+     * placed finds the recorded call instead of dialling the partner twice.
+     */
+    async dialTransferPartner(input: { leadId: string; partnerId: string; assignmentId: string; priceMinor: number; currency: string; ringTimeoutSeconds: number }): Promise<DialResult> {
+      const key = `transfer-dial:${input.partnerId}`;
+      const earlier = await findAudit(sql, input.leadId, key);
+      if (earlier) return earlier.detail as DialResult;
+      const partner = await getPartner(sql, input.partnerId);
+      if (!partner?.transferPhone) return { dialled: false, reason: 'the partner has no transfer phone number' };
+      const urls = voiceUrls(env.PUBLIC_URL, input.leadId, input.partnerId);
+      const call = await client.calls.create({
+        to: partner.transferPhone,
+        from: env.TWILIO_FROM_NUMBER,
+        url: urls.whisper,
+        method: 'POST',
+        statusCallback: urls.status,
+        statusCallbackMethod: 'POST',
+        statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'],
+        machineDetection: 'Enable',
+        timeout: input.ringTimeoutSeconds,
+      });
+      const result: DialResult = { dialled: true, callSid: call.sid, to: partner.transferPhone };
+      // Rung about the lead: the partner has been offered it, at the locked price.
+      await markDelivered(sql, {
+        key: deliveryKey(input.leadId, input.partnerId), leadId: input.leadId, partnerId: input.partnerId, assignmentId: input.assignmentId,
+        priceMinor: input.priceMinor, currency: input.currency, at: new Date().toISOString(),
+      });
+      await appendAudit(sql, input.leadId, key, {
+        at: new Date().toISOString(), type: 'transfer_dialled', summary: `dialled ${partner.name} on ${partner.transferPhone} (call ${call.sid})`, detail: result,
+      });
+      return result;
+    },
+
+    /** Ends a partner's call that must not go on (a machine, or the transfer gave up on it); an ended call stays ended. */
+    async hangUpCall(input: { callSid: string }): Promise<void> {
+      try {
+        await client.calls(input.callSid).update({ status: 'completed' });
+      } catch (err) {
+        if ((err as { status?: number }).status !== 404) throw err;
+      }
+    },
+  };
+}

@@ -1,0 +1,186 @@
+import { z } from 'zod';
+import twilio from 'twilio';
+import type { Request } from 'express';
+import type { AppDeps } from '../app';
+import { defineRoute } from '../route';
+import { notFound } from '../http-error';
+import { assertTwilioSignature } from '../twilio-signature';
+import { updateLead } from '../workflow-updates';
+import { getLead } from '../../db/leads';
+import { getPartner } from '../../db/partners';
+import { getTransferSettings, putTransferSettings } from '../../db/transfer-settings';
+import { leadWorkflowId } from '../../domain/ids';
+import { conferenceNameFor, isMachine, voiceUrls, type CallStatus, type TransferCallEvent } from '../../domain/transfer';
+import { transferCallSignal, transferStateQuery, transferUpdate } from '../../workflows/transfer-messages';
+
+const leadParams = z.object({ id: z.uuid({ error: 'must be a lead id (UUID)' }) });
+
+const transferBody = z
+  .strictObject({
+    consumerCallSid: z.string().regex(/^CA[0-9a-f]{32}$/, 'must be a Twilio call SID: CA and 32 hex digits').meta({
+      description: "The consumer's live Twilio call; it is moved into the lead's conference, with hold music, while partners are rung",
+      example: 'CA0123456789abcdef0123456789abcdef',
+    }),
+  })
+  .meta({ id: 'StartTransfer' });
+
+const stepSchema = z.object({
+  at: z.string(), partnerId: z.string(), partnerName: z.string(), callSid: z.string().optional(),
+  step: z.string().meta({ description: 'holding, denied, dialled, initiated, ringing, answered, answered_by, pressed, busy, no-answer, failed, canceled, completed, refused, connected, charged, consumer_gone, consumer_hung_up' }),
+  detail: z.string(),
+});
+const transferSchema = z.object({
+  status: z.enum(['transferring', 'transferred', 'exhausted', 'abandoned']).meta({ description: 'exhausted: no partner took the call; abandoned: the consumer hung up first' }),
+  conference: z.string(),
+  consumerCallSid: z.string(),
+  requestedBy: z.string(),
+  steps: z.array(stepSchema),
+}).meta({ id: 'Transfer' });
+
+// Twilio adds the lead and partner to every voice callback URL we give it; the consumer's call names no partner.
+const callbackQuery = z.object({ leadId: z.uuid(), partnerId: z.uuid() });
+const statusQuery = z.object({ leadId: z.uuid(), partnerId: z.uuid().optional() });
+
+const settingsBody = z
+  .strictObject({
+    ringTimeoutSeconds: z.number().int().min(5).max(120).meta({ description: "How long the partner's transfer phone rings before the next partner is tried", example: 20 }),
+    minBillableSeconds: z.number().int().min(0).max(3600).meta({ description: 'How long a taken call must stay connected before the partner is charged; a shorter call is released', example: 30 }),
+  })
+  .meta({ id: 'TransferSettings' });
+// Twilio posts every field as a string; which ones arrive depends on the callback, so the body is checked after the signature.
+const voiceWebhookBody = z.record(z.string(), z.string()).meta({ id: 'TwilioVoiceWebhook', description: 'Twilio voice callback fields (CallSid, CallStatus, AnsweredBy, Digits, ...), form-encoded' });
+
+const CALL_STATUSES: readonly string[] = ['initiated', 'ringing', 'in-progress', 'completed', 'busy', 'no-answer', 'failed', 'canceled'];
+
+/** Hotkey telephone transfer: the agent's Transfer button, its live steps, and the Twilio Voice callbacks that drive it. */
+export function transferRoutes({ sql, temporal, publicUrl, twilioAuthToken }: AppDeps) {
+  /** Tells the lead's workflow; a lead already ended (or never transferring) has nothing to hear. */
+  const tell = async (leadId: string, event: TransferCallEvent) => {
+    try {
+      await temporal.workflow.getHandle(leadWorkflowId(leadId)).signal(transferCallSignal, event);
+    } catch (err) {
+      if ((err as Error).name !== 'WorkflowNotFoundError') throw err;
+    }
+  };
+  const twimlReply = (res: { status(n: number): { type(t: string): { send(b: string): void } } }, twiml: InstanceType<typeof twilio.twiml.VoiceResponse>) =>
+    res.status(200).type('text/xml').send(twiml.toString());
+  const callback = (path: string, summary: string, description: string) => ({
+    method: 'post' as const, path, summary, description, tags: ['twilio'], auth: 'public' as const, query: callbackQuery, body: voiceWebhookBody,
+    responses: { 200: { description: 'TwiML' }, 403: { description: 'Missing or wrong X-Twilio-Signature; nothing changed' } },
+  });
+  const verified = (req: Request, body: Record<string, string>) => assertTwilioSignature(req, publicUrl, twilioAuthToken, body);
+
+  return [
+    defineRoute({
+      method: 'put',
+      path: '/partners/:id/transfer-settings',
+      summary: "Set a partner's hotkey transfer ring timeout and billable minimum",
+      tags: ['partners'],
+      auth: ['operator'],
+      params: z.object({ id: z.uuid({ error: 'must be a partner id (UUID)' }) }),
+      body: settingsBody,
+      responses: { 200: { description: 'Stored', schema: settingsBody }, 400: { description: 'Bad input, naming the field' }, 404: { description: 'No such partner' } },
+      handler: async ({ params, body }) => {
+        if (!(await getPartner(sql, params.id))) throw notFound(`partner ${params.id}`);
+        return putTransferSettings(sql, params.id, body);
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/partners/:id/transfer-settings',
+      summary: "A partner's hotkey transfer settings (20 s ring, 30 s billable minimum until set)",
+      tags: ['partners'],
+      auth: ['operator', 'agent'],
+      params: z.object({ id: z.uuid({ error: 'must be a partner id (UUID)' }) }),
+      responses: { 200: { description: 'The settings', schema: settingsBody }, 404: { description: 'No such partner' } },
+      handler: async ({ params }) => {
+        if (!(await getPartner(sql, params.id))) throw notFound(`partner ${params.id}`);
+        return getTransferSettings(sql, params.id);
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/leads/:id/transfer',
+      summary: "Transfer the consumer's live call to the first partner that takes it (hotkey transfer)",
+      description: "For a lead type with referralMethod transfer, waiting for its referral. The consumer's call is put into the lead's conference with hold music; eligible partners are then rung in the lead's order, each hearing a whisper and pressing 1 to take the call or 2 to decline. Answers at once; watch GET /leads/{id}/transfer.",
+      tags: ['leads'],
+      auth: ['operator', 'agent'],
+      params: leadParams,
+      body: transferBody,
+      status: 202,
+      responses: { 202: { description: 'Transfer started', schema: transferSchema }, 400: { description: 'Bad input, naming the field' }, 404: { description: 'No such lead' }, 409: { description: 'Not a transfer lead, not waiting for its referral, or already transferring' } },
+      handler: async ({ params, body, principal }) => {
+        const lead = await getLead(sql, params.id);
+        if (!lead) throw notFound(`lead ${params.id}`);
+        return updateLead(temporal, leadWorkflowId(lead.id), transferUpdate, { consumerCallSid: body.consumerCallSid, requestedBy: `${principal!.role}:${principal!.name}` });
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/leads/:id/transfer',
+      summary: "The lead's transfer, step by step as it happens",
+      description: 'Each partner rung, its ring, answer, machine detection, key pressed, and whether it was charged. The same steps are in GET /leads/{id}/history.',
+      tags: ['leads'],
+      auth: ['operator', 'agent'],
+      params: leadParams,
+      responses: { 200: { description: 'The transfer so far', schema: transferSchema }, 404: { description: 'No such lead, or no transfer started' } },
+      handler: async ({ params }) => {
+        const lead = await getLead(sql, params.id);
+        if (!lead) throw notFound(`lead ${params.id}`);
+        const state = await temporal.workflow.getHandle(leadWorkflowId(lead.id)).query(transferStateQuery);
+        if (!state) throw notFound(`a transfer of lead ${params.id}`);
+        return state;
+      },
+    }),
+    defineRoute({
+      ...callback('/twilio/voice/whisper', 'Twilio Voice: the partner answered; whisper the lead and gather 1 or 2',
+        "Fetched by Twilio once answering-machine detection has run: a machine is hung up on and counts as a failed attempt; a person hears the lead's summary and presses 1 to take the call or 2 to decline."),
+      handler: async ({ req, res, query, body }) => {
+        verified(req, body);
+        const twiml = new twilio.twiml.VoiceResponse();
+        const answeredBy = body.AnsweredBy ?? 'unknown';
+        if (body.CallSid) await tell(query.leadId, { callSid: body.CallSid, kind: 'answered_by', answeredBy });
+        if (isMachine(answeredBy)) {
+          twiml.hangup();
+          return twimlReply(res, twiml);
+        }
+        const lead = await getLead(sql, query.leadId);
+        const gather = twiml.gather({ numDigits: 1, timeout: 10, action: voiceUrls(publicUrl, query.leadId, query.partnerId).gather, method: 'POST' });
+        gather.say(`leadrelay transfer: a ${lead?.leadType ?? ''} lead is on the line. Press 1 to take the call, or 2 to decline.`);
+        twiml.say('No key was pressed. Goodbye.');
+        twiml.hangup();
+        twimlReply(res, twiml);
+      },
+    }),
+    defineRoute({
+      ...callback('/twilio/voice/gather', 'Twilio Voice: the key the partner pressed',
+        "1 joins the partner to the consumer in the lead's conference; any other key declines and hangs up."),
+      handler: async ({ req, res, query, body }) => {
+        verified(req, body);
+        const digits = body.Digits ?? '';
+        if (body.CallSid) await tell(query.leadId, { callSid: body.CallSid, kind: 'digits', digits });
+        const twiml = new twilio.twiml.VoiceResponse();
+        if (digits === '1') twiml.dial().conference({ startConferenceOnEnter: true, endConferenceOnExit: false }, conferenceNameFor(query.leadId));
+        else {
+          twiml.say('Declined. Goodbye.');
+          twiml.hangup();
+        }
+        twimlReply(res, twiml);
+      },
+    }),
+    defineRoute({
+      ...callback('/twilio/voice/status', "Twilio Voice: a partner's or the consumer's call status (initiated, ringing, in-progress, completed, busy, no-answer, failed, canceled)",
+        "The statusCallback of each partner call, and of the consumer's call once on hold (no partnerId): the consumer hanging up stops the transfer and releases every hold. A duplicate changes nothing."),
+      query: statusQuery,
+      handler: async ({ req, res, query, body }) => {
+        verified(req, body);
+        if (body.CallSid && CALL_STATUSES.includes(body.CallStatus ?? '')) {
+          await tell(query.leadId, {
+            callSid: body.CallSid, kind: 'status', status: body.CallStatus as CallStatus, ...(body.CallDuration ? { durationSeconds: Number(body.CallDuration) } : {}),
+          });
+        }
+        res.status(204).end();
+      },
+    }),
+  ];
+}

@@ -1,0 +1,87 @@
+/** Hotkey telephone transfer: what Twilio tells us about each partner's call, and what it means. */
+
+/** A partner is rung this long before the call counts as unanswered, unless told otherwise. */
+export const DEFAULT_RING_TIMEOUT_SECONDS = 20;
+/** A taken call is charged once connected this long (Ringba and Retreaver bill the same way), unless told otherwise. */
+export const DEFAULT_MIN_BILLABLE_SECONDS = 30;
+
+/** Per partner: set with PUT /partners/{id}/transfer-settings. */
+export interface TransferSettings { ringTimeoutSeconds: number; minBillableSeconds: number }
+
+/** After answering, the partner hears the whisper and has this long to press a key. */
+export const WHISPER_SECONDS = 30;
+
+/** The consumer waits in a conference named after the lead; partners who press 1 join it. */
+export const conferenceNameFor = (leadId: string) => `lead-${leadId}`;
+
+/** Where Twilio calls us back about a partner's call: the whisper TwiML and the call's status. */
+export const voiceUrls = (publicUrl: string, leadId: string, partnerId: string) => {
+  const query = `leadId=${encodeURIComponent(leadId)}&partnerId=${encodeURIComponent(partnerId)}`;
+  return {
+    whisper: new URL(`/twilio/voice/whisper?${query}`, publicUrl).toString(),
+    gather: new URL(`/twilio/voice/gather?${query}`, publicUrl).toString(),
+    status: new URL(`/twilio/voice/status?${query}`, publicUrl).toString(),
+  };
+};
+/** The consumer's call reports here, so a hang-up stops the transfer. */
+export const consumerStatusUrl = (publicUrl: string, leadId: string) => new URL(`/twilio/voice/status?leadId=${encodeURIComponent(leadId)}`, publicUrl).toString();
+
+/** Twilio call statuses (https://www.twilio.com/docs/voice/api/call-resource#call-status-values) that end a call. */
+export const ENDED_CALL_STATUSES = ['completed', 'busy', 'no-answer', 'failed', 'canceled'] as const;
+export type CallStatus = 'initiated' | 'ringing' | 'in-progress' | (typeof ENDED_CALL_STATUSES)[number];
+
+/** One thing Twilio told us about a partner's call, from a signed callback. */
+export type TransferCallEvent =
+  | { callSid: string; kind: 'status'; status: CallStatus; durationSeconds?: number }
+  | { callSid: string; kind: 'answered_by'; answeredBy: string }
+  | { callSid: string; kind: 'digits'; digits: string };
+
+/** A duplicate callback (Twilio retries, or a replay) carries the same key and changes nothing. */
+export const eventKey = (e: TransferCallEvent) =>
+  `${e.callSid}:${e.kind}:${e.kind === 'status' ? e.status : e.kind === 'digits' ? e.digits : e.answeredBy}`;
+
+export const hasEnded = (events: TransferCallEvent[]) =>
+  events.some((e) => e.kind === 'status' && (ENDED_CALL_STATUSES as readonly string[]).includes(e.status));
+
+/** How long a call was connected, from its final status callback (CallDuration). */
+export const connectedSeconds = (events: TransferCallEvent[]) =>
+  events.reduce((s, e) => (e.kind === 'status' && e.durationSeconds !== undefined ? e.durationSeconds : s), 0);
+
+export const isMachine = (answeredBy: string) => answeredBy.startsWith('machine') || answeredBy === 'fax';
+
+/** How a partner's call ended for the transfer: taken (pressed 1) or refused, with the outcome for its hold. */
+export type CallVerdict = { taken: true } | { taken: false; outcome: 'declined' | 'failed' | 'withdrawn'; reason: string };
+
+/** The verdict the events so far reach, if any: a key press, a machine, or a call that ended without one. */
+export function callVerdict(events: TransferCallEvent[]): CallVerdict | undefined {
+  for (const e of events) {
+    if (e.kind === 'digits') return e.digits === '1' ? { taken: true } : { taken: false, outcome: 'declined', reason: `pressed ${e.digits}` };
+    if (e.kind === 'answered_by' && isMachine(e.answeredBy)) return { taken: false, outcome: 'failed', reason: `answering machine (${e.answeredBy})` };
+  }
+  const ended = events.find((e) => e.kind === 'status' && (ENDED_CALL_STATUSES as readonly string[]).includes(e.status));
+  if (!ended || ended.kind !== 'status') return undefined;
+  if (ended.status === 'completed') return { taken: false, outcome: 'declined', reason: 'hung up without pressing a key' };
+  return { taken: false, outcome: 'failed', reason: ended.status };
+}
+
+/** One step of a transfer as the agent sees it live and the audit trail keeps it. */
+export interface TransferStep {
+  at: string;
+  partnerId: string;
+  partnerName: string;
+  /** See the Transfer step schema in api/routes/transfers.ts for every step. */
+  step: string;
+  detail: string;
+  callSid?: string;
+}
+
+export interface TransferState {
+  /** exhausted: no partner took the call; abandoned: the consumer hung up first. */
+  status: 'waiting' | 'transferring' | 'transferred' | 'exhausted' | 'abandoned';
+  conference: string;
+  consumerCallSid?: string;
+  requestedBy?: string;
+  steps: TransferStep[];
+}
+
+export interface TransferRequest { consumerCallSid: string; requestedBy: string }

@@ -1,0 +1,208 @@
+import { ApplicationFailure, CancellationScope, condition, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import type { LeadActivities } from '../activities';
+import type { LeadJudgement } from '../domain/lead-judgement';
+import type { Candidate } from '../domain/referral-plan';
+import { reservationIdFor } from '../domain/reservations';
+import {
+  callVerdict, conferenceNameFor, connectedSeconds, eventKey, hasEnded, WHISPER_SECONDS,
+  type CallVerdict, type TransferCallEvent, type TransferRequest, type TransferState,
+} from '../domain/transfer';
+import type { LeadProgress } from './lead-progress';
+
+const { reserveCapacity, acceptDelivery, releaseDelivery, settleTestDelivery, holdConsumer, dialTransferPartner, hangUpCall, loadTransferSettings } = proxyActivities<LeadActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { maximumInterval: '30 seconds' },
+});
+const { recordLeadEvent } = proxyLocalActivities<LeadActivities>({ startToCloseTimeout: '10 seconds' });
+
+/** Twilio's callbacks may lag; past the ring time, the whisper and this margin, the call is given up. */
+const CALLBACK_MARGIN_SECONDS = 30;
+const CALL_SID = /^CA[0-9a-f]{32}$/;
+
+const refused = (type: string, message: string) => ApplicationFailure.create({ type, message, nonRetryable: true });
+
+/**
+ * The agent's Transfer button and what Twilio tells us about each partner's call: the live steps the
+ * agent watches, each also written to the lead's audit trail. A duplicate callback changes nothing.
+ */
+export class HotkeyTransfer {
+  readonly state: TransferState;
+  private readonly events = new Map<string, TransferCallEvent[]>();
+  private readonly heard = new Set<string>();
+  /** How many of each call's events are already steps. */
+  private readonly told = new Map<string, number>();
+  /** Only a transfer lead (of this workflow version) waiting for its referral takes the Transfer button. */
+  accepting = false;
+
+  constructor(private readonly lead: LeadProgress) {
+    this.state = { status: 'waiting', conference: conferenceNameFor(lead.leadId), steps: [] };
+  }
+
+  get requested() { return this.state.status !== 'waiting'; }
+
+  validate(req: TransferRequest): void {
+    if (typeof req?.consumerCallSid !== 'string' || !CALL_SID.test(req.consumerCallSid)) throw refused('BadTransfer', 'consumerCallSid must be a Twilio call SID: CA and 32 hex digits');
+    if (!this.accepting) throw refused('NotTransfer', "this lead's type does not refer by telephone transfer");
+    if (this.requested) throw refused('AlreadyTransferring', `the lead is already ${this.state.status}`);
+    if (this.lead.state.status !== 'awaiting_referral') throw refused('NotWaiting', `lead is not waiting for a transfer (it is ${this.lead.state.status})`);
+  }
+
+  request(req: TransferRequest): TransferState {
+    Object.assign(this.state, { status: 'transferring', consumerCallSid: req.consumerCallSid, requestedBy: req.requestedBy });
+    return this.state;
+  }
+
+  hear(event: TransferCallEvent): void {
+    const key = eventKey(event);
+    if (this.heard.has(key)) return;
+    this.heard.add(key);
+    this.events.set(event.callSid, [...(this.events.get(event.callSid) ?? []), event]);
+  }
+
+  async step(who: Candidate | undefined, step: string, detail: string, callSid?: string): Promise<void> {
+    const entry = { at: new Date().toISOString(), partnerId: who?.partnerId ?? '', partnerName: who?.partnerName ?? '', step, detail, ...(callSid ? { callSid } : {}) };
+    this.state.steps.push(entry);
+    await recordLeadEvent(this.lead.leadId, `transfer-step:${this.state.steps.length}`, {
+      at: entry.at, type: `transfer_${step.replace(/-/g, '_')}`, summary: `${who ? `${who.partnerName}: ` : ''}${step}${detail ? ` (${detail})` : ''}`, detail: entry,
+    });
+  }
+
+  /** True once the consumer's own call has ended: nobody is left to transfer. */
+  get consumerGone() { return hasEnded(this.events.get(this.state.consumerCallSid ?? '') ?? []); }
+
+  /** Records each callback about the call as a step until they reach a verdict, the consumer hangs up, or the call is given up. */
+  async follow(who: Candidate, callSid: string, limitSeconds: number): Promise<CallVerdict & { hangUp?: true }> {
+    const deadline = Date.now() + limitSeconds * 1000;
+    for (;;) {
+      await this.recordNews(who, callSid);
+      const verdict = callVerdict(this.events.get(callSid) ?? []);
+      if (verdict) return verdict;
+      if (this.consumerGone) return { taken: false, outcome: 'withdrawn', reason: 'the consumer hung up', hangUp: true };
+      if (!(await this.news(callSid, deadline - Date.now()))) return { taken: false, outcome: 'failed', reason: `no word from Twilio within ${limitSeconds} s`, hangUp: true };
+    }
+  }
+
+  /** After a partner pressed 1: true once the call has stayed connected for `seconds`; false when it ended sooner. */
+  async stayConnected(who: Candidate, callSid: string, seconds: number): Promise<boolean> {
+    const deadline = Date.now() + seconds * 1000;
+    for (;;) {
+      await this.recordNews(who, callSid);
+      if (hasEnded(this.events.get(callSid) ?? [])) return false;
+      // The consumer leaving ends the conference, and with it this call: its own callback says so.
+      if (!(await this.news(callSid, deadline - Date.now(), false))) return true;
+    }
+  }
+
+  connectedSeconds(callSid: string) { return connectedSeconds(this.events.get(callSid) ?? []); }
+
+  /** Waits up to `ms` for a callback about the call (or, if asked, the consumer's hang-up): false when none came. */
+  private async news(callSid: string, ms: number, orConsumerGone = true): Promise<boolean> {
+    const seen = this.told.get(callSid) ?? 0;
+    return ms > 0 && condition(() => (this.events.get(callSid)?.length ?? 0) > seen || (orConsumerGone && this.consumerGone), ms);
+  }
+
+  private async recordNews(who: Candidate, callSid: string): Promise<void> {
+    const events = this.events.get(callSid) ?? [];
+    for (let i = this.told.get(callSid) ?? 0; i < events.length; i++) {
+      this.told.set(callSid, i + 1);
+      await this.step(who, ...describe(events[i]!), callSid);
+    }
+  }
+}
+
+function describe(e: TransferCallEvent): [string, string] {
+  if (e.kind === 'digits') return ['pressed', e.digits];
+  if (e.kind === 'answered_by') return ['answered_by', e.answeredBy];
+  if (e.status === 'in-progress') return ['answered', ''];
+  return [e.status, e.durationSeconds !== undefined ? `${e.durationSeconds} s` : ''];
+}
+
+/**
+ * The transfer itself: the consumer holds in the lead's conference while each eligible partner in
+ * turn is reserved, rung and whispered to; the first to press 1 joins the consumer and is charged.
+ * Ends the lead delivered, or saying why nobody took the call.
+ */
+export async function transferInTurn(lead: LeadProgress, transfer: HotkeyTransfer, judgement: LeadJudgement): Promise<void> {
+  const { consumerCallSid } = transfer.state;
+  try {
+    await holdConsumer({ leadId: lead.leadId, consumerCallSid: consumerCallSid! });
+  } catch {
+    transfer.state.status = 'exhausted';
+    await transfer.step(undefined, 'consumer_gone', `call ${consumerCallSid} could not be put on hold`);
+    return lead.setStatus('cancelled', `the consumer's call ${consumerCallSid} ended before the transfer`);
+  }
+  await transfer.step(undefined, 'holding', `consumer call ${consumerCallSid} holds in conference ${transfer.state.conference}`);
+  const { candidates } = judgement.plan;
+  if (candidates.length === 0) {
+    transfer.state.status = 'exhausted';
+    return lead.setStatus('no_eligible_partner', judgement.noCandidateReason ?? 'no eligible partner');
+  }
+  await lead.setStatus('delivering');
+  for (const candidate of candidates) {
+    if (await transferTo(lead, transfer, judgement, candidate)) {
+      transfer.state.status = 'transferred';
+      return lead.setStatus('delivered', `call taken by ${candidate.partnerName}`);
+    }
+    if (transfer.consumerGone) {
+      transfer.state.status = 'abandoned';
+      await transfer.step(undefined, 'consumer_hung_up', `call ${consumerCallSid}; every hold released`);
+      return lead.setStatus('cancelled', 'the consumer hung up during the transfer');
+    }
+  }
+  transfer.state.status = 'exhausted';
+  await lead.setStatus('declined_everywhere', `no partner took the call: ${lead.state.deliveries.map((d) => `${d.partnerName}: ${d.reason ?? d.status}`).join('; ')}`);
+}
+
+/**
+ * One partner: reserve, ring with the whisper, and on 1 charge the locked price once the call has
+ * stayed connected for the partner's billable minimum; release on anything else. True when charged.
+ */
+async function transferTo(lead: LeadProgress, transfer: HotkeyTransfer, judgement: LeadJudgement, candidate: Candidate): Promise<boolean> {
+  const route = judgement.routes[candidate.assignmentId]!;
+  const delivery = lead.addDelivery(candidate, route.currency);
+  const ids = { leadId: lead.leadId, partnerId: candidate.partnerId, reservationId: reservationIdFor(lead.leadId, candidate.partnerId), priceMinor: candidate.priceMinor };
+  const { ringTimeoutSeconds, minBillableSeconds } = await loadTransferSettings({ partnerId: candidate.partnerId });
+  const limitSeconds = ringTimeoutSeconds + WHISPER_SECONDS + CALLBACK_MARGIN_SECONDS;
+  // A test lead reserves nothing and is charged nothing: its outcome is only recorded.
+  const settle = (outcome: 'accepted' | 'declined' | 'failed' | 'withdrawn', reason?: string) => CancellationScope.nonCancellable(() => (judgement.test
+    ? settleTestDelivery({ leadId: lead.leadId, partnerId: candidate.partnerId, outcome, reason })
+    : outcome === 'accepted' ? acceptDelivery(ids) : releaseDelivery({ ...ids, outcome, reason: reason ?? outcome })));
+  const refuse = async (outcome: 'declined' | 'failed' | 'withdrawn', reason: string, callSid?: string) => {
+    await settle(outcome, reason);
+    await lead.moveDelivery(delivery, outcome, reason);
+    await transfer.step(candidate, 'refused', `${reason}; hold released`, callSid);
+    return false;
+  };
+
+  const reservation = judgement.test ? { granted: true as const } : await CancellationScope.nonCancellable(() => reserveCapacity({
+    leadId: lead.leadId, partnerId: candidate.partnerId, assignmentId: candidate.assignmentId, priceMinor: candidate.priceMinor,
+    currency: route.currency, assignmentCaps: route.assignmentCaps, holdSeconds: limitSeconds + minBillableSeconds + 60,
+  }));
+  if (!reservation.granted) {
+    const reason = `${reservation.reason}: ${reservation.detail}`;
+    await lead.moveDelivery(delivery, 'denied', reason);
+    await transfer.step(candidate, 'denied', reason);
+    return false;
+  }
+  if (transfer.consumerGone) return refuse('withdrawn', 'the consumer hung up');
+  await lead.moveDelivery(delivery, 'delivering');
+  const dial = await dialTransferPartner({
+    leadId: lead.leadId, partnerId: candidate.partnerId, assignmentId: candidate.assignmentId, priceMinor: candidate.priceMinor, currency: route.currency, ringTimeoutSeconds,
+  });
+  if (!dial.dialled) return refuse('failed', dial.reason);
+  delivery.attempts = 1;
+  await transfer.step(candidate, 'dialled', dial.to, dial.callSid);
+  const verdict = await transfer.follow(candidate, dial.callSid, limitSeconds);
+  if (!verdict.taken) {
+    if (verdict.hangUp) await hangUpCall({ callSid: dial.callSid });
+    return refuse(verdict.outcome, verdict.reason, dial.callSid);
+  }
+  await transfer.step(candidate, 'connected', `joined ${transfer.state.conference}; charged after ${minBillableSeconds} s connected`, dial.callSid);
+  if (!(await transfer.stayConnected(candidate, dial.callSid, minBillableSeconds))) {
+    return refuse('declined', `connected ${transfer.connectedSeconds(dial.callSid)} s, under the ${minBillableSeconds} s billable minimum`, dial.callSid);
+  }
+  await settle('accepted');
+  await lead.moveDelivery(delivery, 'accepted');
+  await transfer.step(candidate, 'charged', `${candidate.priceMinor} (minor units) after ${minBillableSeconds} s connected`, dial.callSid);
+  return true;
+}
