@@ -5,6 +5,8 @@ import type { Dispatcher } from 'undici';
 import type { Sql } from '../db/client';
 import { getLead } from '../db/leads';
 import { getLeadType } from '../db/lead-types';
+import { bookedAppointment } from '../db/appointments';
+import { appointmentInvite } from './delivery/appointment-invite';
 import { getPartner } from '../db/partners';
 import { markDelivered, markOutcome, markRespondBy, recordAttempt, type DeliveryOutcome } from '../db/deliveries';
 import { appendAudit } from '../db/audit';
@@ -106,6 +108,8 @@ export function deliveryActivities(deps: DeliveryDeps) {
       const key = deliveryKey(lead.id, partner.id);
       // The delivery itself carries sealed fields in clear: the partner bought them.
       const fields = deps.sealer.openAll(lead.fields);
+      const booked = await bookedAppointment(sql, lead.id, partner.id);
+      const appointment = booked && { id: booked.id, startsAt: booked.startsAt.toISOString(), endsAt: booked.endsAt.toISOString() };
       const values: Record<string, unknown> = {
         ...fields,
         'lead.id': lead.id,
@@ -113,6 +117,8 @@ export function deliveryActivities(deps: DeliveryDeps) {
         'lead.createdAt': lead.createdAt.toISOString(),
         'partner.id': partner.id,
         'partner.name': partner.name,
+        'appointment.startsAt': appointment?.startsAt ?? '',
+        'appointment.endsAt': appointment?.endsAt ?? '',
         'lead.test': lead.testProfileId !== null,
         price: (input.priceMinor / 100).toFixed(2),
         currency: input.currency,
@@ -122,7 +128,7 @@ export function deliveryActivities(deps: DeliveryDeps) {
         const { delivery } = partner;
         const document = {
           id: lead.id, type: lead.leadType, createdAt: lead.createdAt.toISOString(), fields, priceMinor: input.priceMinor, currency: input.currency,
-          awaitsResponse: input.awaitsResponse, test: lead.testProfileId !== null,
+          awaitsResponse: input.awaitsResponse, test: lead.testProfileId !== null, ...(appointment ? { appointment } : {}),
         };
         const request = renderWebhookBody(document, values, delivery.fieldMapping, { format: delivery.format ?? 'json', bodyTemplate: delivery.bodyTemplate, soapAction: delivery.soapAction });
         const variables = mappedVariables(values, delivery.fieldMapping);
@@ -138,7 +144,8 @@ export function deliveryActivities(deps: DeliveryDeps) {
       } else {
         const links = input.awaitsResponse ? await answerLinks(lead.id, lead.leadTypeId, partner.id) : undefined;
         const delivery = lead.testProfileId ? { ...partner.delivery, subject: `[TEST] ${partner.delivery.subject ?? 'New lead {{lead.id}}'}` } : partner.delivery;
-        record = await sendLeadEmail({ delivery, transporter: deps.mailer, from: deps.mailFrom, messageKey: key, values, fields, links, attempt: input.attempt });
+        const invite = booked && { startsAt: booked.startsAt.toISOString(), endsAt: booked.endsAt.toISOString(), invite: appointmentInvite(booked, `${lead.leadType} appointment (lead ${lead.id})`) };
+        record = await sendLeadEmail({ delivery, transporter: deps.mailer, from: deps.mailFrom, messageKey: key, values, fields, links, appointment: invite, attempt: input.attempt });
       }
       record = keptRecord(record, { sealer: sealedFieldNames(lead.fields).length > 0 ? deps.sealer : undefined, secretHeaders: partner.delivery.type === 'webhook' ? Object.keys(partner.delivery.headers ?? {}) : [] });
       await recordAttempt(sql, { key, leadId: lead.id, partnerId: partner.id, record });

@@ -8,6 +8,7 @@ import type { ObjectStore } from '../infra/object-store';
 import type { Logger } from '../infra/logger';
 import type { Notifier } from '../infra/notifier';
 import { authorize } from './auth';
+import { appointmentRoutes } from './routes/appointments';
 import { DEFAULT_RATE_LIMITS, protection, type RateLimits } from './protection';
 import { HttpError, validationError } from './http-error';
 import { invalid } from './validation';
@@ -102,6 +103,7 @@ export function createApp(deps: AppDeps) {
     ...invoiceRoutes(deps),
     ...returnRoutes(deps),
     ...reportRoutes(deps),
+    ...appointmentRoutes(deps),
   ];
   const app = express();
   app.disable('x-powered-by');

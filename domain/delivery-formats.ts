@@ -26,6 +26,8 @@ export interface LeadDocument {
   awaitsResponse: boolean;
   /** An operator's test lead: marked so in every format; the partner is never charged for it. */
   test?: boolean;
+  /** The appointment booked with this partner, for an appointment lead. */
+  appointment?: { id: string; startsAt: string; endsAt: string };
 }
 
 export interface FormatOptions {
@@ -93,6 +95,7 @@ function leadXml(lead: LeadDocument, fields: Record<string, unknown>): string {
     `<price currency="${escapeXml(lead.currency)}">${(lead.priceMinor / 100).toFixed(2)}</price>`,
     xmlElement('awaitsResponse', lead.awaitsResponse),
     ...(lead.test ? [xmlElement('test', true)] : []),
+    ...(lead.appointment ? [`<appointment>${xmlElement('id', lead.appointment.id)}${xmlElement('startsAt', lead.appointment.startsAt)}${xmlElement('endsAt', lead.appointment.endsAt)}</appointment>`] : []),
     '</lead>',
   ].join('');
 }
@@ -114,12 +117,14 @@ export function renderWebhookBody(lead: LeadDocument, variables: Record<string, 
         body: content ?? JSON.stringify({
           id: lead.id, type: lead.type, createdAt: lead.createdAt, fields, price: { amountMinor: lead.priceMinor, currency: lead.currency }, awaitsResponse: lead.awaitsResponse,
           ...(lead.test ? { test: true } : {}),
+          ...(lead.appointment ? { appointment: lead.appointment } : {}),
         }),
       };
     case 'form': {
       const form = new URLSearchParams({ lead_id: lead.id, lead_type: lead.type, created_at: lead.createdAt, price: (lead.priceMinor / 100).toFixed(2), currency: lead.currency });
       for (const [k, v] of Object.entries(fields)) form.append(k, asText(v));
       if (lead.test) form.append('test', 'true');
+      if (lead.appointment) for (const [k, v] of Object.entries(lead.appointment)) form.append(`appointment_${k}`, v);
       return { contentType: 'application/x-www-form-urlencoded', headers: {}, body: content ?? form.toString() };
     }
     case 'xml':

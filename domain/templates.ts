@@ -6,8 +6,10 @@ export function templateVariables(template: string): string[] {
   return [...new Set(Array.from(template.matchAll(PLACEHOLDER), (m) => m[1] as string))];
 }
 
-/** Variables every template may use besides the lead's own fields. */
-export const BUILT_IN_VARIABLES: readonly string[] = ['lead.id', 'lead.type', 'lead.createdAt', 'lead.test', 'partner.id', 'partner.name', 'price', 'currency'];
+/** Variables every template may use besides the lead's own fields (the appointment's are empty for a lead without one). */
+export const BUILT_IN_VARIABLES: readonly string[] = [
+  'lead.id', 'lead.type', 'lead.createdAt', 'lead.test', 'partner.id', 'partner.name', 'price', 'currency', 'appointment.startsAt', 'appointment.endsAt',
+];
 
 /** Variables in `template` that are neither built in nor in `knownFields`. */
 export function unknownTemplateVariables(template: string, knownFields: ReadonlySet<string>): string[] {

@@ -90,6 +90,12 @@ const ALLOWED: Record<string, readonly string[]> = {
   'POST /twilio/voice/whisper': ['public'],
   'POST /twilio/voice/gather': ['public'],
   'POST /twilio/voice/status': ['public'],
+  'PUT /partners/{id}/appointment-availability': ['operator'],
+  'GET /partners/{id}/slots': ['operator', 'agent'],
+  'GET /leads/{id}/slots': ['operator', 'agent'],
+  'POST /leads/{id}/appointments': ['operator', 'agent'],
+  'GET /leads/{id}/appointments': ['operator', 'agent'],
+  'POST /appointments/{id}/cancel': ['operator', 'agent'],
 };
 
 type Caller = 'operator' | 'agent' | 'partner' | 'no key' | 'revoked key';
