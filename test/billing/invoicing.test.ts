@@ -9,7 +9,7 @@ import { getPartner } from '../../db/partners';
 import { issueMonthlyInvoice } from '../../db/invoices';
 import { ensureInvoicingSchedule } from '../../infra/invoicing-schedule';
 import { monthAt, previousMonth } from '../../domain/invoice';
-import { billedPartner, chargesIn, DE, downloadPdf, GB, leadType, mailsTo, pdfText, US } from './fixtures';
+import { billedPartner, chargesIn, DE, downloadPdf, GB, leadType, mailsTo, pdfLooks, pdfText, US } from './fixtures';
 
 describe('monthly invoices: from the ledger to a numbered VAT invoice, as PDF in the object store, emailed', () => {
   const stack = useLeadStack('invoicing');
@@ -65,6 +65,16 @@ describe('monthly invoices: from the ledger to a numbered VAT invoice, as PDF in
       `Supply period: ${month}`, `${type.name} leads`, '£25.00', '£75.00', 'Net: £115.00', 'VAT at 20%: £23.00', 'Total: £138.00']) {
       expect(text).toContain(words);
     }
+    // As a person sees it: one A4 page, title and both parties at the top, the table's amounts in the right-hand quarter, the rest blank.
+    const looks = await pdfLooks(pdf);
+    expect([looks.width, looks.height]).toEqual([595, 841]);
+    const [title, parties, , totals] = looks.ink;
+    expect(title![0]).toBeGreaterThan(300);
+    expect(parties![0]).toBeGreaterThan(200);
+    expect(parties![2]).toBeGreaterThan(200);
+    expect(title![3]).toBe(0);
+    expect(totals![3]).toBeGreaterThan(100);
+    expect(looks.ink.slice(5).flat().reduce((a, b) => a + b, 0)).toBe(0);
     expect(await pdfText((await downloadPdf(stack.api, `/invoices/${byPartner(eu.id).id}/pdf`)).pdf)).toContain('Reverse charge: VAT to be accounted for by the recipient');
 
     const mail = await eventually(async () => (await mailsTo(home.email)).find((m) => m.subject.includes(invoice.number)));
@@ -126,6 +136,15 @@ describe('monthly invoices: from the ledger to a numbered VAT invoice, as PDF in
 
     const mine = (await stack.api.request('GET', `/invoices?partnerId=${p.id}`)).body.items;
     expect(mine.map((i: any) => [i.period, i.netMinor])).toEqual([['2025-07', 12_00], ['2025-06', 10_00]]);
+  });
+
+  it('documents billing in the OpenAPI document', async () => {
+    const doc = (await stack.api.request('GET', '/openapi.json', { key: null })).body;
+    for (const [path, method] of [['/invoices/runs', 'post'], ['/invoices', 'get'], ['/invoices/{id}/pdf', 'get'], ['/portal/invoices/{id}/pdf', 'get'],
+      ['/portal/leads/{id}/return', 'post'], ['/returns/{id}/decision', 'post'], ['/partners/{id}/return-policy', 'put'], ['/reports/revenue', 'get'], ['/portal/reports', 'get']] as const) {
+      expect(doc.paths[path]?.[method]).toBeDefined();
+    }
+    expect(Object.keys(doc.components.schemas.Invoice.properties)).toEqual(expect.arrayContaining(['number', 'vatTreatment', 'pdfKey', 'amendsInvoiceId']));
   });
 
   it('refuses a malformed or future month with 400, naming the field', async () => {
