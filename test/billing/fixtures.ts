@@ -10,6 +10,7 @@ import { createLeadType, createPartner, keyFor, validPartner } from '../config/f
 
 export const GB = { line1: '1 High Street', city: 'London', postalCode: 'SW1A 1AA', country: 'GB' };
 export const DE = { line1: 'Friedrichstraße 1', city: 'Berlin', postalCode: '10117', country: 'DE' };
+export const PL = { line1: 'ul. Piotrkowska 1', city: 'Łódź', postalCode: '90-001', country: 'PL' };
 export const US = { line1: '1 Main Street', city: 'Austin', postalCode: '78701', country: 'US' };
 
 /** A partner with billing details and an address of its own to find its mail by, plus its portal key. */

@@ -9,7 +9,7 @@ import { getPartner } from '../../db/partners';
 import { issueMonthlyInvoice } from '../../db/invoices';
 import { ensureInvoicingSchedule } from '../../infra/invoicing-schedule';
 import { monthAt, previousMonth } from '../../domain/invoice';
-import { billedPartner, chargesIn, DE, downloadPdf, GB, leadType, mailsTo, pdfLooks, pdfText, US } from './fixtures';
+import { billedPartner, chargesIn, downloadPdf, GB, leadType, mailsTo, pdfLooks, pdfText, PL, US } from './fixtures';
 
 describe('monthly invoices: from the ledger to a numbered VAT invoice, as PDF in the object store, emailed', () => {
   const stack = useLeadStack('invoicing');
@@ -32,7 +32,7 @@ describe('monthly invoices: from the ledger to a numbered VAT invoice, as PDF in
     const month = '2025-03';
     const type = await leadType(stack.api);
     const home = await billedPartner(stack.api, { legalName: 'Home Counties Solar Ltd', address: GB, vatId: 'GB987654321' });
-    const eu = await billedPartner(stack.api, { legalName: 'Berliner Solar GmbH', address: DE, vatId: 'DE136695976' });
+    const eu = await billedPartner(stack.api, { legalName: 'Łódź Słoneczna Sp. z o.o.', address: PL, vatId: 'PL5260250274' });
     const abroad = await billedPartner(stack.api, { legalName: 'Texas Solar Inc', address: US });
     await chargesIn(stack.api, home.id, month, type, [25_00, 25_00, 25_00, 40_00]);
     await chargesIn(stack.api, eu.id, month, type, [10_00, 10_00]);
@@ -75,7 +75,9 @@ describe('monthly invoices: from the ledger to a numbered VAT invoice, as PDF in
     expect(title![3]).toBe(0);
     expect(totals![3]).toBeGreaterThan(100);
     expect(looks.ink.slice(5).flat().reduce((a, b) => a + b, 0)).toBe(0);
-    expect(await pdfText((await downloadPdf(stack.api, `/invoices/${byPartner(eu.id).id}/pdf`)).pdf)).toContain('Reverse charge: VAT to be accounted for by the recipient');
+    const euText = await pdfText((await downloadPdf(stack.api, `/invoices/${byPartner(eu.id).id}/pdf`)).pdf);
+    expect(euText).toContain('Reverse charge: VAT to be accounted for by the recipient');
+    expect(euText).toContain('Łódź Słoneczna Sp. z o.o.');
 
     const mail = await eventually(async () => (await mailsTo(home.email)).find((m) => m.subject.includes(invoice.number)));
     expect(mail.attachments).toEqual([expect.objectContaining({ fileName: `${invoice.number}.pdf`, contentType: 'application/pdf' })]);
