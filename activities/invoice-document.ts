@@ -31,25 +31,25 @@ export function invoiceDocument(invoice: Invoice, amends?: Invoice): PdfNode {
     children: [{
       type: 'Page',
       props: { size: 'A4' },
-      style: { padding: 40, fontSize: 10, fontFamily: 'Helvetica' },
+      style: { padding: 40, fontSize: 10, fontFamily: 'DejaVu Sans' },
       children: [
-        text(`${title} ${invoice.number}`, { fontSize: 18, marginBottom: 12, fontFamily: 'Helvetica-Bold' }),
+        text(`${title} ${invoice.number}`, { fontSize: 18, marginBottom: 12, fontWeight: 'bold' }),
         view({ flexDirection: 'row', justifyContent: 'space-between', marginBottom: 16 }, [
-          view({ width: '48%' }, [text('From', { fontFamily: 'Helvetica-Bold' }), ...partyLines(invoice.supplier).map((l) => text(l))]),
-          view({ width: '48%' }, [text('To', { fontFamily: 'Helvetica-Bold' }), ...partyLines(invoice.customer).map((l) => text(l))]),
+          view({ width: '48%' }, [text('From', { fontWeight: 'bold' }), ...partyLines(invoice.supplier).map((l) => text(l))]),
+          view({ width: '48%' }, [text('To', { fontWeight: 'bold' }), ...partyLines(invoice.customer).map((l) => text(l))]),
         ]),
         text(`Issue date: ${invoice.issuedAt.slice(0, 10)}`),
         text(`Supply period: ${invoice.period}`),
         text(`Payment due: ${invoice.dueOn}`),
         ...(amends ? [text(`Amends invoice ${amends.number} of ${amends.issuedAt.slice(0, 10)}`)] : []),
         view({ marginTop: 16 }, [
-          row(['Description', 'Quantity', 'Unit price', 'Amount'], { fontFamily: 'Helvetica-Bold' }),
+          row(['Description', 'Quantity', 'Unit price', 'Amount'], { fontWeight: 'bold' }),
           ...invoice.lines.map((l) => row([l.description, String(l.quantity), m(l.unitPriceMinor), m(l.amountMinor)])),
         ]),
         view({ marginTop: 12, alignItems: 'flex-end' }, [
           text(`Net: ${m(invoice.netMinor)}`),
           text(`VAT at ${invoice.vatRateBasisPoints / 100}%: ${m(invoice.vatMinor)}`),
-          text(`Total: ${m(invoice.grossMinor)}`, { fontFamily: 'Helvetica-Bold', fontSize: 12 }),
+          text(`Total: ${m(invoice.grossMinor)}`, { fontWeight: 'bold', fontSize: 12 }),
         ]),
         ...(invoice.vatNote ? [text(invoice.vatNote, { marginTop: 16 })] : []),
       ],

@@ -2,9 +2,20 @@
 // Renders PDFs with @react-pdf/renderer in a worker thread. It runs under Node's own module loader
 // because the renderer is an ES module (which the tests' CommonJS loader can't require), and because
 // layout is CPU-bound work that would otherwise stall the worker's event loop.
+const path = require('node:path');
 const { parentPort } = require('node:worker_threads');
 
-const loaded = Promise.all([import('@react-pdf/renderer'), import('react')]).then(([pdf, react]) => ({ pdf, createElement: react.default.createElement }));
+// DejaVu Sans from the repository, registered once per thread: the PDF standard fonts only cover
+// Latin-1, and customers' names and addresses across the EU need more (Łódź, Győr, Plzeň).
+const loaded = Promise.all([import('@react-pdf/renderer'), import('react')]).then(([pdf, react]) => {
+  pdf.Font.register({
+    family: 'DejaVu Sans',
+    fonts: [{ src: path.join(__dirname, 'fonts', 'DejaVuSans.ttf') }, { src: path.join(__dirname, 'fonts', 'DejaVuSans-Bold.ttf'), fontWeight: 'bold' }],
+  });
+  // Words are never hyphenated: an invoice number or VAT number must stay whole.
+  pdf.Font.registerHyphenationCallback((word) => [word]);
+  return { pdf, createElement: react.default.createElement };
+});
 const TYPES = new Set(['Document', 'Page', 'View', 'Text']);
 
 parentPort.on('message', async ({ id, doc }) => {

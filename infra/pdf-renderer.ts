@@ -19,12 +19,17 @@ export function createPdfRenderer(threads = Math.min(4, availableParallelism()))
   const pool: Worker[] = [];
   const waiting = new Map<number, { resolve(b: Buffer): void; reject(e: Error): void }>();
   let nextId = 0;
+  // Threads keep the process alive only while a render is waiting on them.
+  const holdProcess = () => {
+    for (const w of pool) if (waiting.size > 0) w.ref(); else w.unref();
+  };
 
   const spawn = () => {
     const worker = new Worker(path.join(__dirname, 'pdf-render-thread.cjs'));
     worker.on('message', (reply: Reply) => {
       const w = waiting.get(reply.id);
       waiting.delete(reply.id);
+      holdProcess();
       if (reply.pdf) w?.resolve(Buffer.from(reply.pdf));
       else w?.reject(new Error(`PDF rendering failed: ${reply.error}`));
     });
@@ -32,9 +37,8 @@ export function createPdfRenderer(threads = Math.min(4, availableParallelism()))
       for (const w of waiting.values()) w.reject(err);
       waiting.clear();
       pool.splice(pool.indexOf(worker), 1);
+      holdProcess();
     });
-    // Idle threads don't keep the process alive.
-    worker.unref();
     return worker;
   };
 
@@ -45,6 +49,7 @@ export function createPdfRenderer(threads = Math.min(4, availableParallelism()))
       const worker = pool[id % pool.length]!;
       return new Promise((resolve, reject) => {
         waiting.set(id, { resolve, reject });
+        holdProcess();
         worker.postMessage({ id, doc });
       });
     },

@@ -10,6 +10,7 @@ import { createLeadType, createPartner, keyFor, validPartner } from '../config/f
 
 export const GB = { line1: '1 High Street', city: 'London', postalCode: 'SW1A 1AA', country: 'GB' };
 export const DE = { line1: 'Friedrichstraße 1', city: 'Berlin', postalCode: '10117', country: 'DE' };
+export const PL = { line1: 'ul. Piotrkowska 1', city: 'Łódź', postalCode: '90-001', country: 'PL' };
 export const US = { line1: '1 Main Street', city: 'Austin', postalCode: '78701', country: 'US' };
 
 /** A partner with billing details and an address of its own to find its mail by, plus its portal key. */
@@ -62,22 +63,43 @@ export async function downloadPdf(api: TestApi, path: string, key?: string) {
   return { location, pdf };
 }
 
-// pdf.js loads its worker by dynamic import, which jest's module loader refuses: extract in a plain Node process.
+// pdf.js loads its worker by dynamic import, which jest's module loader refuses: read PDFs in a plain Node process.
 const EXTRACT = `const { PDFParse } = require('pdf-parse');
 const chunks = []; process.stdin.on('data', (c) => chunks.push(c)).on('end', async () => {
   const parser = new PDFParse({ data: new Uint8Array(Buffer.concat(chunks)) });
   process.stdout.write((await parser.getText()).text); await parser.destroy();
 });`;
 
+// The first page as a PNG at 72 dpi (pdf.js onto a canvas), then how much ink each region of a grid holds.
+const INK = `const { PDFParse } = require('pdf-parse'); const { createCanvas, loadImage } = require('@napi-rs/canvas');
+const chunks = []; process.stdin.on('data', (c) => chunks.push(c)).on('end', async () => {
+  const parser = new PDFParse({ data: new Uint8Array(Buffer.concat(chunks)) });
+  const shot = (await parser.getScreenshot({ scale: 1, imageBuffer: true })).pages[0]; await parser.destroy();
+  const image = await loadImage(Buffer.from(shot.data)); const canvas = createCanvas(image.width, image.height);
+  const ctx = canvas.getContext('2d'); ctx.drawImage(image, 0, 0); const { data } = ctx.getImageData(0, 0, image.width, image.height);
+  const ink = Array.from({ length: 10 }, () => new Array(4).fill(0));
+  for (let y = 0; y < image.height; y++) for (let x = 0; x < image.width; x++) {
+    const i = (y * image.width + x) * 4; if (data[i] + data[i + 1] + data[i + 2] < 384) ink[Math.floor((y * 10) / image.height)][Math.floor((x * 4) / image.width)]++;
+  }
+  process.stdout.write(JSON.stringify({ width: image.width, height: image.height, png: shot.data.length, ink }));
+});`;
+
+/** What a person sees on page 1: its size in points and dark pixels per tenth of the height (rows) and quarter of the width (columns). */
+export async function pdfLooks(pdf: Buffer): Promise<{ width: number; height: number; png: number; ink: number[][] }> {
+  return JSON.parse(await runNode(INK, pdf));
+}
+
 /** The text a person would read on the PDF, by a stock PDF text extractor (pdf.js through pdf-parse). */
-export function pdfText(pdf: Buffer): Promise<string> {
+export const pdfText = (pdf: Buffer) => runNode(EXTRACT, pdf);
+
+function runNode(script: string, input: Buffer): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', EXTRACT], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`PDF text extraction exited with ${code}`))));
-    child.stdin.end(pdf);
+    child.stdin.end(input);
   });
 }
 

@@ -9,7 +9,7 @@ import { getPartner } from '../../db/partners';
 import { issueMonthlyInvoice } from '../../db/invoices';
 import { ensureInvoicingSchedule } from '../../infra/invoicing-schedule';
 import { monthAt, previousMonth } from '../../domain/invoice';
-import { billedPartner, chargesIn, DE, downloadPdf, GB, leadType, mailsTo, pdfText, US } from './fixtures';
+import { billedPartner, chargesIn, downloadPdf, GB, leadType, mailsTo, pdfLooks, pdfText, PL, US } from './fixtures';
 
 describe('monthly invoices: from the ledger to a numbered VAT invoice, as PDF in the object store, emailed', () => {
   const stack = useLeadStack('invoicing');
@@ -20,13 +20,19 @@ describe('monthly invoices: from the ledger to a numbered VAT invoice, as PDF in
     expect(res.status).toBe(202);
     return stack.api.temporal.workflow.getHandle(res.body.workflowId, res.body.runId).result() as Promise<{ month: string; invoiced: number }>;
   };
+  /** Other suites issue invoices meanwhile, so gaplessness is checked over the whole series: 1..n, each once. */
+  const expectGapless = async () => {
+    const rows = await stack.api.sql<{ series: string; count: string; min: string; max: string }[]>`
+      select series, count(*) as count, min(number) as min, max(number) as max from invoices group by series`;
+    for (const r of rows) expect([r.series, Number(r.min), Number(r.max)]).toEqual([r.series, 1, Number(r.count)]);
+  };
   const invoicesOf = async (month: string) => (await stack.api.request('GET', `/invoices?period=${month}`)).body.items as any[];
 
   it('invoices each charged partner once, with VAT by its country, a PDF that reads right, and an email; a rerun issues nothing', async () => {
     const month = '2025-03';
     const type = await leadType(stack.api);
     const home = await billedPartner(stack.api, { legalName: 'Home Counties Solar Ltd', address: GB, vatId: 'GB987654321' });
-    const eu = await billedPartner(stack.api, { legalName: 'Berliner Solar GmbH', address: DE, vatId: 'DE136695976' });
+    const eu = await billedPartner(stack.api, { legalName: 'Łódź Słoneczna Sp. z o.o.', address: PL, vatId: 'PL5260250274' });
     const abroad = await billedPartner(stack.api, { legalName: 'Texas Solar Inc', address: US });
     await chargesIn(stack.api, home.id, month, type, [25_00, 25_00, 25_00, 40_00]);
     await chargesIn(stack.api, eu.id, month, type, [10_00, 10_00]);
@@ -46,8 +52,8 @@ describe('monthly invoices: from the ledger to a numbered VAT invoice, as PDF in
     });
     expect(byPartner(eu.id)).toMatchObject({ vatTreatment: 'reverse_charge', netMinor: 20_00, vatMinor: 0, grossMinor: 20_00, vatNote: expect.stringContaining('Reverse charge') });
     expect(byPartner(abroad.id)).toMatchObject({ vatTreatment: 'outside_scope', netMinor: 50_00, vatMinor: 0, vatNote: expect.stringContaining('Outside the scope') });
-    const numbers = issued.map((i) => Number(i.number.slice(4))).sort((a, b) => a - b);
-    expect(numbers).toEqual(numbers.map((_, i) => numbers[0]! + i));
+    expect(new Set(issued.map((i) => i.number)).size).toBe(3);
+    await expectGapless();
 
     const invoice = byPartner(home.id);
     expect(invoice.pdfKey).toBe(`invoices/${home.id}/${month}/${invoice.number}.pdf`);
@@ -59,7 +65,19 @@ describe('monthly invoices: from the ledger to a numbered VAT invoice, as PDF in
       `Supply period: ${month}`, `${type.name} leads`, '£25.00', '£75.00', 'Net: £115.00', 'VAT at 20%: £23.00', 'Total: £138.00']) {
       expect(text).toContain(words);
     }
-    expect(await pdfText((await downloadPdf(stack.api, `/invoices/${byPartner(eu.id).id}/pdf`)).pdf)).toContain('Reverse charge: VAT to be accounted for by the recipient');
+    // As a person sees it: one A4 page, title and both parties at the top, the table's amounts in the right-hand quarter, the rest blank.
+    const looks = await pdfLooks(pdf);
+    expect([looks.width, looks.height]).toEqual([595, 841]);
+    const [title, parties, , totals] = looks.ink;
+    expect(title![0]).toBeGreaterThan(300);
+    expect(parties![0]).toBeGreaterThan(200);
+    expect(parties![2]).toBeGreaterThan(200);
+    expect(title![3]).toBe(0);
+    expect(totals![3]).toBeGreaterThan(100);
+    expect(looks.ink.slice(5).flat().reduce((a, b) => a + b, 0)).toBe(0);
+    const euText = await pdfText((await downloadPdf(stack.api, `/invoices/${byPartner(eu.id).id}/pdf`)).pdf);
+    expect(euText).toContain('Reverse charge: VAT to be accounted for by the recipient');
+    expect(euText).toContain('Łódź Słoneczna Sp. z o.o.');
 
     const mail = await eventually(async () => (await mailsTo(home.email)).find((m) => m.subject.includes(invoice.number)));
     expect(mail.attachments).toEqual([expect.objectContaining({ fileName: `${invoice.number}.pdf`, contentType: 'application/pdf' })]);
@@ -103,8 +121,7 @@ describe('monthly invoices: from the ledger to a numbered VAT invoice, as PDF in
 
     const ids = new Set(issued.map((i) => i!.id));
     expect(ids.size).toBe(5);
-    const numbers = [...new Set(issued.map((i) => Number(i!.number.slice(4))))].sort((a, b) => a - b);
-    expect(numbers).toEqual(numbers.map((_, i) => numbers[0]! + i));
+    await expectGapless();
     const [row] = await stack.api.sql<{ n: string }[]>`select count(*) as n from invoiced_transactions t join invoices i on i.id = t.invoice_id where i.period = ${month}`;
     expect(Number(row!.n)).toBe(5);
   });
@@ -121,6 +138,15 @@ describe('monthly invoices: from the ledger to a numbered VAT invoice, as PDF in
 
     const mine = (await stack.api.request('GET', `/invoices?partnerId=${p.id}`)).body.items;
     expect(mine.map((i: any) => [i.period, i.netMinor])).toEqual([['2025-07', 12_00], ['2025-06', 10_00]]);
+  });
+
+  it('documents billing in the OpenAPI document', async () => {
+    const doc = (await stack.api.request('GET', '/openapi.json', { key: null })).body;
+    for (const [path, method] of [['/invoices/runs', 'post'], ['/invoices', 'get'], ['/invoices/{id}/pdf', 'get'], ['/portal/invoices/{id}/pdf', 'get'],
+      ['/portal/leads/{id}/return', 'post'], ['/returns/{id}/decision', 'post'], ['/partners/{id}/return-policy', 'put'], ['/reports/revenue', 'get'], ['/portal/reports', 'get']] as const) {
+      expect(doc.paths[path]?.[method]).toBeDefined();
+    }
+    expect(Object.keys(doc.components.schemas.Invoice.properties)).toEqual(expect.arrayContaining(['number', 'vatTreatment', 'pdfKey', 'amendsInvoiceId']));
   });
 
   it('refuses a malformed or future month with 400, naming the field', async () => {
