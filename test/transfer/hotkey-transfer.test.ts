@@ -8,7 +8,8 @@ import type { TransferSettings } from '../../domain/transfer';
 import { eventually } from '../helpers/wait';
 import { testEnv } from '../helpers/env';
 import { forwardingHttpClient } from '../../infra/twilio';
-import { startTwilioVoiceSimulator, type PhoneBehaviour, type TwilioVoiceSimulator } from '../../infra/twilio-voice-simulator';
+import type { PhoneBehaviour, TwilioVoiceSimulator } from '../../infra/twilio-voice-simulator';
+import { startVoiceSimulatorFor } from '../helpers/twilio-voice';
 
 const env = testEnv();
 const taskQueue = `transfer-${randomUUID()}`;
@@ -19,11 +20,7 @@ let agentKey: string;
 
 beforeAll(async () => {
   api = await startApi({ taskQueue });
-  // Callbacks are signed over PUBLIC_URL, as Twilio would call it, and delivered to this test's API.
-  sim = await startTwilioVoiceSimulator({
-    accountSid: env.TWILIO_ACCOUNT_SID, authToken: env.TWILIO_AUTH_TOKEN,
-    reach: (url) => { const u = new URL(url); return `${api.url}${u.pathname}${u.search}`; },
-  });
+  sim = await startVoiceSimulatorFor(() => api);
   worker = await startWorker(api.sql, { taskQueue, twilioHttpClient: forwardingHttpClient(sim.url) });
   agentKey = (await api.request('POST', '/api-keys', { body: { name: 'call centre', role: 'agent' } })).body.key;
 });
