@@ -15,6 +15,16 @@ export type DialResult = { dialled: true; callSid: string; to: string } | { dial
 /** Twilio Programmable Voice for hotkey transfers: the real client, against api.twilio.com or the simulator. */
 export function transferActivities(sql: Sql, env: Env, httpClient?: TwilioHttpClient) {
   const client = createTwilioClient(env, { httpClient: httpClient ?? (env.TWILIO_API_BASE_URL ? forwardingHttpClient(env.TWILIO_API_BASE_URL) : undefined) });
+  /** Twilio refusing the call (a 4xx: a bad number, a blocked destination) fails this partner; anything else is retried. */
+  const createCall = async (params: Parameters<typeof client.calls.create>[0]): Promise<{ sid: string } | { refused: string }> => {
+    try {
+      return await client.calls.create(params);
+    } catch (err) {
+      const status = (err as { status?: number }).status ?? 0;
+      if (status >= 400 && status < 500) return { refused: `Twilio refused the call: ${(err as Error).message}` };
+      throw err;
+    }
+  };
   return {
     /** The partner's ring timeout and billable minimum. */
     async loadTransferSettings(input: { partnerId: string }): Promise<TransferSettings> {
@@ -44,7 +54,7 @@ export function transferActivities(sql: Sql, env: Env, httpClient?: TwilioHttpCl
       const partner = await getPartner(sql, input.partnerId);
       if (!partner?.transferPhone) return { dialled: false, reason: 'the partner has no transfer phone number' };
       const urls = voiceUrls(env.PUBLIC_URL, input.leadId, input.partnerId);
-      const call = await client.calls.create({
+      const call = await createCall({
         to: partner.transferPhone,
         from: env.TWILIO_FROM_NUMBER,
         url: urls.whisper,
@@ -55,6 +65,7 @@ export function transferActivities(sql: Sql, env: Env, httpClient?: TwilioHttpCl
         machineDetection: 'Enable',
         timeout: input.ringTimeoutSeconds,
       });
+      if ('refused' in call) return { dialled: false, reason: call.refused };
       const result: DialResult = { dialled: true, callSid: call.sid, to: partner.transferPhone };
       // Rung about the lead: the partner has been offered it, at the locked price.
       await markDelivered(sql, {

@@ -185,6 +185,34 @@ describe('hotkey telephone transfer', () => {
     expect(history).toContain('transfer_consumer_hung_up');
   });
 
+  it('a lead cancelled while a partner rings: the call is hung up, the hold released, nothing charged', async () => {
+    const { leadId, phones } = await transferLead([['slow', { answer: 'human', afterMs: 15_000, press: '1' }], ['next', { answer: 'human', press: '1' }]]);
+    expect((await pressTransfer(leadId, consumerCall())).status).toBe(202);
+    await eventually(async () => (callTo(phones.slow!)?.status === 'ringing' || undefined));
+    const cancelled = await api.request('POST', `/leads/${leadId}/cancel`, { key: agentKey, body: { reason: 'consumer changed their mind' } });
+    expect(cancelled.status).toBe(200);
+
+    const lead = await leadIn(leadId, 'cancelled');
+    expect(lead.deliveries.map((d: { status: string; reason: string }) => `${d.status}: ${d.reason}`)).toEqual(['withdrawn: lead cancelled: consumer changed their mind']);
+    expect(callTo(phones.slow!).status).toBe('canceled');
+    expect(dialled(phones.next!)).toHaveLength(0);
+    expect(await charges(leadId)).toEqual([]);
+  });
+
+  it('a number Twilio refuses fails that partner only; the next takes the call', async () => {
+    const { leadId, distribution, phones } = await transferLead([['bad', { answer: 'human', press: '1' }], ['good', { answer: 'human', press: '1' }]]);
+    // Stored before Twilio's number rules tightened, say: Twilio answers 21211.
+    await api.sql`update partners set transfer_phone = '+4412' where id = ${distribution.partners.bad!.id}`;
+    expect((await pressTransfer(leadId, consumerCall())).status).toBe(202);
+
+    const lead = await leadIn(leadId, 'delivered');
+    expect(lead.deliveries.map((d: { status: string }) => d.status)).toEqual(['accepted']);
+    const steps = (await api.request('GET', `/leads/${leadId}/transfer`, { key: agentKey })).body.steps;
+    expect(steps).toEqual(expect.arrayContaining([expect.objectContaining({ step: 'refused', detail: expect.stringMatching(/Twilio refused the call: Invalid 'To' Phone Number: \+4412; hold released/) })]));
+    expect(await charges(leadId)).toEqual([{ partnerId: distribution.partners.good!.id, amountMinor: 25_01 }]);
+    expect(dialled(phones.good!)).toHaveLength(1);
+  });
+
   it('refuses a callback with a forged signature (403) and ignores a replayed one', async () => {
     const { leadId, phones } = await transferLead([['taker', { answer: 'human', press: '1' }]]);
     expect((await pressTransfer(leadId, consumerCall())).status).toBe(202);
