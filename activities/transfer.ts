@@ -54,6 +54,11 @@ export function transferActivities(sql: Sql, env: Env, httpClient?: TwilioHttpCl
       const partner = await getPartner(sql, input.partnerId);
       if (!partner?.transferPhone) return { dialled: false, reason: 'the partner has no transfer phone number' };
       const urls = voiceUrls(env.PUBLIC_URL, input.leadId, input.partnerId);
+      // Offered at the locked price before the phone rings: the whisper reads the price from here.
+      await markDelivered(sql, {
+        key: deliveryKey(input.leadId, input.partnerId), leadId: input.leadId, partnerId: input.partnerId, assignmentId: input.assignmentId,
+        priceMinor: input.priceMinor, currency: input.currency, at: new Date().toISOString(),
+      });
       const call = await createCall({
         to: partner.transferPhone,
         from: env.TWILIO_FROM_NUMBER,
@@ -67,11 +72,6 @@ export function transferActivities(sql: Sql, env: Env, httpClient?: TwilioHttpCl
       });
       if ('refused' in call) return { dialled: false, reason: call.refused };
       const result: DialResult = { dialled: true, callSid: call.sid, to: partner.transferPhone };
-      // Rung about the lead: the partner has been offered it, at the locked price.
-      await markDelivered(sql, {
-        key: deliveryKey(input.leadId, input.partnerId), leadId: input.leadId, partnerId: input.partnerId, assignmentId: input.assignmentId,
-        priceMinor: input.priceMinor, currency: input.currency, at: new Date().toISOString(),
-      });
       await appendAudit(sql, input.leadId, key, {
         at: new Date().toISOString(), type: 'transfer_dialled', summary: `dialled ${partner.name} on ${partner.transferPhone} (call ${call.sid})`, detail: result,
       });

@@ -102,10 +102,10 @@ export class HotkeyTransfer {
   }
 
   private async recordNews(who: Candidate, callSid: string): Promise<void> {
-    const events = this.events.get(callSid) ?? [];
-    for (let i = this.told.get(callSid) ?? 0; i < events.length; i++) {
+    // Read afresh each time: a callback may arrive while a step is being written.
+    for (let i = this.told.get(callSid) ?? 0; i < (this.events.get(callSid)?.length ?? 0); i++) {
       this.told.set(callSid, i + 1);
-      await this.step(who, ...describe(events[i]!), callSid);
+      await this.step(who, ...describe(this.events.get(callSid)![i]!), callSid);
     }
   }
 }

@@ -92,7 +92,7 @@ describe('hotkey telephone transfer', () => {
     expect(dialled(phones.busy!)[0]!.form.Timeout).toBe('20');
     const taker = callTo(phones.taker!);
     expect(taker.conference).toBe(`lead-${leadId}`);
-    expect(taker.heard.join(' ')).toMatch(/Press 1 to take the call, or 2 to decline/);
+    expect(taker.heard).toEqual([`leadrelay transfer: a ${distribution.leadTypeName} lead is on the line, for 25.01 GBP.`, 'Press 1 to take the call, or 2 to decline.']);
     expect(callTo(phones.busy!).status).toBe('busy');
 
     expect(await charges(leadId)).toEqual([{ partnerId: distribution.partners.taker!.id, amountMinor: 25_01 }]);
@@ -206,11 +206,25 @@ describe('hotkey telephone transfer', () => {
     expect((await pressTransfer(leadId, consumerCall())).status).toBe(202);
 
     const lead = await leadIn(leadId, 'delivered');
-    expect(lead.deliveries.map((d: { status: string }) => d.status)).toEqual(['accepted']);
+    expect(lead.deliveries.map((d: { status: string }) => d.status)).toEqual(['failed', 'accepted']);
     const steps = (await api.request('GET', `/leads/${leadId}/transfer`, { key: agentKey })).body.steps;
     expect(steps).toEqual(expect.arrayContaining([expect.objectContaining({ step: 'refused', detail: expect.stringMatching(/Twilio refused the call: Invalid 'To' Phone Number: \+4412; hold released/) })]));
     expect(await charges(leadId)).toEqual([{ partnerId: distribution.partners.good!.id, amountMinor: 25_01 }]);
     expect(dialled(phones.good!)).toHaveLength(1);
+  });
+
+  it("whispers the lead type's own template, filled in from the lead and the partner's offer", async () => {
+    const { leadId, phones, distribution } = await transferLead([['taker', { answer: 'human', press: '1' }]]);
+    const path = `/lead-types/${distribution.leadTypeId}/transfer-whisper`;
+    const unknown = await api.request('PUT', path, { body: { template: 'A lead from {{county}}' } });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.problems).toEqual([{ field: 'body.template', reason: 'unknown variables: county' }]);
+    expect((await api.request('GET', path, { key: agentKey })).body.template).toBe('leadrelay transfer: a {{lead.type}} lead is on the line, for {{price}} {{currency}}.');
+    expect((await api.request('PUT', path, { body: { template: '{{name}} in {{postcode}} wants solar, for {{partner.name}} at {{price}}.' } })).status).toBe(200);
+
+    expect((await pressTransfer(leadId, consumerCall())).status).toBe(202);
+    await leadIn(leadId, 'delivered');
+    expect(callTo(phones.taker!).heard).toEqual([`Ada in SW1A 1AA wants solar, for ${(await api.request('GET', `/partners/${distribution.partners.taker!.id}`)).body.name} at 25.00.`, 'Press 1 to take the call, or 2 to decline.']);
   });
 
   it('refuses a callback with a forged signature (403) and ignores a replayed one', async () => {
