@@ -10,6 +10,12 @@ import { createTwilioClient, forwardingHttpClient, type TwilioHttpClient } from 
 import { conferenceNameFor, consumerStatusUrl, voiceUrls, type TransferSettings } from '../domain/transfer';
 import { getTransferSettings } from '../db/transfer-settings';
 
+/** Twilio answered 4xx: asking again gets the same answer. */
+const refusedByTwilio = (err: unknown) => {
+  const status = (err as { status?: number }).status ?? 0;
+  return status >= 400 && status < 500;
+};
+
 export type DialResult = { dialled: true; callSid: string; to: string } | { dialled: false; reason: string };
 
 /** Twilio Programmable Voice for hotkey transfers: the real client, against api.twilio.com or the simulator. */
@@ -20,8 +26,7 @@ export function transferActivities(sql: Sql, env: Env, httpClient?: TwilioHttpCl
     try {
       return await client.calls.create(params);
     } catch (err) {
-      const status = (err as { status?: number }).status ?? 0;
-      if (status >= 400 && status < 500) return { refused: `Twilio refused the call: ${(err as Error).message}` };
+      if (refusedByTwilio(err)) return { refused: `Twilio refused the call: ${(err as Error).message}` };
       throw err;
     }
   };
@@ -38,6 +43,8 @@ export function transferActivities(sql: Sql, env: Env, httpClient?: TwilioHttpCl
       try {
         await client.calls(input.consumerCallSid).update({ twiml: twiml.toString(), statusCallback: consumerStatusUrl(env.PUBLIC_URL, input.leadId), statusCallbackMethod: 'POST' });
       } catch (err) {
+        // No such call, or one already ended. Anything else is retried.
+        if (!refusedByTwilio(err)) throw err;
         throw ApplicationFailure.nonRetryable(`the consumer's call ${input.consumerCallSid} could not be put on hold: ${(err as Error).message}`, 'ConsumerCallGone');
       }
     },

@@ -94,8 +94,8 @@ export interface TransferStep {
 }
 
 export interface TransferState {
-  /** exhausted: no partner took the call; abandoned: the consumer hung up first. */
-  status: 'waiting' | 'transferring' | 'transferred' | 'exhausted' | 'abandoned';
+  /** exhausted: no partner took the call; abandoned: the consumer hung up first; cancelled: the lead was cancelled. */
+  status: 'waiting' | 'transferring' | 'transferred' | 'exhausted' | 'abandoned' | 'cancelled';
   conference: string;
   consumerCallSid?: string;
   requestedBy?: string;

@@ -128,7 +128,7 @@ export async function transferInTurn(lead: LeadProgress, transfer: HotkeyTransfe
     await holdConsumer({ leadId: lead.leadId, consumerCallSid: consumerCallSid! });
   } catch (err) {
     if (isCancellation(err)) throw err;
-    transfer.state.status = 'exhausted';
+    transfer.state.status = 'abandoned';
     await transfer.step(undefined, 'consumer_gone', `call ${consumerCallSid} could not be put on hold`);
     return lead.setStatus('cancelled', `the consumer's call ${consumerCallSid} ended before the transfer`);
   }
@@ -213,6 +213,7 @@ async function transferTo(lead: LeadProgress, transfer: HotkeyTransfer, judgemen
   } catch (err) {
     // The lead was cancelled, or an activity gave up: the partner's phone stops ringing and its hold is released.
     const cancelled = isCancellation(err);
+    if (cancelled) transfer.state.status = 'cancelled';
     await CancellationScope.nonCancellable(async () => {
       if (callSid) await hangUpCall({ callSid });
       await refuse(cancelled ? 'withdrawn' : 'failed', cancelled ? `lead cancelled: ${lead.cancellation?.reason ?? 'cancelled'}` : (err as Error).message, callSid);

@@ -33,7 +33,7 @@ const stepSchema = z.object({
   detail: z.string(),
 });
 const transferSchema = z.object({
-  status: z.enum(['transferring', 'transferred', 'exhausted', 'abandoned']).meta({ description: 'exhausted: no partner took the call; abandoned: the consumer hung up first' }),
+  status: z.enum(['transferring', 'transferred', 'exhausted', 'abandoned', 'cancelled']).meta({ description: 'exhausted: no partner took the call; abandoned: the consumer hung up first; cancelled: the lead was cancelled' }),
   conference: z.string(),
   consumerCallSid: z.string(),
   requestedBy: z.string(),

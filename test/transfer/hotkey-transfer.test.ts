@@ -197,6 +197,16 @@ describe('hotkey telephone transfer', () => {
     expect(callTo(phones.slow!).status).toBe('canceled');
     expect(dialled(phones.next!)).toHaveLength(0);
     expect(await charges(leadId)).toEqual([]);
+    expect((await api.request('GET', `/leads/${leadId}/transfer`, { key: agentKey })).body.status).toBe('cancelled');
+  });
+
+  it("ends the lead, ringing nobody, when the consumer's call is gone before it can be put on hold", async () => {
+    const { leadId, phones } = await transferLead([['taker', { answer: 'human', press: '1' }]]);
+    expect((await pressTransfer(leadId, 'CA0123456789abcdef0123456789abcdef')).status).toBe(202);
+    const lead = await leadIn(leadId, 'cancelled');
+    expect(lead.reason).toBe("the consumer's call CA0123456789abcdef0123456789abcdef ended before the transfer");
+    expect(dialled(phones.taker!)).toHaveLength(0);
+    expect((await api.request('GET', `/leads/${leadId}/transfer`, { key: agentKey })).body).toMatchObject({ status: 'abandoned', steps: [expect.objectContaining({ step: 'consumer_gone' })] });
   });
 
   it('a number Twilio refuses fails that partner only; the next takes the call', async () => {
