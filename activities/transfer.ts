@@ -10,11 +10,26 @@ import { createTwilioClient, forwardingHttpClient, type TwilioHttpClient } from 
 import { conferenceNameFor, consumerStatusUrl, voiceUrls, type TransferSettings } from '../domain/transfer';
 import { getTransferSettings } from '../db/transfer-settings';
 
+/** Twilio answered 4xx: asking again gets the same answer. */
+const refusedByTwilio = (err: unknown) => {
+  const status = (err as { status?: number }).status ?? 0;
+  return status >= 400 && status < 500;
+};
+
 export type DialResult = { dialled: true; callSid: string; to: string } | { dialled: false; reason: string };
 
 /** Twilio Programmable Voice for hotkey transfers: the real client, against api.twilio.com or the simulator. */
 export function transferActivities(sql: Sql, env: Env, httpClient?: TwilioHttpClient) {
   const client = createTwilioClient(env, { httpClient: httpClient ?? (env.TWILIO_API_BASE_URL ? forwardingHttpClient(env.TWILIO_API_BASE_URL) : undefined) });
+  /** Twilio refusing the call (a 4xx: a bad number, a blocked destination) fails this partner; anything else is retried. */
+  const createCall = async (params: Parameters<typeof client.calls.create>[0]): Promise<{ sid: string } | { refused: string }> => {
+    try {
+      return await client.calls.create(params);
+    } catch (err) {
+      if (refusedByTwilio(err)) return { refused: `Twilio refused the call: ${(err as Error).message}` };
+      throw err;
+    }
+  };
   return {
     /** The partner's ring timeout and billable minimum. */
     async loadTransferSettings(input: { partnerId: string }): Promise<TransferSettings> {
@@ -28,6 +43,8 @@ export function transferActivities(sql: Sql, env: Env, httpClient?: TwilioHttpCl
       try {
         await client.calls(input.consumerCallSid).update({ twiml: twiml.toString(), statusCallback: consumerStatusUrl(env.PUBLIC_URL, input.leadId), statusCallbackMethod: 'POST' });
       } catch (err) {
+        // No such call, or one already ended. Anything else is retried.
+        if (!refusedByTwilio(err)) throw err;
         throw ApplicationFailure.nonRetryable(`the consumer's call ${input.consumerCallSid} could not be put on hold: ${(err as Error).message}`, 'ConsumerCallGone');
       }
     },
@@ -44,7 +61,12 @@ export function transferActivities(sql: Sql, env: Env, httpClient?: TwilioHttpCl
       const partner = await getPartner(sql, input.partnerId);
       if (!partner?.transferPhone) return { dialled: false, reason: 'the partner has no transfer phone number' };
       const urls = voiceUrls(env.PUBLIC_URL, input.leadId, input.partnerId);
-      const call = await client.calls.create({
+      // Offered at the locked price before the phone rings: the whisper reads the price from here.
+      await markDelivered(sql, {
+        key: deliveryKey(input.leadId, input.partnerId), leadId: input.leadId, partnerId: input.partnerId, assignmentId: input.assignmentId,
+        priceMinor: input.priceMinor, currency: input.currency, at: new Date().toISOString(),
+      });
+      const call = await createCall({
         to: partner.transferPhone,
         from: env.TWILIO_FROM_NUMBER,
         url: urls.whisper,
@@ -55,12 +77,8 @@ export function transferActivities(sql: Sql, env: Env, httpClient?: TwilioHttpCl
         machineDetection: 'Enable',
         timeout: input.ringTimeoutSeconds,
       });
+      if ('refused' in call) return { dialled: false, reason: call.refused };
       const result: DialResult = { dialled: true, callSid: call.sid, to: partner.transferPhone };
-      // Rung about the lead: the partner has been offered it, at the locked price.
-      await markDelivered(sql, {
-        key: deliveryKey(input.leadId, input.partnerId), leadId: input.leadId, partnerId: input.partnerId, assignmentId: input.assignmentId,
-        priceMinor: input.priceMinor, currency: input.currency, at: new Date().toISOString(),
-      });
       await appendAudit(sql, input.leadId, key, {
         at: new Date().toISOString(), type: 'transfer_dialled', summary: `dialled ${partner.name} on ${partner.transferPhone} (call ${call.sid})`, detail: result,
       });

@@ -17,3 +17,15 @@ export async function putTransferSettings(sql: Sql, partnerId: string, s: Transf
       min_billable_seconds = excluded.min_billable_seconds, updated_at = now()`;
   return s;
 }
+
+/** The lead type's whisper template, or undefined for the default. */
+export async function getWhisperTemplate(sql: Sql, leadTypeId: string): Promise<string | undefined> {
+  const [row] = await sql<{ template: string }[]>`select template from lead_type_transfer_whisper where lead_type_id = ${leadTypeId}`;
+  return row?.template;
+}
+
+export async function putWhisperTemplate(sql: Sql, leadTypeId: string, template: string): Promise<void> {
+  await sql`
+    insert into lead_type_transfer_whisper (lead_type_id, template) values (${leadTypeId}, ${template})
+    on conflict (lead_type_id) do update set template = excluded.template, updated_at = now()`;
+}

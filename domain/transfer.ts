@@ -1,4 +1,5 @@
 /** Hotkey telephone transfer: what Twilio tells us about each partner's call, and what it means. */
+import { renderTemplate } from './templates';
 
 /** A partner is rung this long before the call counts as unanswered, unless told otherwise. */
 export const DEFAULT_RING_TIMEOUT_SECONDS = 20;
@@ -7,6 +8,23 @@ export const DEFAULT_MIN_BILLABLE_SECONDS = 30;
 
 /** Per partner: set with PUT /partners/{id}/transfer-settings. */
 export interface TransferSettings { ringTimeoutSeconds: number; minBillableSeconds: number }
+
+/** What a partner hears before the key prompt, unless the lead type sets its own (the same {{ }} variables as delivery templates). */
+export const DEFAULT_WHISPER_TEMPLATE = 'leadrelay transfer: a {{lead.type}} lead is on the line, for {{price}} {{currency}}.';
+/** Always follows the whisper, so no template can leave the partner without the choice. */
+export const KEY_PROMPT = 'Press 1 to take the call, or 2 to decline.';
+
+/** The whisper for one partner's call, from the lead and the offer it was rung about. */
+export function whisperText(
+  template: string,
+  lead: { id: string; leadType: string; fields: Record<string, unknown>; createdAt: Date; testProfileId: string | null },
+  offer: { partnerId: string; partnerName: string; priceMinor: number; currency: string } | undefined,
+): string {
+  return renderTemplate(template, {
+    ...lead.fields, 'lead.id': lead.id, 'lead.type': lead.leadType, 'lead.createdAt': lead.createdAt.toISOString(), 'lead.test': lead.testProfileId !== null,
+    'partner.id': offer?.partnerId, 'partner.name': offer?.partnerName, price: offer && (offer.priceMinor / 100).toFixed(2), currency: offer?.currency,
+  }, 'none');
+}
 
 /** After answering, the partner hears the whisper and has this long to press a key. */
 export const WHISPER_SECONDS = 30;
@@ -76,8 +94,8 @@ export interface TransferStep {
 }
 
 export interface TransferState {
-  /** exhausted: no partner took the call; abandoned: the consumer hung up first. */
-  status: 'waiting' | 'transferring' | 'transferred' | 'exhausted' | 'abandoned';
+  /** exhausted: no partner took the call; abandoned: the consumer hung up first; cancelled: the lead was cancelled. */
+  status: 'waiting' | 'transferring' | 'transferred' | 'exhausted' | 'abandoned' | 'cancelled';
   conference: string;
   consumerCallSid?: string;
   requestedBy?: string;

@@ -165,6 +165,7 @@ export async function startTwilioVoiceSimulator(options: {
   function createCall(form: Record<string, string | string[]>, send: (s: number, b: unknown) => void, error: (s: number, c: number, m: string) => void) {
     const one = (k: string) => (Array.isArray(form[k]) ? (form[k] as string[])[0] : (form[k] as string | undefined));
     if (!one('To')) return error(400, 21201, "No 'To' number is specified");
+    if (!/^\+[1-9]\d{6,14}$/.test(one('To')!)) return error(400, 21211, `Invalid 'To' Phone Number: ${one('To')}`);
     if (!one('From')) return error(400, 21213, "No 'From' number is specified");
     if (!one('Url') && !one('Twiml')) return error(400, 21205, 'Url parameter is required');
     const call: SimulatedCall = {

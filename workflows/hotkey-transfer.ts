@@ -1,4 +1,4 @@
-import { ApplicationFailure, CancellationScope, condition, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, condition, isCancellation, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { LeadActivities } from '../activities';
 import type { LeadJudgement } from '../domain/lead-judgement';
 import type { Candidate } from '../domain/referral-plan';
@@ -102,10 +102,10 @@ export class HotkeyTransfer {
   }
 
   private async recordNews(who: Candidate, callSid: string): Promise<void> {
-    const events = this.events.get(callSid) ?? [];
-    for (let i = this.told.get(callSid) ?? 0; i < events.length; i++) {
+    // Read afresh each time: a callback may arrive while a step is being written.
+    for (let i = this.told.get(callSid) ?? 0; i < (this.events.get(callSid)?.length ?? 0); i++) {
       this.told.set(callSid, i + 1);
-      await this.step(who, ...describe(events[i]!), callSid);
+      await this.step(who, ...describe(this.events.get(callSid)![i]!), callSid);
     }
   }
 }
@@ -126,8 +126,9 @@ export async function transferInTurn(lead: LeadProgress, transfer: HotkeyTransfe
   const { consumerCallSid } = transfer.state;
   try {
     await holdConsumer({ leadId: lead.leadId, consumerCallSid: consumerCallSid! });
-  } catch {
-    transfer.state.status = 'exhausted';
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    transfer.state.status = 'abandoned';
     await transfer.step(undefined, 'consumer_gone', `call ${consumerCallSid} could not be put on hold`);
     return lead.setStatus('cancelled', `the consumer's call ${consumerCallSid} ended before the transfer`);
   }
@@ -184,25 +185,40 @@ async function transferTo(lead: LeadProgress, transfer: HotkeyTransfer, judgemen
     await transfer.step(candidate, 'denied', reason);
     return false;
   }
-  if (transfer.consumerGone) return refuse('withdrawn', 'the consumer hung up');
-  await lead.moveDelivery(delivery, 'delivering');
-  const dial = await dialTransferPartner({
-    leadId: lead.leadId, partnerId: candidate.partnerId, assignmentId: candidate.assignmentId, priceMinor: candidate.priceMinor, currency: route.currency, ringTimeoutSeconds,
-  });
-  if (!dial.dialled) return refuse('failed', dial.reason);
-  delivery.attempts = 1;
-  await transfer.step(candidate, 'dialled', dial.to, dial.callSid);
-  const verdict = await transfer.follow(candidate, dial.callSid, limitSeconds);
-  if (!verdict.taken) {
-    if (verdict.hangUp) await hangUpCall({ callSid: dial.callSid });
-    return refuse(verdict.outcome, verdict.reason, dial.callSid);
+  let callSid: string | undefined;
+  try {
+    if (transfer.consumerGone) return await refuse('withdrawn', 'the consumer hung up');
+    await lead.moveDelivery(delivery, 'delivering');
+    // Not cancellable: a dial cut short could still ring the partner, on a call nobody follows.
+    const dial = await CancellationScope.nonCancellable(() => dialTransferPartner({
+      leadId: lead.leadId, partnerId: candidate.partnerId, assignmentId: candidate.assignmentId, priceMinor: candidate.priceMinor, currency: route.currency, ringTimeoutSeconds,
+    }));
+    if (!dial.dialled) return await refuse('failed', dial.reason);
+    callSid = dial.callSid;
+    delivery.attempts = 1;
+    await transfer.step(candidate, 'dialled', dial.to, callSid);
+    const verdict = await transfer.follow(candidate, callSid, limitSeconds);
+    if (!verdict.taken) {
+      if (verdict.hangUp) await hangUpCall({ callSid });
+      return await refuse(verdict.outcome, verdict.reason, callSid);
+    }
+    await transfer.step(candidate, 'connected', `joined ${transfer.state.conference}; charged after ${minBillableSeconds} s connected`, callSid);
+    if (!(await transfer.stayConnected(candidate, callSid, minBillableSeconds))) {
+      return await refuse('declined', `connected ${transfer.connectedSeconds(callSid)} s, under the ${minBillableSeconds} s billable minimum`, callSid);
+    }
+    await settle('accepted');
+    await lead.moveDelivery(delivery, 'accepted');
+    await transfer.step(candidate, 'charged', `${candidate.priceMinor} (minor units) after ${minBillableSeconds} s connected`, callSid);
+    return true;
+  } catch (err) {
+    // The lead was cancelled, or an activity gave up: the partner's phone stops ringing and its hold is released.
+    const cancelled = isCancellation(err);
+    if (cancelled) transfer.state.status = 'cancelled';
+    await CancellationScope.nonCancellable(async () => {
+      if (callSid) await hangUpCall({ callSid });
+      await refuse(cancelled ? 'withdrawn' : 'failed', cancelled ? `lead cancelled: ${lead.cancellation?.reason ?? 'cancelled'}` : (err as Error).message, callSid);
+    });
+    if (cancelled) throw err;
+    return false;
   }
-  await transfer.step(candidate, 'connected', `joined ${transfer.state.conference}; charged after ${minBillableSeconds} s connected`, dial.callSid);
-  if (!(await transfer.stayConnected(candidate, dial.callSid, minBillableSeconds))) {
-    return refuse('declined', `connected ${transfer.connectedSeconds(dial.callSid)} s, under the ${minBillableSeconds} s billable minimum`, dial.callSid);
-  }
-  await settle('accepted');
-  await lead.moveDelivery(delivery, 'accepted');
-  await transfer.step(candidate, 'charged', `${candidate.priceMinor} (minor units) after ${minBillableSeconds} s connected`, dial.callSid);
-  return true;
 }

@@ -3,14 +3,17 @@ import twilio from 'twilio';
 import type { Request } from 'express';
 import type { AppDeps } from '../app';
 import { defineRoute } from '../route';
-import { notFound } from '../http-error';
+import { HttpError, notFound } from '../http-error';
 import { assertTwilioSignature } from '../twilio-signature';
 import { updateLead } from '../workflow-updates';
 import { getLead } from '../../db/leads';
 import { getPartner } from '../../db/partners';
-import { getTransferSettings, putTransferSettings } from '../../db/transfer-settings';
+import { getTransferSettings, getWhisperTemplate, putTransferSettings, putWhisperTemplate } from '../../db/transfer-settings';
+import { listDeliveries } from '../../db/deliveries';
+import { getLeadType } from '../../db/lead-types';
+import { unknownTemplateVariables } from '../../domain/templates';
 import { leadWorkflowId } from '../../domain/ids';
-import { conferenceNameFor, isMachine, voiceUrls, type CallStatus, type TransferCallEvent } from '../../domain/transfer';
+import { conferenceNameFor, DEFAULT_WHISPER_TEMPLATE, isMachine, KEY_PROMPT, voiceUrls, whisperText, type CallStatus, type TransferCallEvent } from '../../domain/transfer';
 import { transferCallSignal, transferStateQuery, transferUpdate } from '../../workflows/transfer-messages';
 
 const leadParams = z.object({ id: z.uuid({ error: 'must be a lead id (UUID)' }) });
@@ -30,7 +33,7 @@ const stepSchema = z.object({
   detail: z.string(),
 });
 const transferSchema = z.object({
-  status: z.enum(['transferring', 'transferred', 'exhausted', 'abandoned']).meta({ description: 'exhausted: no partner took the call; abandoned: the consumer hung up first' }),
+  status: z.enum(['transferring', 'transferred', 'exhausted', 'abandoned', 'cancelled']).meta({ description: 'exhausted: no partner took the call; abandoned: the consumer hung up first; cancelled: the lead was cancelled' }),
   conference: z.string(),
   consumerCallSid: z.string(),
   requestedBy: z.string(),
@@ -40,6 +43,10 @@ const transferSchema = z.object({
 // Twilio adds the lead and partner to every voice callback URL we give it; the consumer's call names no partner.
 const callbackQuery = z.object({ leadId: z.uuid(), partnerId: z.uuid() });
 const statusQuery = z.object({ leadId: z.uuid(), partnerId: z.uuid().optional() });
+
+const whisperBody = z
+  .strictObject({ template: z.string().trim().min(1).max(1000).meta({ example: 'A {{lead.type}} lead from {{postcode}}, {{price}} {{currency}}.' }) })
+  .meta({ id: 'TransferWhisper' });
 
 const settingsBody = z
   .strictObject({
@@ -99,6 +106,38 @@ export function transferRoutes({ sql, temporal, publicUrl, twilioAuthToken }: Ap
       },
     }),
     defineRoute({
+      method: 'put',
+      path: '/lead-types/:id/transfer-whisper',
+      summary: "Set what partners hear about a lead of this type before pressing 1 or 2",
+      description: `{{ field }} placeholders, as in delivery templates: the lead type's fields, lead.id, lead.type, lead.createdAt, lead.test, partner.id, partner.name, price, currency. "${KEY_PROMPT}" always follows.`,
+      tags: ['lead-types'],
+      auth: ['operator'],
+      params: z.object({ id: z.uuid({ error: 'must be a lead type id (UUID)' }) }),
+      body: whisperBody,
+      responses: { 200: { description: 'Stored', schema: whisperBody }, 400: { description: 'Bad input, naming the field (an unknown variable, say)' }, 404: { description: 'No such lead type' } },
+      handler: async ({ params, body }) => {
+        const leadType = await getLeadType(sql, params.id);
+        if (!leadType) throw notFound(`lead type ${params.id}`);
+        const unknown = unknownTemplateVariables(body.template, new Set(leadType.fields.map((f) => f.name)));
+        if (unknown.length) throw new HttpError(400, 'validation_failed', `body.template: unknown variables: ${unknown.join(', ')}`, [{ field: 'body.template', reason: `unknown variables: ${unknown.join(', ')}` }]);
+        await putWhisperTemplate(sql, params.id, body.template);
+        return body;
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/lead-types/:id/transfer-whisper',
+      summary: 'The whisper partners hear about a lead of this type (the default until one is set)',
+      tags: ['lead-types'],
+      auth: ['operator', 'agent'],
+      params: z.object({ id: z.uuid({ error: 'must be a lead type id (UUID)' }) }),
+      responses: { 200: { description: 'The template', schema: whisperBody }, 404: { description: 'No such lead type' } },
+      handler: async ({ params }) => {
+        if (!(await getLeadType(sql, params.id))) throw notFound(`lead type ${params.id}`);
+        return { template: (await getWhisperTemplate(sql, params.id)) ?? DEFAULT_WHISPER_TEMPLATE };
+      },
+    }),
+    defineRoute({
       method: 'post',
       path: '/leads/:id/transfer',
       summary: "Transfer the consumer's live call to the first partner that takes it (hotkey transfer)",
@@ -144,9 +183,13 @@ export function transferRoutes({ sql, temporal, publicUrl, twilioAuthToken }: Ap
           twiml.hangup();
           return twimlReply(res, twiml);
         }
-        const lead = await getLead(sql, query.leadId);
         const gather = twiml.gather({ numDigits: 1, timeout: 10, action: voiceUrls(publicUrl, query.leadId, query.partnerId).gather, method: 'POST' });
-        gather.say(`leadrelay transfer: a ${lead?.leadType ?? ''} lead is on the line. Press 1 to take the call, or 2 to decline.`);
+        const lead = await getLead(sql, query.leadId);
+        if (lead) {
+          const [offer] = await listDeliveries(sql, { leadId: lead.id, partnerId: query.partnerId });
+          gather.say(whisperText((lead.leadTypeId && (await getWhisperTemplate(sql, lead.leadTypeId))) || DEFAULT_WHISPER_TEMPLATE, lead, offer));
+        }
+        gather.say(KEY_PROMPT);
         twiml.say('No key was pressed. Goodbye.');
         twiml.hangup();
         twimlReply(res, twiml);

@@ -8,7 +8,8 @@ import type { TransferSettings } from '../../domain/transfer';
 import { eventually } from '../helpers/wait';
 import { testEnv } from '../helpers/env';
 import { forwardingHttpClient } from '../../infra/twilio';
-import { startTwilioVoiceSimulator, type PhoneBehaviour, type TwilioVoiceSimulator } from '../../infra/twilio-voice-simulator';
+import type { PhoneBehaviour, TwilioVoiceSimulator } from '../../infra/twilio-voice-simulator';
+import { startVoiceSimulatorFor } from '../helpers/twilio-voice';
 
 const env = testEnv();
 const taskQueue = `transfer-${randomUUID()}`;
@@ -19,11 +20,7 @@ let agentKey: string;
 
 beforeAll(async () => {
   api = await startApi({ taskQueue });
-  // Callbacks are signed over PUBLIC_URL, as Twilio would call it, and delivered to this test's API.
-  sim = await startTwilioVoiceSimulator({
-    accountSid: env.TWILIO_ACCOUNT_SID, authToken: env.TWILIO_AUTH_TOKEN,
-    reach: (url) => { const u = new URL(url); return `${api.url}${u.pathname}${u.search}`; },
-  });
+  sim = await startVoiceSimulatorFor(() => api);
   worker = await startWorker(api.sql, { taskQueue, twilioHttpClient: forwardingHttpClient(sim.url) });
   agentKey = (await api.request('POST', '/api-keys', { body: { name: 'call centre', role: 'agent' } })).body.key;
 });
@@ -95,7 +92,7 @@ describe('hotkey telephone transfer', () => {
     expect(dialled(phones.busy!)[0]!.form.Timeout).toBe('20');
     const taker = callTo(phones.taker!);
     expect(taker.conference).toBe(`lead-${leadId}`);
-    expect(taker.heard.join(' ')).toMatch(/Press 1 to take the call, or 2 to decline/);
+    expect(taker.heard).toEqual([`leadrelay transfer: a ${distribution.leadTypeName} lead is on the line, for 25.01 GBP.`, 'Press 1 to take the call, or 2 to decline.']);
     expect(callTo(phones.busy!).status).toBe('busy');
 
     expect(await charges(leadId)).toEqual([{ partnerId: distribution.partners.taker!.id, amountMinor: 25_01 }]);
@@ -186,6 +183,58 @@ describe('hotkey telephone transfer', () => {
     const history = JSON.stringify((await api.request('GET', `/leads/${leadId}/history`, { key: agentKey })).body);
     expect(history).toContain('delivery_withdrawn');
     expect(history).toContain('transfer_consumer_hung_up');
+  });
+
+  it('a lead cancelled while a partner rings: the call is hung up, the hold released, nothing charged', async () => {
+    const { leadId, phones } = await transferLead([['slow', { answer: 'human', afterMs: 15_000, press: '1' }], ['next', { answer: 'human', press: '1' }]]);
+    expect((await pressTransfer(leadId, consumerCall())).status).toBe(202);
+    await eventually(async () => (callTo(phones.slow!)?.status === 'ringing' || undefined));
+    const cancelled = await api.request('POST', `/leads/${leadId}/cancel`, { key: agentKey, body: { reason: 'consumer changed their mind' } });
+    expect(cancelled.status).toBe(200);
+
+    const lead = await leadIn(leadId, 'cancelled');
+    expect(lead.deliveries.map((d: { status: string; reason: string }) => `${d.status}: ${d.reason}`)).toEqual(['withdrawn: lead cancelled: consumer changed their mind']);
+    expect(callTo(phones.slow!).status).toBe('canceled');
+    expect(dialled(phones.next!)).toHaveLength(0);
+    expect(await charges(leadId)).toEqual([]);
+    expect((await api.request('GET', `/leads/${leadId}/transfer`, { key: agentKey })).body.status).toBe('cancelled');
+  });
+
+  it("ends the lead, ringing nobody, when the consumer's call is gone before it can be put on hold", async () => {
+    const { leadId, phones } = await transferLead([['taker', { answer: 'human', press: '1' }]]);
+    expect((await pressTransfer(leadId, 'CA0123456789abcdef0123456789abcdef')).status).toBe(202);
+    const lead = await leadIn(leadId, 'cancelled');
+    expect(lead.reason).toBe("the consumer's call CA0123456789abcdef0123456789abcdef ended before the transfer");
+    expect(dialled(phones.taker!)).toHaveLength(0);
+    expect((await api.request('GET', `/leads/${leadId}/transfer`, { key: agentKey })).body).toMatchObject({ status: 'abandoned', steps: [expect.objectContaining({ step: 'consumer_gone' })] });
+  });
+
+  it('a number Twilio refuses fails that partner only; the next takes the call', async () => {
+    const { leadId, distribution, phones } = await transferLead([['bad', { answer: 'human', press: '1' }], ['good', { answer: 'human', press: '1' }]]);
+    // Stored before Twilio's number rules tightened, say: Twilio answers 21211.
+    await api.sql`update partners set transfer_phone = '+4412' where id = ${distribution.partners.bad!.id}`;
+    expect((await pressTransfer(leadId, consumerCall())).status).toBe(202);
+
+    const lead = await leadIn(leadId, 'delivered');
+    expect(lead.deliveries.map((d: { status: string }) => d.status)).toEqual(['failed', 'accepted']);
+    const steps = (await api.request('GET', `/leads/${leadId}/transfer`, { key: agentKey })).body.steps;
+    expect(steps).toEqual(expect.arrayContaining([expect.objectContaining({ step: 'refused', detail: expect.stringMatching(/Twilio refused the call: Invalid 'To' Phone Number: \+4412; hold released/) })]));
+    expect(await charges(leadId)).toEqual([{ partnerId: distribution.partners.good!.id, amountMinor: 25_01 }]);
+    expect(dialled(phones.good!)).toHaveLength(1);
+  });
+
+  it("whispers the lead type's own template, filled in from the lead and the partner's offer", async () => {
+    const { leadId, phones, distribution } = await transferLead([['taker', { answer: 'human', press: '1' }]]);
+    const path = `/lead-types/${distribution.leadTypeId}/transfer-whisper`;
+    const unknown = await api.request('PUT', path, { body: { template: 'A lead from {{county}}' } });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.problems).toEqual([{ field: 'body.template', reason: 'unknown variables: county' }]);
+    expect((await api.request('GET', path, { key: agentKey })).body.template).toBe('leadrelay transfer: a {{lead.type}} lead is on the line, for {{price}} {{currency}}.');
+    expect((await api.request('PUT', path, { body: { template: '{{name}} in {{postcode}} wants solar, for {{partner.name}} at {{price}}.' } })).status).toBe(200);
+
+    expect((await pressTransfer(leadId, consumerCall())).status).toBe(202);
+    await leadIn(leadId, 'delivered');
+    expect(callTo(phones.taker!).heard).toEqual([`Ada in SW1A 1AA wants solar, for ${(await api.request('GET', `/partners/${distribution.partners.taker!.id}`)).body.name} at 25.00.`, 'Press 1 to take the call, or 2 to decline.']);
   });
 
   it('refuses a callback with a forged signature (403) and ignores a replayed one', async () => {

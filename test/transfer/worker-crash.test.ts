@@ -4,7 +4,8 @@ import { spawnWorkerProcess, type WorkerProcess } from '../helpers/worker-proces
 import { configureDistribution } from '../helpers/distribution';
 import { eventually } from '../helpers/wait';
 import { testEnv } from '../helpers/env';
-import { startTwilioVoiceSimulator, type TwilioVoiceSimulator } from '../../infra/twilio-voice-simulator';
+import type { TwilioVoiceSimulator } from '../../infra/twilio-voice-simulator';
+import { startVoiceSimulatorFor } from '../helpers/twilio-voice';
 
 describe('a worker SIGKILLed mid-transfer', () => {
   const env = testEnv();
@@ -13,10 +14,7 @@ describe('a worker SIGKILLed mid-transfer', () => {
   let sim: TwilioVoiceSimulator;
   beforeAll(async () => {
     api = await startApi({ taskQueue });
-    sim = await startTwilioVoiceSimulator({
-      accountSid: env.TWILIO_ACCOUNT_SID, authToken: env.TWILIO_AUTH_TOKEN,
-      reach: (url) => { const u = new URL(url); return `${api.url}${u.pathname}${u.search}`; },
-    });
+    sim = await startVoiceSimulatorFor(() => api);
   });
   afterAll(async () => {
     await sim.close();

@@ -1,0 +1,55 @@
+/**
+ * Records a hotkey transfer's lead history into test/replay/histories/ (which replay.test.ts replays
+ * on every run), so a later change to the transfer phase must still replay transfers already running:
+ * node scripts/test.js --testMatch '**\/test/transfer/record-history.ts'. An existing file is kept.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { startApi, type TestApi } from '../helpers/api';
+import { startWorker, type RunningWorker } from '../helpers/worker';
+import { configureDistribution } from '../helpers/distribution';
+import { eventually } from '../helpers/wait';
+import { testEnv } from '../helpers/env';
+import { forwardingHttpClient } from '../../infra/twilio';
+import type { TwilioVoiceSimulator } from '../../infra/twilio-voice-simulator';
+import { startVoiceSimulatorFor } from '../helpers/twilio-voice';
+
+const FILE = path.join(__dirname, '..', 'replay', 'histories', 'hotkey-transfer.lead.json');
+const env = testEnv();
+const taskQueue = `record-transfer-${randomUUID()}`;
+let api: TestApi;
+let worker: RunningWorker;
+let sim: TwilioVoiceSimulator;
+
+beforeAll(async () => {
+  api = await startApi({ taskQueue });
+  sim = await startVoiceSimulatorFor(() => api);
+  worker = await startWorker(api.sql, { taskQueue, twilioHttpClient: forwardingHttpClient(sim.url) });
+});
+afterAll(async () => {
+  await worker.stop();
+  await sim.close();
+  await api.close();
+});
+
+it('records a transfer: a machine, a decline, then a partner that takes the call and is charged', async () => {
+  const phones = ['+447700902001', '+447700902002', '+447700902003'];
+  sim.script(phones[0]!, { answer: 'machine' });
+  sim.script(phones[1]!, { answer: 'human', press: '2' });
+  sim.script(phones[2]!, { answer: 'human', press: '1' });
+  const d = await configureDistribution(api, {
+    referralMethod: 'transfer', referralDeadlineSeconds: 600,
+    partners: phones.map((transferPhone, i) => ({ name: `p${i}`, priority: 3 - i, transferPhone })),
+  });
+  for (const p of Object.values(d.partners)) await api.request('PUT', `/partners/${p.id}/transfer-settings`, { body: { ringTimeoutSeconds: 20, minBillableSeconds: 1 } });
+  const leadId: string = (await api.request('POST', '/leads', { body: { leadType: d.leadTypeName, fields: { name: 'Ada', postcode: 'N1' } } })).body.id;
+  await eventually(async () => ((await api.request('GET', `/leads/${leadId}`)).body.status === 'awaiting_referral' || undefined), { timeoutMs: 60_000 });
+  await api.request('POST', `/leads/${leadId}/transfer`, { body: { consumerCallSid: sim.incomingCall('+447700902999', env.TWILIO_FROM_NUMBER) } });
+  expect((await api.temporal.workflow.getHandle(`lead-${leadId}`).result()).status).toBe('delivered');
+  if (fs.existsSync(FILE)) return;
+  fs.writeFileSync(FILE, execFileSync(process.env.LEADRELAY_TEMPORAL_CLI!, [
+    'workflow', 'show', '--workflow-id', `lead-${leadId}`, '--address', process.env.TEMPORAL_ADDRESS!, '--namespace', process.env.TEMPORAL_NAMESPACE!, '--output', 'json',
+  ], { encoding: 'utf8' }));
+}, 120_000);
