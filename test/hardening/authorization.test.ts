@@ -96,6 +96,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   'POST /leads/{id}/appointments': ['operator', 'agent'],
   'GET /leads/{id}/appointments': ['operator', 'agent'],
   'POST /appointments/{id}/cancel': ['operator', 'agent'],
+  'PUT /lead-types/{id}/transfer-whisper': ['operator'],
+  'GET /lead-types/{id}/transfer-whisper': ['operator', 'agent'],
 };
 
 type Caller = 'operator' | 'agent' | 'partner' | 'no key' | 'revoked key';
