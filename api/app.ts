@@ -29,6 +29,7 @@ import { metricsRoutes } from './routes/metrics';
 import { introductionRoutes } from './routes/introductions';
 import { selfServiceRoutes } from './routes/self-service';
 import { testLeadRoutes } from './routes/test-leads';
+import { appointmentRoutes } from './routes/appointments';
 import { createMetrics } from '../infra/metrics';
 
 export interface AppDeps {
@@ -71,6 +72,7 @@ export function createApp(deps: AppDeps) {
     ...introductionRoutes(deps),
     ...selfServiceRoutes(deps),
     ...testLeadRoutes(deps),
+    ...appointmentRoutes(deps),
   ];
   const app = express();
   app.disable('x-powered-by');

@@ -94,7 +94,7 @@ export const portalDeliverySchema = z
 export const deliverySchema = z.discriminatedUnion('type', [webhookSchema, emailDeliverySchema, portalDeliverySchema]).meta({ id: 'DeliveryMethod' });
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'must be HH:MM, 00:00 to 24:00');
-const windowSchema = z
+export const windowSchema = z
   .strictObject({ day: z.enum(WEEKDAYS), start: hhmm, end: hhmm })
   .refine((w) => w.start < w.end, { path: ['end'], message: 'must be after start; split a window that crosses midnight in two' });
 

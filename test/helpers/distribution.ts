@@ -32,7 +32,7 @@ async function ok<T = any>(res: Promise<{ status: number; body: T }>, expected =
 export async function configureDistribution(
   api: TestApi,
   spec: {
-    referralMethod?: 'immediate' | 'manual'; acceptanceWindowSeconds?: number | null; strategy?: 'first_match' | 'send_to_all';
+    referralMethod?: 'immediate' | 'manual' | 'appointment'; acceptanceWindowSeconds?: number | null; strategy?: 'first_match' | 'send_to_all';
     /** Null: no limit. */
     referralScope?: number | null; referralDeadlineSeconds?: number; partners: PartnerSpec[];
   },

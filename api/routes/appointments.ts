@@ -1,0 +1,167 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { AppDeps } from '../app';
+import type { Principal } from '../auth';
+import { defineRoute } from '../route';
+import { HttpError, notFound } from '../http-error';
+import { conflict, invalid } from '../validation';
+import { updateLead } from '../workflow-updates';
+import { idParams } from '../schemas/common';
+import { appointmentSchema, availabilitySchema, bookAppointmentBody, MAX_SLOT_RANGE_DAYS, slotRangeQuery, slotSchema } from '../schemas/appointments';
+import { getAvailability, holdSlot, listLeadAppointments, partnerSlots, setAppointmentStatus, setAvailability } from '../../db/appointments';
+import { getPartner } from '../../db/partners';
+import { getLead } from '../../db/leads';
+import { getLeadTypeByName } from '../../db/lead-types';
+import { appendAudit } from '../../db/audit';
+import { listEligibilityReports } from '../../db/eligibility-reports';
+import { leadWorkflowId } from '../../domain/ids';
+import { referUpdate } from '../../workflows/messages';
+
+/** A partner key sees only its own partner. */
+const ownPartner = (principal: Principal | null, id: string) => {
+  if (principal?.role === 'partner' && principal.partnerId !== id) throw notFound(`partner ${id}`);
+};
+
+const DAY = 86_400_000;
+function slotRange(q: { from?: Date; to?: Date }): { from: Date; to: Date } {
+  const from = q.from ?? new Date();
+  const to = q.to ?? new Date(from.getTime() + 14 * DAY);
+  if (to <= from) throw invalid([{ field: 'query.to', reason: 'must be after from' }]);
+  if (to.getTime() - from.getTime() > MAX_SLOT_RANGE_DAYS * DAY) throw invalid([{ field: 'query.to', reason: `must be at most ${MAX_SLOT_RANGE_DAYS} days after from` }]);
+  return { from, to };
+}
+
+export function appointmentRoutes({ sql, temporal }: AppDeps) {
+  const partnerOr404 = async (id: string) => (await getPartner(sql, id)) ?? Promise.reject(notFound(`partner ${id}`));
+  const appointmentLead = async (id: string) => {
+    const lead = await getLead(sql, id);
+    if (!lead) throw notFound(`lead ${id}`);
+    const type = await getLeadTypeByName(sql, lead.leadType);
+    if (type?.referralMethod !== 'appointment') throw conflict(`lead ${id} is not referred by appointment (its lead type's referral method is ${type?.referralMethod ?? 'unknown'})`);
+    return lead;
+  };
+  return [
+    defineRoute({
+      method: 'put',
+      path: '/partners/:id/appointment-availability',
+      summary: "Set when a partner takes appointments",
+      description: "Windows follow the partner's timezone. Booked appointments stay booked.",
+      tags: ['appointments'],
+      auth: ['operator', 'partner'],
+      params: idParams('partner'),
+      body: availabilitySchema,
+      responses: { 200: { description: 'Stored', schema: availabilitySchema }, 404: { description: 'No such partner' } },
+      handler: async ({ params, body, principal }) => {
+        ownPartner(principal, params.id);
+        await partnerOr404(params.id);
+        await setAvailability(sql, params.id, body);
+        return body;
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/partners/:id/appointment-availability',
+      summary: "A partner's appointment availability",
+      tags: ['appointments'],
+      auth: ['operator', 'agent', 'partner'],
+      params: idParams('partner'),
+      responses: { 200: { description: 'Its availability', schema: availabilitySchema }, 404: { description: 'No such partner, or it has set no availability' } },
+      handler: async ({ params, principal }) => {
+        ownPartner(principal, params.id);
+        return (await getAvailability(sql, params.id)) ?? Promise.reject(notFound(`appointment availability of partner ${params.id}`));
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/partners/:id/slots',
+      summary: "A partner's free appointment slots",
+      description: 'Slots starting in [from, to): its availability minus booked appointments, their buffers and the minimum notice.',
+      tags: ['appointments'],
+      auth: ['operator', 'agent', 'partner'],
+      params: idParams('partner'),
+      query: slotRangeQuery,
+      responses: { 200: { description: 'Free slots, earliest first', schema: z.object({ slots: z.array(slotSchema) }) }, 404: { description: 'No such partner, or it takes no appointments' } },
+      handler: async ({ params, query, principal }) => {
+        ownPartner(principal, params.id);
+        const { from, to } = slotRange(query);
+        const slots = await partnerSlots(sql, await partnerOr404(params.id), from, to);
+        return slots ? { slots } : Promise.reject(notFound(`appointment availability of partner ${params.id}`));
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/leads/:id/slots',
+      summary: "Free slots of every partner eligible for an appointment lead: the agent's booking screen",
+      description: 'Eligibility as last judged (on arrival, or at the last booking). Partners without appointment availability are left out.',
+      tags: ['appointments'],
+      auth: ['operator', 'agent'],
+      params: idParams('lead'),
+      query: slotRangeQuery,
+      responses: {
+        200: { description: 'Per eligible partner, best first', schema: z.object({ partners: z.array(z.object({ partnerId: z.uuid(), partnerName: z.string(), slots: z.array(slotSchema) })) }) },
+        404: { description: 'No such lead' },
+        409: { description: 'The lead is not referred by appointment' },
+      },
+      handler: async ({ params, query }) => {
+        const { from, to } = slotRange(query);
+        await appointmentLead(params.id);
+        const latest = (await listEligibilityReports(sql, params.id)).at(-1);
+        const eligible = new Map(latest?.report.profiles.flatMap((p) => p.assignments.filter((a) => a.eligible).map((a) => [a.partnerId, a.partnerName] as const)) ?? []);
+        const partners = [];
+        for (const [partnerId, partnerName] of eligible) {
+          const partner = await getPartner(sql, partnerId);
+          const slots = partner && (await partnerSlots(sql, partner, from, to));
+          if (slots) partners.push({ partnerId, partnerName, slots });
+        }
+        return { partners };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/leads/:id/appointments',
+      summary: 'Book an appointment with a partner, referring the lead to it',
+      description:
+        'Holds the slot (two agents never book its last place), then refers the lead to the partner as a manual referral does: judged again, offered, delivered and charged. ' +
+        '409 with the reason when the slot is not free, the lead is not waiting for a referral, or the partner is not eligible; the hold is then released.',
+      tags: ['appointments'],
+      auth: ['operator', 'agent'],
+      params: idParams('lead'),
+      body: bookAppointmentBody,
+      status: 201,
+      responses: { 201: { description: 'Booked and referred', schema: appointmentSchema }, 404: { description: 'No such lead or partner' }, 409: { description: 'Refused, with the reason' } },
+      handler: async ({ params, body, principal }) => {
+        const lead = await appointmentLead(params.id);
+        const partner = await partnerOr404(body.partnerId);
+        const bookedBy = `${principal!.role}:${principal!.name}`;
+        const outcome = await holdSlot(sql, { id: randomUUID(), leadId: lead.id, partner, start: new Date(body.start), bookedBy });
+        if ('refused' in outcome) throw new HttpError(409, 'slot_taken', outcome.refused);
+        const { held } = outcome;
+        const audit = (status: string, summary: string, detail: object = {}) =>
+          appendAudit(sql, lead.id, `appointment:${held.id}:${status}`, { at: new Date().toISOString(), type: `appointment_${status}`, summary, detail: { appointment: held, ...detail } });
+        try {
+          await updateLead(temporal, leadWorkflowId(lead.id), referUpdate, { partnerId: partner.id, referredBy: bookedBy });
+        } catch (err) {
+          await setAppointmentStatus(sql, held.id, 'released');
+          await audit('released', `appointment with ${partner.name} at ${held.start} released: ${(err as Error).message}`);
+          throw err;
+        }
+        const booked = await setAppointmentStatus(sql, held.id, 'booked');
+        await audit('booked', `appointment with ${partner.name} at ${held.start} booked by ${bookedBy}`);
+        return booked;
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/leads/:id/appointments',
+      summary: "A lead's appointments, released holds included",
+      tags: ['appointments'],
+      auth: ['operator', 'agent'],
+      params: idParams('lead'),
+      responses: { 200: { description: 'Earliest first', schema: z.object({ items: z.array(appointmentSchema) }) }, 404: { description: 'No such lead' } },
+      handler: async ({ params }) => {
+        if (!(await getLead(sql, params.id))) throw notFound(`lead ${params.id}`);
+        return { items: await listLeadAppointments(sql, params.id) };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,81 @@
+import type { Sql } from './client';
+import { inTransaction } from './transaction';
+import { freeSlots, type AppointmentAvailability, type Booked, type Slot } from '../domain/appointment-slots';
+
+export interface Appointment {
+  id: string;
+  leadId: string;
+  partnerId: string;
+  start: string;
+  end: string;
+  status: 'held' | 'booked' | 'released';
+  bookedBy: string;
+}
+
+export async function getAvailability(sql: Sql, partnerId: string): Promise<AppointmentAvailability | null> {
+  const [row] = await sql<AppointmentAvailability[]>`
+    select windows, slot_minutes as "slotMinutes", min_notice_minutes as "minNoticeMinutes", buffer_minutes as "bufferMinutes", concurrency
+    from partner_appointment_availability where partner_id = ${partnerId}`;
+  return row ?? null;
+}
+
+export async function setAvailability(sql: Sql, partnerId: string, a: AppointmentAvailability): Promise<void> {
+  await sql`
+    insert into partner_appointment_availability (partner_id, windows, slot_minutes, min_notice_minutes, buffer_minutes, concurrency)
+    values (${partnerId}, ${sql.json(a.windows as never)}, ${a.slotMinutes}, ${a.minNoticeMinutes}, ${a.bufferMinutes}, ${a.concurrency})
+    on conflict (partner_id) do update set windows = excluded.windows, slot_minutes = excluded.slot_minutes,
+      min_notice_minutes = excluded.min_notice_minutes, buffer_minutes = excluded.buffer_minutes, concurrency = excluded.concurrency, updated_at = now()`;
+}
+
+async function bookedBetween(sql: Sql, partnerId: string, from: Date, to: Date, bufferMinutes: number): Promise<Booked[]> {
+  const margin = bufferMinutes * 60_000;
+  return sql<Booked[]>`
+    select starts_at as start, ends_at as "end" from appointments
+    where partner_id = ${partnerId} and status <> 'released'
+      and starts_at < ${new Date(to.getTime() + margin)} and ends_at > ${new Date(from.getTime() - margin)}`;
+}
+
+/** A partner's free slots starting in [from, to); null when it has no appointment availability. */
+export async function partnerSlots(sql: Sql, partner: { id: string; timezone: string }, from: Date, to: Date, now = new Date()): Promise<Slot[] | null> {
+  const availability = await getAvailability(sql, partner.id);
+  if (!availability) return null;
+  // A slot may start just before `to` and run past it.
+  const booked = await bookedBetween(sql, partner.id, from, new Date(to.getTime() + availability.slotMinutes * 60_000), availability.bufferMinutes);
+  return freeSlots(availability, partner.timezone, booked, { from, to, now });
+}
+
+/**
+ * Holds a slot for a lead, or says why not. Holds for one partner are serialised by an advisory lock
+ * on it, so the count of overlapping appointments can't change between the check and the insert:
+ * two agents never get the same last place in a slot.
+ */
+export async function holdSlot(
+  sql: Sql,
+  h: { id: string; leadId: string; partner: { id: string; timezone: string }; start: Date; bookedBy: string },
+): Promise<{ held: Appointment } | { refused: string }> {
+  return inTransaction(sql, async (tx) => {
+    await tx`select pg_advisory_xact_lock(hashtext(${`appointments:${h.partner.id}`}))`;
+    const slots = await partnerSlots(tx, h.partner, h.start, new Date(h.start.getTime() + 1));
+    if (slots === null) return { refused: 'the partner takes no appointments (it has no appointment availability)' };
+    const slot = slots.find((s) => s.start === h.start.toISOString());
+    if (!slot) return { refused: `slot ${h.start.toISOString()} is not free: it is taken, inside the minimum notice, or not one of the partner's slots` };
+    const [row] = await tx`
+      insert into appointments (id, lead_id, partner_id, starts_at, ends_at, status, booked_by)
+      values (${h.id}, ${h.leadId}, ${h.partner.id}, ${h.start}, ${new Date(slot.end)}, 'held', ${h.bookedBy})
+      returning ${appointmentColumns(tx)}`;
+    return { held: toAppointment(row as never) };
+  });
+}
+
+export async function setAppointmentStatus(sql: Sql, id: string, status: Appointment['status']): Promise<Appointment> {
+  const [row] = await sql`update appointments set status = ${status} where id = ${id} returning ${appointmentColumns(sql)}`;
+  return toAppointment(row as never);
+}
+
+export async function listLeadAppointments(sql: Sql, leadId: string): Promise<Appointment[]> {
+  const rows = await sql`select ${appointmentColumns(sql)} from appointments where lead_id = ${leadId} order by starts_at`;
+  return rows.map((r) => toAppointment(r as never));
+}
+
+const appointmentColumns = (sql: Sql) => sql`id, lead_id as "leadId", partner_id as "partnerId", starts_at as start, ends_at as "end", status, booked_by as "bookedBy"`;
+const toAppointment = (r: Omit<Appointment, 'start' | 'end'> & { start: Date; end: Date }): Appointment => ({ ...r, start: r.start.toISOString(), end: r.end.toISOString() });

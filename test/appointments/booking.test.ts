@@ -1,0 +1,116 @@
+import { useLeadStack } from '../helpers/lead-stack';
+import { configureDistribution, type Distribution } from '../helpers/distribution';
+import { eventually } from '../helpers/wait';
+
+const stack = useLeadStack('appointments');
+let setup: Distribution;
+let agentKey: string;
+
+// Every weekday and weekend day, all day, on the partner's London wall clock: any future hour is a slot.
+const allWeek = (['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const).map((day) => ({ day, start: '00:00', end: '24:00' }));
+const nextHour = (hoursAhead: number) => {
+  const at = new Date(Date.now() + hoursAhead * 3_600_000);
+  at.setUTCMinutes(0, 0, 0);
+  return at.toISOString();
+};
+
+beforeAll(async () => {
+  const { api } = stack;
+  const receiver = await stack.receiver('accept');
+  setup = await configureDistribution(api, {
+    referralMethod: 'appointment',
+    partners: [
+      { name: 'surveyors', webhookUrl: receiver.url, priority: 2 },
+      { name: 'no-diary', webhookUrl: receiver.url, priority: 1 },
+    ],
+  });
+  agentKey = (await api.request('POST', '/api-keys', { body: { name: 'booking desk', role: 'agent' } })).body.key;
+  const set = await api.request('PUT', `/partners/${setup.partners.surveyors!.id}/appointment-availability`, {
+    key: setup.partners.surveyors!.key,
+    body: { windows: allWeek, slotMinutes: 60, minNoticeMinutes: 60, bufferMinutes: 0, concurrency: 1 },
+  });
+  expect(set.status).toBe(200);
+}, 60_000);
+
+const newLead = async (name: string) => {
+  const res = await stack.api.request('POST', '/leads', { key: agentKey, body: { leadType: setup.leadTypeName, fields: { name, postcode: 'SW1' } } });
+  expect(res.status).toBe(202);
+  await eventually(async () => ((await stack.api.request('GET', `/leads/${res.body.id}`, { key: agentKey })).body.status === 'awaiting_referral' ? true : undefined), { timeoutMs: 60_000 });
+  return res.body.id as string;
+};
+
+describe('partner appointment availability', () => {
+  it('is set by the partner, names each bad field, and is private to it', async () => {
+    const { api } = stack;
+    const surveyors = setup.partners.surveyors!;
+    const bad = await api.request('PUT', `/partners/${surveyors.id}/appointment-availability`, {
+      key: surveyors.key,
+      body: { windows: [{ day: 'mon', start: '17:00', end: '09:00' }], slotMinutes: 45, concurrency: 0 },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.problems.map((p: { field: string }) => p.field).sort()).toEqual(['body.concurrency', 'body.slotMinutes', 'body.windows.0.end']);
+    expect((await api.request('GET', `/partners/${surveyors.id}/appointment-availability`, { key: surveyors.key })).body.slotMinutes).toBe(60);
+    const other = await api.request('PUT', `/partners/${surveyors.id}/appointment-availability`, { key: setup.partners['no-diary']!.key, body: { windows: allWeek, slotMinutes: 30 } });
+    expect(other.status).toBe(404);
+  });
+
+  it("lists a partner's free slots after its minimum notice, and refuses a backwards range", async () => {
+    const { api } = stack;
+    const id = setup.partners.surveyors!.id;
+    const from = new Date();
+    const res = await api.request('GET', `/partners/${id}/slots?from=${from.toISOString()}&to=${new Date(from.getTime() + 6 * 3_600_000).toISOString()}`, { key: agentKey });
+    expect(res.status).toBe(200);
+    expect(res.body.slots.length).toBeGreaterThanOrEqual(4);
+    expect(new Date(res.body.slots[0].start).getTime()).toBeGreaterThanOrEqual(from.getTime() + 3_600_000);
+    const backwards = await api.request('GET', `/partners/${id}/slots?from=2026-06-02&to=2026-06-01`, { key: agentKey });
+    expect(backwards.status).toBe(400);
+    expect(backwards.body.problems).toEqual([{ field: 'query.to', reason: 'must be after from' }]);
+  });
+});
+
+describe('booking an appointment', () => {
+  it("shows the agent each eligible partner's slots, books one, refers the lead to that partner, and takes the slot off the list", async () => {
+    const { api } = stack;
+    const leadId = await newLead('Ada');
+    const screen = await api.request('GET', `/leads/${leadId}/slots`, { key: agentKey });
+    expect(screen.status).toBe(200);
+    // The partner without a diary takes no appointments, so it is not offered.
+    expect(screen.body.partners.map((p: { partnerId: string }) => p.partnerId)).toEqual([setup.partners.surveyors!.id]);
+    const slot = screen.body.partners[0].slots[2];
+
+    const booked = await api.request('POST', `/leads/${leadId}/appointments`, { key: agentKey, body: { partnerId: setup.partners.surveyors!.id, start: slot.start } });
+    expect(booked.status).toBe(201);
+    expect(booked.body).toMatchObject({ leadId, partnerId: setup.partners.surveyors!.id, start: slot.start, end: slot.end, status: 'booked' });
+    await eventually(async () => ((await api.request('GET', `/leads/${leadId}`, { key: agentKey })).body.status === 'delivered' ? true : undefined), { timeoutMs: 60_000 });
+
+    const after = await api.request('GET', `/partners/${setup.partners.surveyors!.id}/slots?from=${slot.start}&to=${slot.end}`, { key: agentKey });
+    expect(after.body.slots).toEqual([]);
+    const history = await api.request('GET', `/leads/${leadId}/history`, { key: agentKey });
+    expect(JSON.stringify(history.body)).toContain('appointment_booked');
+  });
+
+  it('refuses a slot the partner does not offer, and a partner that takes no appointments, changing nothing', async () => {
+    const { api } = stack;
+    const leadId = await newLead('Bo');
+    const offGrid = await api.request('POST', `/leads/${leadId}/appointments`, { key: agentKey, body: { partnerId: setup.partners.surveyors!.id, start: nextHour(30).replace(':00:00', ':20:00') } });
+    expect(offGrid.status).toBe(409);
+    expect(offGrid.body.message).toMatch(/not free/);
+    const noDiary = await api.request('POST', `/leads/${leadId}/appointments`, { key: agentKey, body: { partnerId: setup.partners['no-diary']!.id, start: nextHour(30) } });
+    expect(noDiary.status).toBe(409);
+    expect(noDiary.body.message).toMatch(/takes no appointments/);
+    expect((await api.request('GET', `/leads/${leadId}/appointments`, { key: agentKey })).body.items).toEqual([]);
+    expect((await api.request('GET', `/leads/${leadId}`, { key: agentKey })).body.status).toBe('awaiting_referral');
+  });
+
+  it('books one slot once when 20 agents book it at the same moment: one 201, nineteen 409', async () => {
+    const { api } = stack;
+    const leads = await Promise.all(Array.from({ length: 20 }, (_, i) => newLead(`Racer ${i}`)));
+    const start = nextHour(50);
+    const answers = await Promise.all(leads.map((leadId) =>
+      api.request('POST', `/leads/${leadId}/appointments`, { key: agentKey, body: { partnerId: setup.partners.surveyors!.id, start } })));
+    const statuses = answers.map((a) => a.status).sort();
+    expect(statuses).toEqual([201, ...Array(19).fill(409)]);
+    const [row] = await api.sql`select count(*)::int as count from appointments where partner_id = ${setup.partners.surveyors!.id} and starts_at = ${new Date(start)} and status <> 'released'`;
+    expect(row?.count).toBe(1);
+  }, 180_000);
+});
