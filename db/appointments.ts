@@ -8,7 +8,7 @@ export interface Appointment {
   partnerId: string;
   start: string;
   end: string;
-  status: 'held' | 'booked' | 'released';
+  status: 'held' | 'booked' | 'released' | 'cancelled';
   bookedBy: string;
 }
 
@@ -31,7 +31,7 @@ async function bookedBetween(sql: Sql, partnerId: string, from: Date, to: Date, 
   const margin = bufferMinutes * 60_000;
   return sql<Booked[]>`
     select starts_at as start, ends_at as "end" from appointments
-    where partner_id = ${partnerId} and status <> 'released'
+    where partner_id = ${partnerId} and status in ('held', 'booked')
       and starts_at < ${new Date(to.getTime() + margin)} and ends_at > ${new Date(from.getTime() - margin)}`;
 }
 
@@ -45,26 +45,57 @@ export async function partnerSlots(sql: Sql, partner: { id: string; timezone: st
 }
 
 /**
- * Holds a slot for a lead, or says why not. Holds for one partner are serialised by an advisory lock
- * on it, so the count of overlapping appointments can't change between the check and the insert:
- * two agents never get the same last place in a slot.
+ * Finds the free slot starting at `start` and runs `take` on it, or says why not. Work on one
+ * partner's diary is serialised by an advisory lock on it, so the count of overlapping appointments
+ * can't change between the check and the write: two agents never get the same last place in a slot.
  */
+async function takeSlot<T>(
+  sql: Sql,
+  partner: { id: string; timezone: string },
+  start: Date,
+  take: (tx: Sql, end: Date) => Promise<T>,
+  options: { ignoring?: string } = {},
+): Promise<T | { refused: string }> {
+  return inTransaction(sql, async (tx) => {
+    await tx`select pg_advisory_xact_lock(hashtext(${`appointments:${partner.id}`}))`;
+    // The appointment being moved must not block its own new slot.
+    if (options.ignoring) await tx`update appointments set status = 'released' where id = ${options.ignoring}`;
+    const slots = await partnerSlots(tx, partner, start, new Date(start.getTime() + 1));
+    if (slots === null) return { refused: 'the partner takes no appointments (it has no appointment availability)' };
+    const slot = slots.find((s) => s.start === start.toISOString());
+    if (!slot) {
+      if (options.ignoring) await tx`update appointments set status = 'booked' where id = ${options.ignoring}`;
+      return { refused: `slot ${start.toISOString()} is not free: it is taken, in the past or inside the minimum notice, or not one of the partner's slots` };
+    }
+    return take(tx, new Date(slot.end));
+  });
+}
+
+/** Holds a free slot for a lead while it is referred. */
 export async function holdSlot(
   sql: Sql,
   h: { id: string; leadId: string; partner: { id: string; timezone: string }; start: Date; bookedBy: string },
 ): Promise<{ held: Appointment } | { refused: string }> {
-  return inTransaction(sql, async (tx) => {
-    await tx`select pg_advisory_xact_lock(hashtext(${`appointments:${h.partner.id}`}))`;
-    const slots = await partnerSlots(tx, h.partner, h.start, new Date(h.start.getTime() + 1));
-    if (slots === null) return { refused: 'the partner takes no appointments (it has no appointment availability)' };
-    const slot = slots.find((s) => s.start === h.start.toISOString());
-    if (!slot) return { refused: `slot ${h.start.toISOString()} is not free: it is taken, inside the minimum notice, or not one of the partner's slots` };
+  return takeSlot(sql, h.partner, h.start, async (tx, end) => {
     const [row] = await tx`
       insert into appointments (id, lead_id, partner_id, starts_at, ends_at, status, booked_by)
-      values (${h.id}, ${h.leadId}, ${h.partner.id}, ${h.start}, ${new Date(slot.end)}, 'held', ${h.bookedBy})
+      values (${h.id}, ${h.leadId}, ${h.partner.id}, ${h.start}, ${end}, 'held', ${h.bookedBy})
       returning ${appointmentColumns(tx)}`;
     return { held: toAppointment(row as never) };
   });
+}
+
+/** Moves a booked appointment to another free slot of the same partner. */
+export async function moveAppointment(sql: Sql, a: Appointment, partner: { id: string; timezone: string }, start: Date): Promise<{ moved: Appointment } | { refused: string }> {
+  return takeSlot(sql, partner, start, async (tx, end) => {
+    const [row] = await tx`update appointments set starts_at = ${start}, ends_at = ${end}, status = 'booked' where id = ${a.id} returning ${appointmentColumns(tx)}`;
+    return { moved: toAppointment(row as never) };
+  }, { ignoring: a.id });
+}
+
+export async function getAppointment(sql: Sql, leadId: string, id: string): Promise<Appointment | undefined> {
+  const [row] = await sql`select ${appointmentColumns(sql)} from appointments where lead_id = ${leadId} and id = ${id}`;
+  return row ? toAppointment(row as never) : undefined;
 }
 
 export async function setAppointmentStatus(sql: Sql, id: string, status: Appointment['status']): Promise<Appointment> {

@@ -7,8 +7,8 @@ import { HttpError, notFound } from '../http-error';
 import { conflict, invalid } from '../validation';
 import { updateLead } from '../workflow-updates';
 import { idParams } from '../schemas/common';
-import { appointmentSchema, availabilitySchema, bookAppointmentBody, MAX_SLOT_RANGE_DAYS, slotRangeQuery, slotSchema } from '../schemas/appointments';
-import { getAvailability, holdSlot, listLeadAppointments, partnerSlots, setAppointmentStatus, setAvailability } from '../../db/appointments';
+import { appointmentSchema, availabilitySchema, bookAppointmentBody, cancelAppointmentBody, MAX_SLOT_RANGE_DAYS, rescheduleBody, slotRangeQuery, slotSchema } from '../schemas/appointments';
+import { getAppointment, getAvailability, holdSlot, listLeadAppointments, moveAppointment, partnerSlots, setAppointmentStatus, setAvailability, type Appointment } from '../../db/appointments';
 import { getPartner } from '../../db/partners';
 import { getLead } from '../../db/leads';
 import { getLeadTypeByName } from '../../db/lead-types';
@@ -31,7 +31,17 @@ function slotRange(q: { from?: Date; to?: Date }): { from: Date; to: Date } {
   return { from, to };
 }
 
+const appointmentParams = z.object({ id: z.uuid({ error: 'must be a lead id (UUID)' }), appointmentId: z.uuid({ error: 'must be an appointment id (UUID)' }) });
+
 export function appointmentRoutes({ sql, temporal }: AppDeps) {
+  const audit = (a: Appointment, status: string, summary: string, detail: object = {}) =>
+    appendAudit(sql, a.leadId, `appointment:${a.id}:${status}:${a.start}`, { at: new Date().toISOString(), type: `appointment_${status}`, summary, detail: { appointment: a, ...detail } });
+  const bookedAppointment = async (leadId: string, id: string) => {
+    const appointment = await getAppointment(sql, leadId, id);
+    if (!appointment) throw notFound(`appointment ${id} of lead ${leadId}`);
+    if (appointment.status !== 'booked') throw conflict(`appointment ${id} is ${appointment.status}, not booked`);
+    return appointment;
+  };
   const partnerOr404 = async (id: string) => (await getPartner(sql, id)) ?? Promise.reject(notFound(`partner ${id}`));
   const appointmentLead = async (id: string) => {
     const lead = await getLead(sql, id);
@@ -136,18 +146,51 @@ export function appointmentRoutes({ sql, temporal }: AppDeps) {
         const outcome = await holdSlot(sql, { id: randomUUID(), leadId: lead.id, partner, start: new Date(body.start), bookedBy });
         if ('refused' in outcome) throw new HttpError(409, 'slot_taken', outcome.refused);
         const { held } = outcome;
-        const audit = (status: string, summary: string, detail: object = {}) =>
-          appendAudit(sql, lead.id, `appointment:${held.id}:${status}`, { at: new Date().toISOString(), type: `appointment_${status}`, summary, detail: { appointment: held, ...detail } });
         try {
           await updateLead(temporal, leadWorkflowId(lead.id), referUpdate, { partnerId: partner.id, referredBy: bookedBy });
         } catch (err) {
           await setAppointmentStatus(sql, held.id, 'released');
-          await audit('released', `appointment with ${partner.name} at ${held.start} released: ${(err as Error).message}`);
+          await audit(held, 'released', `appointment with ${partner.name} at ${held.start} released: ${(err as Error).message}`);
           throw err;
         }
         const booked = await setAppointmentStatus(sql, held.id, 'booked');
-        await audit('booked', `appointment with ${partner.name} at ${held.start} booked by ${bookedBy}`);
+        await audit(booked, 'booked', `appointment with ${partner.name} at ${held.start} booked by ${bookedBy}`);
         return booked;
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/leads/:id/appointments/:appointmentId/reschedule',
+      summary: 'Move a booked appointment to another free slot of the same partner',
+      description: '409 with the reason when the new slot is not free, not in the future beyond the minimum notice, or the appointment is not booked; the old slot is kept then.',
+      tags: ['appointments'],
+      auth: ['operator', 'agent'],
+      params: appointmentParams,
+      body: rescheduleBody,
+      responses: { 200: { description: 'Moved', schema: appointmentSchema }, 404: { description: 'No such appointment' }, 409: { description: 'Refused, with the reason' } },
+      handler: async ({ params, body, principal }) => {
+        const appointment = await bookedAppointment(params.id, params.appointmentId);
+        const partner = await partnerOr404(appointment.partnerId);
+        const outcome = await moveAppointment(sql, appointment, partner, new Date(body.start));
+        if ('refused' in outcome) throw new HttpError(409, 'slot_taken', outcome.refused);
+        await audit(outcome.moved, 'rescheduled', `appointment with ${partner.name} moved from ${appointment.start} to ${outcome.moved.start} by ${principal!.role}:${principal!.name}`, { from: appointment.start });
+        return outcome.moved;
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/leads/:id/appointments/:appointmentId/cancel',
+      summary: 'Cancel a booked appointment, freeing its slot',
+      tags: ['appointments'],
+      auth: ['operator', 'agent'],
+      params: appointmentParams,
+      body: cancelAppointmentBody,
+      responses: { 200: { description: 'Cancelled', schema: appointmentSchema }, 404: { description: 'No such appointment' }, 409: { description: 'The appointment is not booked' } },
+      handler: async ({ params, body, principal }) => {
+        const appointment = await bookedAppointment(params.id, params.appointmentId);
+        const cancelled = await setAppointmentStatus(sql, appointment.id, 'cancelled');
+        await audit(cancelled, 'cancelled', `appointment at ${cancelled.start} cancelled by ${principal!.role}:${principal!.name}: ${body.reason}`, { reason: body.reason });
+        return cancelled;
       },
     }),
     defineRoute({

@@ -34,7 +34,15 @@ export const appointmentSchema = z
     partnerId: z.uuid(),
     start: z.string(),
     end: z.string(),
-    status: z.enum(['held', 'booked', 'released']).meta({ description: 'held while the referral is being made; booked once the lead is referred; released when the referral was refused' }),
+    status: z.enum(['held', 'booked', 'released', 'cancelled']).meta({ description: 'held while the referral is being made; booked once the lead is referred; released when the referral was refused; cancelled by an agent' }),
     bookedBy: z.string(),
   })
   .meta({ id: 'Appointment' });
+
+export const rescheduleBody = z
+  .strictObject({ start: bookAppointmentBody.shape.start.meta({ description: "Start of another free slot of the same partner, in the future" }) })
+  .meta({ id: 'RescheduleAppointment' });
+
+export const cancelAppointmentBody = z
+  .strictObject({ reason: z.string().trim().min(1, 'must not be empty').max(500).meta({ description: 'Why the appointment is cancelled; kept in the audit trail' }) })
+  .meta({ id: 'CancelAppointment' });

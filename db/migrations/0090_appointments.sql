@@ -10,15 +10,15 @@ create table partner_appointment_availability (
 );
 
 -- Appointments booked by agents. A slot is held by inserting a row under a per-partner advisory
--- lock, after counting the rows that overlap it; a refused referral releases the hold.
+-- lock, after counting the rows that overlap it; a refused referral releases the hold, a cancel frees it.
 create table appointments (
   id uuid primary key,
   lead_id uuid not null references leads (id),
   partner_id uuid not null references partners (id),
   starts_at timestamptz not null,
   ends_at timestamptz not null,
-  status text not null check (status in ('held', 'booked', 'released')),
+  status text not null check (status in ('held', 'booked', 'released', 'cancelled')),
   booked_by text not null,
   created_at timestamptz not null default now()
 );
-create index appointments_partner_time_idx on appointments (partner_id, starts_at) where status <> 'released';
+create index appointments_partner_time_idx on appointments (partner_id, starts_at) where status in ('held', 'booked');

@@ -113,4 +113,36 @@ describe('booking an appointment', () => {
     const [row] = await api.sql`select count(*)::int as count from appointments where partner_id = ${setup.partners.surveyors!.id} and starts_at = ${new Date(start)} and status <> 'released'`;
     expect(row?.count).toBe(1);
   }, 180_000);
+
+  it('moves a booked appointment only to a free future slot, and a cancel frees its slot, each in the audit trail', async () => {
+    const { api } = stack;
+    const surveyors = setup.partners.surveyors!.id;
+    const [first, second] = [await newLead('Cy'), await newLead('Di')];
+    const [a, b] = [nextHour(70), nextHour(72)];
+    const mine = (await api.request('POST', `/leads/${first}/appointments`, { key: agentKey, body: { partnerId: surveyors, start: a } })).body;
+    expect((await api.request('POST', `/leads/${second}/appointments`, { key: agentKey, body: { partnerId: surveyors, start: b } })).status).toBe(201);
+    const path = `/leads/${first}/appointments/${mine.id}`;
+
+    const onto = await api.request('POST', `${path}/reschedule`, { key: agentKey, body: { start: b } });
+    expect(onto.status).toBe(409);
+    const past = await api.request('POST', `${path}/reschedule`, { key: agentKey, body: { start: nextHour(-3) } });
+    expect(past.status).toBe(409);
+    expect(past.body.message).toMatch(/not free/);
+
+    const moved = await api.request('POST', `${path}/reschedule`, { key: agentKey, body: { start: nextHour(74) } });
+    expect(moved.status).toBe(200);
+    expect(moved.body).toMatchObject({ start: nextHour(74), status: 'booked' });
+    const freed = await api.request('GET', `/partners/${surveyors}/slots?from=${a}&to=${nextHour(71)}`, { key: agentKey });
+    expect(freed.body.slots.map((s: { start: string }) => s.start)).toEqual([a]);
+
+    expect((await api.request('POST', `${path}/cancel`, { key: agentKey, body: { reason: ' ' } })).body.problems[0].field).toBe('body.reason');
+    const cancelled = await api.request('POST', `${path}/cancel`, { key: agentKey, body: { reason: 'consumer moved house' } });
+    expect(cancelled.body.status).toBe('cancelled');
+    expect((await api.request('GET', `/partners/${surveyors}/slots?from=${nextHour(74)}&to=${nextHour(75)}`, { key: agentKey })).body.slots).toHaveLength(1);
+    expect((await api.request('POST', `${path}/reschedule`, { key: agentKey, body: { start: a } })).status).toBe(409);
+
+    const types = (await api.request('GET', `/leads/${first}/history`, { key: agentKey })).body;
+    expect(JSON.stringify(types)).toContain('appointment_rescheduled');
+    expect(JSON.stringify(types)).toContain('consumer moved house');
+  }, 120_000);
 });
