@@ -69,6 +69,13 @@ describe('partner appointment availability', () => {
 });
 
 describe('booking an appointment', () => {
+  it('is documented in the OpenAPI document, with its request schemas', async () => {
+    const doc = (await stack.api.request('GET', '/openapi.json', { key: null })).body;
+    expect(doc.paths['/leads/{id}/appointments'].post.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/BookAppointment' });
+    expect(Object.keys(doc.components.schemas.AppointmentAvailability.properties)).toEqual(['windows', 'slotMinutes', 'minNoticeMinutes', 'bufferMinutes', 'concurrency']);
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/partners/{id}/slots', '/leads/{id}/slots', '/leads/{id}/appointments/{appointmentId}/reschedule', '/leads/{id}/appointments/{appointmentId}/cancel']));
+  });
+
   it("shows the agent each eligible partner's slots, books one, refers the lead to that partner, and takes the slot off the list", async () => {
     const { api } = stack;
     const leadId = await newLead('Ada');
