@@ -93,6 +93,12 @@ export async function moveAppointment(sql: Sql, a: Appointment, partner: { id: s
   }, { ignoring: a.id });
 }
 
+/** Cancels a booked appointment, freeing its slot; undefined when it is no longer booked. */
+export async function cancelAppointment(sql: Sql, id: string): Promise<Appointment | undefined> {
+  const [row] = await sql`update appointments set status = 'cancelled' where id = ${id} and status = 'booked' returning ${appointmentColumns(sql)}`;
+  return row ? toAppointment(row as never) : undefined;
+}
+
 export async function getAppointment(sql: Sql, leadId: string, id: string): Promise<Appointment | undefined> {
   const [row] = await sql`select ${appointmentColumns(sql)} from appointments where lead_id = ${leadId} and id = ${id}`;
   return row ? toAppointment(row as never) : undefined;

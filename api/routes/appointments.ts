@@ -8,7 +8,7 @@ import { conflict, invalid } from '../validation';
 import { updateLead } from '../workflow-updates';
 import { idParams } from '../schemas/common';
 import { appointmentSchema, availabilitySchema, bookAppointmentBody, cancelAppointmentBody, MAX_SLOT_RANGE_DAYS, rescheduleBody, slotRangeQuery, slotSchema } from '../schemas/appointments';
-import { getAppointment, getAvailability, holdSlot, listLeadAppointments, moveAppointment, partnerSlots, setAppointmentStatus, setAvailability, type Appointment } from '../../db/appointments';
+import { cancelAppointment, getAppointment, getAvailability, holdSlot, listLeadAppointments, moveAppointment, partnerSlots, setAppointmentStatus, setAvailability, type Appointment } from '../../db/appointments';
 import { getPartner } from '../../db/partners';
 import { getLead } from '../../db/leads';
 import { getLeadTypeByName } from '../../db/lead-types';
@@ -33,7 +33,9 @@ function slotRange(q: { from?: Date; to?: Date }): { from: Date; to: Date } {
 
 const appointmentParams = z.object({ id: z.uuid({ error: 'must be a lead id (UUID)' }), appointmentId: z.uuid({ error: 'must be an appointment id (UUID)' }) });
 
-export function appointmentRoutes({ sql, temporal }: AppDeps) {
+export function appointmentRoutes({ sql, temporal, notifier }: AppDeps) {
+  // The partner hears of a move or a cancel at its contact address; the booking itself reaches it as the referral.
+  const tellPartner = (partner: { email: string }, subject: string, text: string) => notifier?.email({ to: partner.email, subject, text });
   const audit = (a: Appointment, status: string, summary: string, detail: object = {}) =>
     appendAudit(sql, a.leadId, `appointment:${a.id}:${status}:${a.start}`, { at: new Date().toISOString(), type: `appointment_${status}`, summary, detail: { appointment: a, ...detail } });
   const bookedAppointment = async (leadId: string, id: string) => {
@@ -161,7 +163,7 @@ export function appointmentRoutes({ sql, temporal }: AppDeps) {
     defineRoute({
       method: 'post',
       path: '/leads/:id/appointments/:appointmentId/reschedule',
-      summary: 'Move a booked appointment to another free slot of the same partner',
+      summary: 'Move a booked appointment to another free slot of the same partner, emailing the partner',
       description: '409 with the reason when the new slot is not free, not in the future beyond the minimum notice, or the appointment is not booked; the old slot is kept then.',
       tags: ['appointments'],
       auth: ['operator', 'agent'],
@@ -173,6 +175,7 @@ export function appointmentRoutes({ sql, temporal }: AppDeps) {
         const partner = await partnerOr404(appointment.partnerId);
         const outcome = await moveAppointment(sql, appointment, partner, new Date(body.start));
         if ('refused' in outcome) throw new HttpError(409, 'slot_taken', outcome.refused);
+        await tellPartner(partner, `Appointment moved: lead ${appointment.leadId}`, `The appointment for lead ${appointment.leadId} at ${appointment.start} is moved to ${outcome.moved.start} (until ${outcome.moved.end}).`);
         await audit(outcome.moved, 'rescheduled', `appointment with ${partner.name} moved from ${appointment.start} to ${outcome.moved.start} by ${principal!.role}:${principal!.name}`, { from: appointment.start });
         return outcome.moved;
       },
@@ -180,7 +183,7 @@ export function appointmentRoutes({ sql, temporal }: AppDeps) {
     defineRoute({
       method: 'post',
       path: '/leads/:id/appointments/:appointmentId/cancel',
-      summary: 'Cancel a booked appointment, freeing its slot',
+      summary: 'Cancel a booked appointment, freeing its slot and emailing the partner',
       tags: ['appointments'],
       auth: ['operator', 'agent'],
       params: appointmentParams,
@@ -188,7 +191,9 @@ export function appointmentRoutes({ sql, temporal }: AppDeps) {
       responses: { 200: { description: 'Cancelled', schema: appointmentSchema }, 404: { description: 'No such appointment' }, 409: { description: 'The appointment is not booked' } },
       handler: async ({ params, body, principal }) => {
         const appointment = await bookedAppointment(params.id, params.appointmentId);
-        const cancelled = await setAppointmentStatus(sql, appointment.id, 'cancelled');
+        const cancelled = await cancelAppointment(sql, appointment.id);
+        if (!cancelled) throw conflict(`appointment ${appointment.id} is no longer booked`);
+        await tellPartner(await partnerOr404(cancelled.partnerId), `Appointment cancelled: lead ${appointment.leadId}`, `The appointment for lead ${appointment.leadId} at ${appointment.start} is cancelled: ${body.reason}`);
         await audit(cancelled, 'cancelled', `appointment at ${cancelled.start} cancelled by ${principal!.role}:${principal!.name}: ${body.reason}`, { reason: body.reason });
         return cancelled;
       },

@@ -148,6 +148,14 @@ describe('booking an appointment', () => {
     expect((await api.request('GET', `/partners/${surveyors}/slots?from=${nextHour(74)}&to=${nextHour(75)}`, { key: agentKey })).body.slots).toHaveLength(1);
     expect((await api.request('POST', `${path}/reschedule`, { key: agentKey, body: { start: a } })).status).toBe(409);
 
+    const partnerEmail = (await api.request('GET', `/partners/${surveyors}`)).body.email;
+    const told = await eventually(async () => {
+      const all = (await (await fetch(`${process.env.MAIL_WEB_URL}/email`)).json()) as { subject: string; text: string; to: { address: string }[] }[];
+      const mine = all.filter((m) => m.to.some((t) => t.address === partnerEmail) && m.subject.includes(first));
+      return mine.length === 2 ? mine : undefined;
+    });
+    expect(told.map((m) => m.subject).sort()).toEqual([`Appointment cancelled: lead ${first}`, `Appointment moved: lead ${first}`]);
+    expect(told.find((m) => m.subject.startsWith('Appointment moved'))!.text).toContain(nextHour(74));
     const types = (await api.request('GET', `/leads/${first}/history`, { key: agentKey })).body;
     expect(JSON.stringify(types)).toContain('appointment_rescheduled');
     expect(JSON.stringify(types)).toContain('consumer moved house');
