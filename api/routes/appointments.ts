@@ -38,9 +38,10 @@ export function appointmentRoutes({ sql, temporal, notifier }: AppDeps) {
   const tellPartner = (partner: { email: string }, subject: string, text: string) => notifier?.email({ to: partner.email, subject, text });
   const audit = (a: Appointment, status: string, summary: string, detail: object = {}) =>
     appendAudit(sql, a.leadId, `appointment:${a.id}:${status}:${a.start}`, { at: new Date().toISOString(), type: `appointment_${status}`, summary, detail: { appointment: a, ...detail } });
-  const bookedAppointment = async (leadId: string, id: string) => {
+  const bookedAppointment = async (leadId: string, id: string, principal: Principal | null) => {
     const appointment = await getAppointment(sql, leadId, id);
-    if (!appointment) throw notFound(`appointment ${id} of lead ${leadId}`);
+    // A partner key sees only its own appointments.
+    if (!appointment || (principal?.role === 'partner' && principal.partnerId !== appointment.partnerId)) throw notFound(`appointment ${id} of lead ${leadId}`);
     if (appointment.status !== 'booked') throw conflict(`appointment ${id} is ${appointment.status}, not booked`);
     return appointment;
   };
@@ -163,15 +164,15 @@ export function appointmentRoutes({ sql, temporal, notifier }: AppDeps) {
     defineRoute({
       method: 'post',
       path: '/leads/:id/appointments/:appointmentId/reschedule',
-      summary: 'Move a booked appointment to another free slot of the same partner, emailing the partner',
+      summary: 'Move a booked appointment to another free slot of the same partner (agent, or the partner itself), emailing the partner',
       description: '409 with the reason when the new slot is not free, not in the future beyond the minimum notice, or the appointment is not booked; the old slot is kept then.',
       tags: ['appointments'],
-      auth: ['operator', 'agent'],
+      auth: ['operator', 'agent', 'partner'],
       params: appointmentParams,
       body: rescheduleBody,
       responses: { 200: { description: 'Moved', schema: appointmentSchema }, 404: { description: 'No such appointment' }, 409: { description: 'Refused, with the reason' } },
       handler: async ({ params, body, principal }) => {
-        const appointment = await bookedAppointment(params.id, params.appointmentId);
+        const appointment = await bookedAppointment(params.id, params.appointmentId, principal);
         const partner = await partnerOr404(appointment.partnerId);
         const outcome = await moveAppointment(sql, appointment, partner, new Date(body.start));
         if ('refused' in outcome) throw new HttpError(409, 'slot_taken', outcome.refused);
@@ -190,7 +191,7 @@ export function appointmentRoutes({ sql, temporal, notifier }: AppDeps) {
       body: cancelAppointmentBody,
       responses: { 200: { description: 'Cancelled', schema: appointmentSchema }, 404: { description: 'No such appointment' }, 409: { description: 'The appointment is not booked' } },
       handler: async ({ params, body, principal }) => {
-        const appointment = await bookedAppointment(params.id, params.appointmentId);
+        const appointment = await bookedAppointment(params.id, params.appointmentId, principal);
         const cancelled = await cancelAppointment(sql, appointment.id);
         if (!cancelled) throw conflict(`appointment ${appointment.id} is no longer booked`);
         await tellPartner(await partnerOr404(cancelled.partnerId), `Appointment cancelled: lead ${appointment.leadId}`, `The appointment for lead ${appointment.leadId} at ${appointment.start} is cancelled: ${body.reason}`);

@@ -136,7 +136,10 @@ describe('booking an appointment', () => {
     expect(past.status).toBe(409);
     expect(past.body.message).toMatch(/not free/);
 
-    const moved = await api.request('POST', `${path}/reschedule`, { key: agentKey, body: { start: nextHour(74) } });
+    const stranger = await api.request('POST', `${path}/reschedule`, { key: setup.partners['no-diary']!.key, body: { start: nextHour(74) } });
+    expect(stranger.status).toBe(404);
+    // The partner itself may move it.
+    const moved = await api.request('POST', `${path}/reschedule`, { key: setup.partners.surveyors!.key, body: { start: nextHour(74) } });
     expect(moved.status).toBe(200);
     expect(moved.body).toMatchObject({ start: nextHour(74), status: 'booked' });
     const freed = await api.request('GET', `/partners/${surveyors}/slots?from=${a}&to=${nextHour(71)}`, { key: agentKey });
