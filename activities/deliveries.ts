@@ -109,7 +109,7 @@ export function deliveryActivities(deps: DeliveryDeps) {
       // The delivery itself carries sealed fields in clear: the partner bought them.
       const fields = deps.sealer.openAll(lead.fields);
       const booked = await bookedAppointment(sql, lead.id, partner.id);
-      const appointment = booked && { id: booked.id, startsAt: booked.startsAt.toISOString(), endsAt: booked.endsAt.toISOString() };
+      const appointment = booked && { id: booked.id, startsAt: booked.start, endsAt: booked.end };
       const values: Record<string, unknown> = {
         ...fields,
         'lead.id': lead.id,
@@ -144,7 +144,7 @@ export function deliveryActivities(deps: DeliveryDeps) {
       } else {
         const links = input.awaitsResponse ? await answerLinks(lead.id, lead.leadTypeId, partner.id) : undefined;
         const delivery = lead.testProfileId ? { ...partner.delivery, subject: `[TEST] ${partner.delivery.subject ?? 'New lead {{lead.id}}'}` } : partner.delivery;
-        const invite = booked && { startsAt: booked.startsAt.toISOString(), endsAt: booked.endsAt.toISOString(), invite: appointmentInvite(booked, `${lead.leadType} appointment (lead ${lead.id})`) };
+        const invite = booked && { startsAt: booked.start, endsAt: booked.end, invite: appointmentInvite(booked, `${lead.leadType} appointment (lead ${lead.id})`) };
         record = await sendLeadEmail({ delivery, transporter: deps.mailer, from: deps.mailFrom, messageKey: key, values, fields, links, appointment: invite, attempt: input.attempt });
       }
       record = keptRecord(record, { sealer: sealedFieldNames(lead.fields).length > 0 ? deps.sealer : undefined, secretHeaders: partner.delivery.type === 'webhook' ? Object.keys(partner.delivery.headers ?? {}) : [] });

@@ -1,73 +1,126 @@
 import type { Sql } from './client';
 import { inTransaction } from './transaction';
-import { fits, type AppointmentAvailability, type Booked } from '../domain/appointment-slots';
+import { freeSlots, type AppointmentAvailability, type Booked, type Slot } from '../domain/appointment-slots';
 
 export interface Appointment {
   id: string;
   leadId: string;
   partnerId: string;
-  startsAt: Date;
-  endsAt: Date;
-  status: 'booked' | 'cancelled';
+  start: string;
+  end: string;
+  status: 'held' | 'booked' | 'released' | 'cancelled';
   bookedBy: string;
-  cancelReason: string | null;
-  createdAt: Date;
 }
 
-const columns = (sql: Sql) => sql`id, lead_id as "leadId", partner_id as "partnerId", starts_at as "startsAt", ends_at as "endsAt", status,
-  booked_by as "bookedBy", cancel_reason as "cancelReason", created_at as "createdAt"`;
-
-export async function getAvailability(sql: Sql, partnerId: string): Promise<AppointmentAvailability | null | undefined> {
-  const [row] = await sql<{ availability: AppointmentAvailability | null }[]>`select appointment_availability as availability from partners where id = ${partnerId}`;
-  return row ? row.availability : undefined;
+export async function getAvailability(sql: Sql, partnerId: string): Promise<AppointmentAvailability | null> {
+  const [row] = await sql<AppointmentAvailability[]>`
+    select windows, slot_minutes as "slotMinutes", min_notice_minutes as "minNoticeMinutes", buffer_minutes as "bufferMinutes", concurrency
+    from partner_appointment_availability where partner_id = ${partnerId}`;
+  return row ?? null;
 }
 
-export async function setAvailability(sql: Sql, partnerId: string, availability: AppointmentAvailability): Promise<boolean> {
-  const rows = await sql`update partners set appointment_availability = ${sql.json(availability as never)}, updated_at = now() where id = ${partnerId} returning 1`;
-  return rows.length > 0;
+export async function setAvailability(sql: Sql, partnerId: string, a: AppointmentAvailability): Promise<void> {
+  await sql`
+    insert into partner_appointment_availability (partner_id, windows, slot_minutes, min_notice_minutes, buffer_minutes, concurrency)
+    values (${partnerId}, ${sql.json(a.windows as never)}, ${a.slotMinutes}, ${a.minNoticeMinutes}, ${a.bufferMinutes}, ${a.concurrency})
+    on conflict (partner_id) do update set windows = excluded.windows, slot_minutes = excluded.slot_minutes,
+      min_notice_minutes = excluded.min_notice_minutes, buffer_minutes = excluded.buffer_minutes, concurrency = excluded.concurrency, updated_at = now()`;
 }
 
-export async function bookedBetween(sql: Sql, partnerId: string, from: Date, to: Date): Promise<Booked[]> {
-  return sql<Booked[]>`select starts_at as "startsAt", ends_at as "endsAt" from appointments
-    where partner_id = ${partnerId} and status = 'booked' and starts_at < ${to} and ends_at > ${from}`;
+async function bookedBetween(sql: Sql, partnerId: string, from: Date, to: Date, bufferMinutes: number): Promise<Booked[]> {
+  const margin = bufferMinutes * 60_000;
+  return sql<Booked[]>`
+    select starts_at as start, ends_at as "end" from appointments
+    where partner_id = ${partnerId} and status in ('held', 'booked')
+      and starts_at < ${new Date(to.getTime() + margin)} and ends_at > ${new Date(from.getTime() - margin)}`;
 }
 
-const BOOKING_LOCK = 90_001;
+/** A partner's free slots starting in [from, to); null when it has no appointment availability. */
+export async function partnerSlots(sql: Sql, partner: { id: string; timezone: string }, from: Date, to: Date, now = new Date()): Promise<Slot[] | null> {
+  const availability = await getAvailability(sql, partner.id);
+  if (!availability) return null;
+  // A slot may start just before `to` and run past it.
+  const booked = await bookedBetween(sql, partner.id, from, new Date(to.getTime() + availability.slotMinutes * 60_000), availability.bufferMinutes);
+  return freeSlots(availability, partner.timezone, booked, { from, to, now });
+}
 
 /**
- * Books a slot, or says it is taken. Bookings with one partner are serialised on an advisory lock,
- * so of two agents racing for its last place exactly one gets it.
+ * Finds the free slot starting at `start` and runs `take` on it, or says why not. Work on one
+ * partner's diary is serialised by an advisory lock on it, so the count of overlapping appointments
+ * can't change between the check and the write: two agents never get the same last place in a slot.
  */
-export async function bookSlot(
-  sql: Sql, a: { id: string; leadId: string; partnerId: string; startsAt: Date; endsAt: Date; bookedBy: string; availability: AppointmentAvailability },
-): Promise<Appointment | 'taken' | 'already_booked'> {
+async function takeSlot<T>(
+  sql: Sql,
+  partner: { id: string; timezone: string },
+  start: Date,
+  take: (tx: Sql, end: Date) => Promise<T>,
+  options: { ignoring?: string } = {},
+): Promise<T | { refused: string }> {
   return inTransaction(sql, async (tx) => {
-    await tx`select pg_advisory_xact_lock(${BOOKING_LOCK}, hashtext(${a.partnerId}))`;
-    const [mine] = await tx`select 1 from appointments where lead_id = ${a.leadId} and partner_id = ${a.partnerId} and status = 'booked'`;
-    if (mine) return 'already_booked' as const;
-    const buffer = a.availability.bufferMinutes * 60_000;
-    const nearby = await bookedBetween(tx, a.partnerId, new Date(a.startsAt.getTime() - buffer), new Date(a.endsAt.getTime() + buffer));
-    if (!fits(a.availability, nearby, a.startsAt.getTime(), a.endsAt.getTime())) return 'taken' as const;
-    const [row] = await tx<Appointment[]>`
-      insert into appointments (id, lead_id, partner_id, starts_at, ends_at, status, booked_by)
-      values (${a.id}, ${a.leadId}, ${a.partnerId}, ${a.startsAt}, ${a.endsAt}, 'booked', ${a.bookedBy})
-      returning ${columns(tx)}`;
-    return row!;
+    await tx`select pg_advisory_xact_lock(hashtext(${`appointments:${partner.id}`}))`;
+    // The appointment being moved must not block its own new slot.
+    if (options.ignoring) await tx`update appointments set status = 'released' where id = ${options.ignoring}`;
+    const slots = await partnerSlots(tx, partner, start, new Date(start.getTime() + 1));
+    if (slots === null) return { refused: 'the partner takes no appointments (it has no appointment availability)' };
+    const slot = slots.find((s) => s.start === start.toISOString());
+    if (!slot) {
+      if (options.ignoring) await tx`update appointments set status = 'booked' where id = ${options.ignoring}`;
+      return { refused: `slot ${start.toISOString()} is not free: it is taken, in the past or inside the minimum notice, or not one of the partner's slots` };
+    }
+    return take(tx, new Date(slot.end));
   });
 }
 
-export async function cancelAppointment(sql: Sql, id: string, reason: string): Promise<Appointment | undefined> {
-  const [row] = await sql<Appointment[]>`update appointments set status = 'cancelled', cancel_reason = ${reason}, updated_at = now()
-    where id = ${id} and status = 'booked' returning ${columns(sql)}`;
-  return row;
+/** Holds a free slot for a lead while it is referred. */
+export async function holdSlot(
+  sql: Sql,
+  h: { id: string; leadId: string; partner: { id: string; timezone: string }; start: Date; bookedBy: string },
+): Promise<{ held: Appointment } | { refused: string }> {
+  return takeSlot(sql, h.partner, h.start, async (tx, end) => {
+    const [row] = await tx`
+      insert into appointments (id, lead_id, partner_id, starts_at, ends_at, status, booked_by)
+      values (${h.id}, ${h.leadId}, ${h.partner.id}, ${h.start}, ${end}, 'held', ${h.bookedBy})
+      returning ${appointmentColumns(tx)}`;
+    return { held: toAppointment(row as never) };
+  });
 }
 
-export async function appointmentsOfLead(sql: Sql, leadId: string): Promise<Appointment[]> {
-  return sql<Appointment[]>`select ${columns(sql)} from appointments where lead_id = ${leadId} order by created_at`;
+/** Moves a booked appointment to another free slot of the same partner. */
+export async function moveAppointment(sql: Sql, a: Appointment, partner: { id: string; timezone: string }, start: Date): Promise<{ moved: Appointment } | { refused: string }> {
+  return takeSlot(sql, partner, start, async (tx, end) => {
+    const [row] = await tx`update appointments set starts_at = ${start}, ends_at = ${end}, status = 'booked' where id = ${a.id} returning ${appointmentColumns(tx)}`;
+    return { moved: toAppointment(row as never) };
+  }, { ignoring: a.id });
 }
+
+/** Cancels a booked appointment, freeing its slot; undefined when it is no longer booked. */
+export async function cancelAppointment(sql: Sql, id: string): Promise<Appointment | undefined> {
+  const [row] = await sql`update appointments set status = 'cancelled' where id = ${id} and status = 'booked' returning ${appointmentColumns(sql)}`;
+  return row ? toAppointment(row as never) : undefined;
+}
+
+export async function getAppointment(sql: Sql, leadId: string, id: string): Promise<Appointment | undefined> {
+  const [row] = await sql`select ${appointmentColumns(sql)} from appointments where lead_id = ${leadId} and id = ${id}`;
+  return row ? toAppointment(row as never) : undefined;
+}
+
+export async function setAppointmentStatus(sql: Sql, id: string, status: Appointment['status']): Promise<Appointment> {
+  const [row] = await sql`update appointments set status = ${status} where id = ${id} returning ${appointmentColumns(sql)}`;
+  return toAppointment(row as never);
+}
+
+export async function listLeadAppointments(sql: Sql, leadId: string): Promise<Appointment[]> {
+  const rows = await sql`select ${appointmentColumns(sql)} from appointments where lead_id = ${leadId} order by starts_at`;
+  return rows.map((r) => toAppointment(r as never));
+}
+
+const appointmentColumns = (sql: Sql) => sql`id, lead_id as "leadId", partner_id as "partnerId", starts_at as start, ends_at as "end", status, booked_by as "bookedBy"`;
+const toAppointment = (r: Omit<Appointment, 'start' | 'end'> & { start: Date; end: Date }): Appointment => ({ ...r, start: r.start.toISOString(), end: r.end.toISOString() });
 
 /** The appointment a delivery to this partner carries, if the lead was booked with it. */
 export async function bookedAppointment(sql: Sql, leadId: string, partnerId: string): Promise<Appointment | undefined> {
-  const [row] = await sql<Appointment[]>`select ${columns(sql)} from appointments where lead_id = ${leadId} and partner_id = ${partnerId} and status = 'booked'`;
-  return row;
+  // Held too: the lead may be delivered before the booking route marks it booked.
+  const [row] = await sql`select ${appointmentColumns(sql)} from appointments
+    where lead_id = ${leadId} and partner_id = ${partnerId} and status in ('held', 'booked') order by starts_at limit 1`;
+  return row ? toAppointment(row as never) : undefined;
 }

@@ -1,69 +1,77 @@
-import { DateTime } from 'luxon';
-import { WEEKDAYS, type ScheduleWindow } from './schedule';
+import type { ScheduleWindow } from './schedule';
+import { WEEKDAYS } from './schedule';
 
-export const SLOT_MINUTES = [15, 30, 60] as const;
-
-/** When a partner takes appointments: weekly windows on its own wall clock, sliced into slots. */
+/** When a partner takes appointments: weekly windows on its own wall clock, cut into slots. */
 export interface AppointmentAvailability {
   windows: ScheduleWindow[];
-  /** How long an appointment lasts. */
-  slotMinutes: (typeof SLOT_MINUTES)[number];
-  /** How often a slot may start: every 15, 30 or 60 minutes. */
-  intervalMinutes: (typeof SLOT_MINUTES)[number];
+  slotMinutes: 15 | 30 | 60;
   /** No slot starts sooner than this after now. */
-  minimumNoticeMinutes: number;
+  minNoticeMinutes: number;
   /** Kept free before and after each appointment (travel, notes). */
   bufferMinutes: number;
-  /** Appointments the partner takes at once (for example, two surveyors). */
-  concurrent: number;
+  /** Appointments it takes at once, e.g. 2 surveyors. */
+  concurrency: number;
 }
 
-export interface Slot { startsAt: string; endsAt: string }
-export interface Booked { startsAt: Date; endsAt: Date }
+export interface Booked { start: Date; end: Date }
+export interface Slot { start: string; end: string; free: number }
 
-const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+const MINUTE = 60_000;
+const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
-/**
- * Whether one more appointment fits at [start, end): fewer than `concurrent` booked ones overlap it,
- * each widened by the buffer.
- */
-export function fits(availability: AppointmentAvailability, booked: readonly Booked[], start: number, end: number): boolean {
-  const buffer = availability.bufferMinutes * 60_000;
-  const overlapping = booked.filter((b) => b.startsAt.getTime() - buffer < end && b.endsAt.getTime() + buffer > start).length;
-  return overlapping < availability.concurrent;
+const offsetFormats = new Map<string, Intl.DateTimeFormat>();
+/** How far `timeZone`'s wall clock is ahead of UTC at `at`, in ms. */
+function offsetAt(timeZone: string, at: number): number {
+  let f = offsetFormats.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+    offsetFormats.set(timeZone, f);
+  }
+  const p = Object.fromEntries(f.formatToParts(new Date(at)).map((x) => [x.type, Number(x.value)]));
+  return Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!) - Math.floor(at / 1000) * 1000;
 }
 
 /**
- * The free slots between `from` and `to`: each window of each day on the partner's wall clock (so a
- * 09:00 window opens at 09:00 local on both sides of a clock change), past the minimum notice, where
- * booked appointments leave room. A wall-clock time that doesn't exist (clocks going forward) has no slot.
+ * The instant a wall-clock time in `timeZone` names; null for a time the clocks skip (spring forward).
+ * A time that happens twice (fall back) is the earlier.
  */
-export function freeSlots(availability: AppointmentAvailability, timeZone: string, range: { from: Date; to: Date; now: Date }, booked: readonly Booked[]): Slot[] {
+export function wallTimeToInstant(timeZone: string, utcMidnightOfDay: number, minuteOfDay: number): number | null {
+  const wall = utcMidnightOfDay + minuteOfDay * MINUTE;
+  const candidates = [offsetAt(timeZone, wall - 14 * 3600_000), offsetAt(timeZone, wall + 14 * 3600_000)]
+    .map((offset) => wall - offset)
+    .filter((at) => at + offsetAt(timeZone, at) === wall)
+    .sort((a, b) => a - b);
+  return candidates[0] ?? null;
+}
+
+/**
+ * Free slots starting in [from, to): the windows cut into slots of the partner's length, on its wall
+ * clock (so across a DST change a 09:00 slot stays at 09:00 local), after the minimum notice, with
+ * fewer than `concurrency` booked appointments within the buffer of each.
+ */
+export function freeSlots(availability: AppointmentAvailability, timeZone: string, booked: Booked[], range: { from: Date; to: Date; now: Date }): Slot[] {
+  const earliest = Math.max(range.from.getTime(), range.now.getTime() + availability.minNoticeMinutes * MINUTE);
+  const slotMs = availability.slotMinutes * MINUTE;
+  const buffer = availability.bufferMinutes * MINUTE;
   const slots: Slot[] = [];
-  const earliest = range.now.getTime() + availability.minimumNoticeMinutes * 60_000;
-  const length = availability.slotMinutes * 60_000;
-  const lastDay = DateTime.fromJSDate(range.to, { zone: timeZone }).startOf('day');
-  for (let day = DateTime.fromJSDate(range.from, { zone: timeZone }).startOf('day'); day <= lastDay; day = day.plus({ days: 1 })) {
-    const weekday = WEEKDAYS[day.weekday % 7];
-    for (const window of availability.windows.filter((w) => w.day === weekday)) {
-      for (let minute = minutesOf(window.start); minute + availability.slotMinutes <= minutesOf(window.end); minute += availability.intervalMinutes) {
-        const local = day.set({ hour: Math.floor(minute / 60), minute: minute % 60 });
-        if (local.hour * 60 + local.minute !== minute) continue;
-        const start = local.toMillis();
-        const end = start + length;
-        if (start < earliest || start < range.from.getTime() || end > range.to.getTime()) continue;
-        if (fits(availability, booked, start, end)) slots.push({ startsAt: new Date(start).toISOString(), endsAt: new Date(end).toISOString() });
-      }
+  // Wall-clock days from one before `from` to one after `to`, whatever the zone's offset.
+  const firstDay = Date.UTC(range.from.getUTCFullYear(), range.from.getUTCMonth(), range.from.getUTCDate()) - 86_400_000;
+  for (let day = firstDay; day <= range.to.getTime() + 86_400_000; day += 86_400_000) {
+    const weekday = WEEKDAYS[new Date(day).getUTCDay()];
+    const starts = availability.windows
+      .filter((w) => w.day === weekday)
+      .flatMap((w) => {
+        const out: number[] = [];
+        for (let m = minutes(w.start); m + availability.slotMinutes <= minutes(w.end); m += availability.slotMinutes) out.push(m);
+        return out;
+      });
+    for (const minute of [...new Set(starts)].sort((a, b) => a - b)) {
+      const start = wallTimeToInstant(timeZone, day, minute);
+      if (start === null || start < earliest || start >= range.to.getTime()) continue;
+      const end = start + slotMs;
+      const taken = booked.filter((b) => b.start.getTime() < end + buffer && start < b.end.getTime() + buffer).length;
+      if (taken < availability.concurrency) slots.push({ start: new Date(start).toISOString(), end: new Date(end).toISOString(), free: availability.concurrency - taken });
     }
   }
   return slots;
-}
-
-/** Whether `startsAt` is one of the partner's slot starts: in a window, on the interval, and long enough before the window closes. */
-export function isSlotStart(availability: AppointmentAvailability, timeZone: string, startsAt: Date): boolean {
-  const local = DateTime.fromJSDate(startsAt, { zone: timeZone });
-  const minute = local.hour * 60 + local.minute;
-  if (local.second !== 0 || local.millisecond !== 0) return false;
-  return availability.windows.some((w) => w.day === WEEKDAYS[local.weekday % 7] && minute >= minutesOf(w.start)
-    && (minute - minutesOf(w.start)) % availability.intervalMinutes === 0 && minute + availability.slotMinutes <= minutesOf(w.end));
 }

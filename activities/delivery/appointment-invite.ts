@@ -5,8 +5,8 @@ import type { Appointment } from '../../db/appointments';
 export function appointmentInvite(appointment: Appointment, summary: string): string {
   const { error, value } = createEvent({
     uid: `appointment-${appointment.id}@leadrelay`,
-    start: appointment.startsAt.getTime(),
-    end: appointment.endsAt.getTime(),
+    start: Date.parse(appointment.start),
+    end: Date.parse(appointment.end),
     startInputType: 'utc',
     startOutputType: 'utc',
     endInputType: 'utc',

@@ -1,131 +1,130 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { AppDeps } from '../app';
+import type { Principal } from '../auth';
 import { defineRoute } from '../route';
 import { HttpError, notFound } from '../http-error';
 import { conflict, invalid } from '../validation';
 import { updateLead } from '../workflow-updates';
-import { idParams, isoInstant, text, uuid } from '../schemas/common';
-import { windowSchema } from '../schemas/partners';
-import {
-  appointmentsOfLead, bookedBetween, bookSlot, cancelAppointment, getAvailability, setAvailability, type Appointment,
-} from '../../db/appointments';
-import { getLead } from '../../db/leads';
-import { getLeadType } from '../../db/lead-types';
+import { idParams } from '../schemas/common';
+import { appointmentSchema, availabilitySchema, bookAppointmentBody, cancelAppointmentBody, MAX_SLOT_RANGE_DAYS, rescheduleBody, slotRangeQuery, slotSchema } from '../schemas/appointments';
+import { cancelAppointment, getAppointment, getAvailability, holdSlot, listLeadAppointments, moveAppointment, partnerSlots, setAppointmentStatus, setAvailability, type Appointment } from '../../db/appointments';
 import { getPartner } from '../../db/partners';
+import { getLead } from '../../db/leads';
+import { getLeadTypeByName } from '../../db/lead-types';
+import { appendAudit } from '../../db/audit';
 import { listEligibilityReports } from '../../db/eligibility-reports';
-import { freeSlots, isSlotStart, SLOT_MINUTES, type AppointmentAvailability } from '../../domain/appointment-slots';
 import { leadWorkflowId } from '../../domain/ids';
 import { referUpdate } from '../../workflows/messages';
 
-const slotLength = z.union(SLOT_MINUTES.map((m) => z.literal(m)) as [z.ZodLiteral<15>, z.ZodLiteral<30>, z.ZodLiteral<60>], { error: 'must be 15, 30 or 60' });
-
-const availabilitySchema = z
-  .strictObject({
-    windows: z.array(windowSchema).min(1).max(100).meta({ description: 'Weekly windows on the partner’s wall clock' }),
-    slotMinutes: slotLength.meta({ description: 'How long an appointment lasts' }),
-    intervalMinutes: slotLength.meta({ description: 'How often a slot may start' }),
-    minimumNoticeMinutes: z.number().int().min(0).max(60 * 24 * 60).default(0),
-    bufferMinutes: z.number().int().min(0).max(24 * 60).default(0).meta({ description: 'Kept free before and after each appointment' }),
-    concurrent: z.number().int().min(1).max(100).default(1).meta({ description: 'Appointments taken at once (for example, two surveyors)' }),
-  })
-  .meta({ id: 'AppointmentAvailability' });
-
-const slotSchema = z.object({ startsAt: z.string(), endsAt: z.string() }).meta({ id: 'AppointmentSlot' });
-const appointmentSchema = z
-  .object({
-    id: z.uuid(), leadId: z.uuid(), partnerId: z.uuid(), startsAt: z.string(), endsAt: z.string(),
-    status: z.enum(['booked', 'cancelled']), bookedBy: z.string(), cancelReason: z.string().nullable(), createdAt: z.string(),
-  })
-  .meta({ id: 'Appointment' });
-
-const rangeQuery = z
-  .strictObject({ from: isoInstant.optional().meta({ description: 'Default: now' }), to: isoInstant.optional().meta({ description: 'Default: 14 days after from' }) })
-  .refine((q) => !q.from || !q.to || q.to > q.from, { path: ['to'], message: 'must be after from' })
-  .refine((q) => !q.from || !q.to || q.to.getTime() - q.from.getTime() <= 62 * 86_400_000, { path: ['to'], message: 'at most 62 days after from' });
-
-const bookBody = z.strictObject({
-  partnerId: uuid('partner'),
-  startsAt: isoInstant.meta({ description: 'One of the partner’s free slots (GET /leads/{id}/slots)' }),
-}).meta({ id: 'BookAppointment' });
-const cancelBody = z.strictObject({ reason: text(500).meta({ description: 'Told to the partner' }) }).meta({ id: 'CancelAppointment' });
-
-const shown = (a: Appointment) => ({ ...a, startsAt: a.startsAt.toISOString(), endsAt: a.endsAt.toISOString(), createdAt: a.createdAt.toISOString() });
-const range = (q: { from?: Date; to?: Date }) => {
-  const from = q.from ?? new Date();
-  return { from, to: q.to ?? new Date(from.getTime() + 14 * 86_400_000), now: new Date() };
+/** A partner key sees only its own partner. */
+const ownPartner = (principal: Principal | null, id: string) => {
+  if (principal?.role === 'partner' && principal.partnerId !== id) throw notFound(`partner ${id}`);
 };
 
-export function appointmentRoutes({ sql, temporal, notifier, logger }: AppDeps) {
-  const partnerTakingAppointments = async (partnerId: string, at = 'partnerId') => {
-    const partner = await getPartner(sql, partnerId);
-    if (!partner) throw at === 'params.id' ? notFound(`partner ${partnerId}`) : invalid([{ field: `body.${at}`, reason: `no partner ${partnerId}` }]);
-    const availability = await getAvailability(sql, partnerId);
-    if (!availability) throw conflict(`${partner.name} takes no appointments: an operator sets its availability with PUT /partners/${partnerId}/appointment-availability`);
-    return { partner, availability };
+const DAY = 86_400_000;
+function slotRange(q: { from?: Date; to?: Date }): { from: Date; to: Date } {
+  const from = q.from ?? new Date();
+  const to = q.to ?? new Date(from.getTime() + 14 * DAY);
+  if (to <= from) throw invalid([{ field: 'query.to', reason: 'must be after from' }]);
+  if (to.getTime() - from.getTime() > MAX_SLOT_RANGE_DAYS * DAY) throw invalid([{ field: 'query.to', reason: `must be at most ${MAX_SLOT_RANGE_DAYS} days after from` }]);
+  return { from, to };
+}
+
+const appointmentParams = z.object({ id: z.uuid({ error: 'must be a lead id (UUID)' }), appointmentId: z.uuid({ error: 'must be an appointment id (UUID)' }) });
+
+export function appointmentRoutes({ sql, temporal, notifier }: AppDeps) {
+  // The partner hears of a move or a cancel at its contact address; the booking itself reaches it as the referral.
+  const tellPartner = (partner: { email: string }, subject: string, text: string) => notifier?.email({ to: partner.email, subject, text });
+  const audit = (a: Appointment, status: string, summary: string, detail: object = {}) =>
+    appendAudit(sql, a.leadId, `appointment:${a.id}:${status}:${a.start}`, { at: new Date().toISOString(), type: `appointment_${status}`, summary, detail: { appointment: a, ...detail } });
+  const bookedAppointment = async (leadId: string, id: string, principal: Principal | null) => {
+    const appointment = await getAppointment(sql, leadId, id);
+    // A partner key sees only its own appointments.
+    if (!appointment || (principal?.role === 'partner' && principal.partnerId !== appointment.partnerId)) throw notFound(`appointment ${id} of lead ${leadId}`);
+    if (appointment.status !== 'booked') throw conflict(`appointment ${id} is ${appointment.status}, not booked`);
+    return appointment;
   };
-  const slotsOf = async (partnerId: string, timezone: string, availability: AppointmentAvailability, r: ReturnType<typeof range>) =>
-    freeSlots(availability, timezone, r, await bookedBetween(sql, partnerId, new Date(r.from.getTime() - 86_400_000), new Date(r.to.getTime() + 86_400_000)));
-  const appointmentLead = async (leadId: string) => {
-    const lead = await getLead(sql, leadId);
-    if (!lead) throw notFound(`lead ${leadId}`);
-    const leadType = lead.leadTypeId ? await getLeadType(sql, lead.leadTypeId) : undefined;
-    if (leadType?.referralMethod !== 'appointment') throw conflict(`lead ${leadId} is a ${leadType?.referralMethod ?? 'unknown'} lead: only appointment leads are booked`);
+  const partnerOr404 = async (id: string) => (await getPartner(sql, id)) ?? Promise.reject(notFound(`partner ${id}`));
+  const appointmentLead = async (id: string) => {
+    const lead = await getLead(sql, id);
+    if (!lead) throw notFound(`lead ${id}`);
+    const type = await getLeadTypeByName(sql, lead.leadType);
+    if (type?.referralMethod !== 'appointment') throw conflict(`lead ${id} is not referred by appointment (its lead type's referral method is ${type?.referralMethod ?? 'unknown'})`);
     return lead;
   };
-
   return [
     defineRoute({
       method: 'put',
       path: '/partners/:id/appointment-availability',
-      summary: 'When a partner takes appointments',
-      description: 'Weekly windows in the partner’s timezone, sliced into slots. Appointments already booked stay booked.',
+      summary: "Set when a partner takes appointments",
+      description: "Windows follow the partner's timezone. Booked appointments stay booked.",
       tags: ['appointments'],
-      auth: ['operator'],
+      auth: ['operator', 'partner'],
       params: idParams('partner'),
       body: availabilitySchema,
-      responses: { 200: { description: 'Saved', schema: availabilitySchema }, 404: { description: 'No such partner' } },
-      handler: async ({ params, body }) => {
-        if (!(await setAvailability(sql, params.id, body as AppointmentAvailability))) throw notFound(`partner ${params.id}`);
+      responses: { 200: { description: 'Stored', schema: availabilitySchema }, 404: { description: 'No such partner' } },
+      handler: async ({ params, body, principal }) => {
+        ownPartner(principal, params.id);
+        await partnerOr404(params.id);
+        await setAvailability(sql, params.id, body);
         return body;
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/partners/:id/appointment-availability',
+      summary: "A partner's appointment availability",
+      tags: ['appointments'],
+      auth: ['operator', 'agent', 'partner'],
+      params: idParams('partner'),
+      responses: { 200: { description: 'Its availability', schema: availabilitySchema }, 404: { description: 'No such partner, or it has set no availability' } },
+      handler: async ({ params, principal }) => {
+        ownPartner(principal, params.id);
+        return (await getAvailability(sql, params.id)) ?? Promise.reject(notFound(`appointment availability of partner ${params.id}`));
       },
     }),
     defineRoute({
       method: 'get',
       path: '/partners/:id/slots',
       summary: "A partner's free appointment slots",
-      description: 'Its availability less the appointments booked with it, past its minimum notice.',
+      description: 'Slots starting in [from, to): its availability minus booked appointments, their buffers and the minimum notice.',
       tags: ['appointments'],
-      auth: ['operator', 'agent'],
+      auth: ['operator', 'agent', 'partner'],
       params: idParams('partner'),
-      query: rangeQuery,
-      responses: { 200: { description: 'Free slots, soonest first', schema: z.object({ timezone: z.string(), slots: z.array(slotSchema) }) }, 404: { description: 'No such partner' }, 409: { description: 'The partner takes no appointments' } },
-      handler: async ({ params, query }) => {
-        const { partner, availability } = await partnerTakingAppointments(params.id, 'params.id');
-        return { timezone: partner.timezone, slots: await slotsOf(partner.id, partner.timezone, availability, range(query)) };
+      query: slotRangeQuery,
+      responses: { 200: { description: 'Free slots, earliest first', schema: z.object({ slots: z.array(slotSchema) }) }, 404: { description: 'No such partner, or it takes no appointments' } },
+      handler: async ({ params, query, principal }) => {
+        ownPartner(principal, params.id);
+        const { from, to } = slotRange(query);
+        const slots = await partnerSlots(sql, await partnerOr404(params.id), from, to);
+        return slots ? { slots } : Promise.reject(notFound(`appointment availability of partner ${params.id}`));
       },
     }),
     defineRoute({
       method: 'get',
       path: '/leads/:id/slots',
-      summary: 'Free slots of every partner eligible for an appointment lead: the agent’s booking screen',
+      summary: "Free slots of every partner eligible for an appointment lead: the agent's booking screen",
+      description: 'Eligibility as last judged (on arrival, or at the last booking). Partners without appointment availability are left out.',
       tags: ['appointments'],
       auth: ['operator', 'agent'],
       params: idParams('lead'),
-      query: rangeQuery,
+      query: slotRangeQuery,
       responses: {
-        200: { description: 'Each eligible partner taking appointments, with its free slots', schema: z.object({ partners: z.array(z.object({ partnerId: z.uuid(), partnerName: z.string(), timezone: z.string(), slots: z.array(slotSchema) })) }) },
-        404: { description: 'No such lead' }, 409: { description: 'Not an appointment lead' },
+        200: { description: 'Per eligible partner, best first', schema: z.object({ partners: z.array(z.object({ partnerId: z.uuid(), partnerName: z.string(), slots: z.array(slotSchema) })) }) },
+        404: { description: 'No such lead' },
+        409: { description: 'The lead is not referred by appointment' },
       },
       handler: async ({ params, query }) => {
+        const { from, to } = slotRange(query);
         await appointmentLead(params.id);
-        const latest = (await listEligibilityReports(sql, params.id)).at(-1)?.report;
-        const eligible = new Map((latest?.profiles ?? []).flatMap((p) => p.assignments).filter((a) => a.eligible).map((a) => [a.partnerId, a.partnerName]));
-        const r = range(query);
+        const latest = (await listEligibilityReports(sql, params.id)).at(-1);
+        const eligible = new Map(latest?.report.profiles.flatMap((p) => p.assignments.filter((a) => a.eligible).map((a) => [a.partnerId, a.partnerName] as const)) ?? []);
         const partners = [];
         for (const [partnerId, partnerName] of eligible) {
-          const [partner, availability] = await Promise.all([getPartner(sql, partnerId), getAvailability(sql, partnerId)]);
-          if (partner && availability) partners.push({ partnerId, partnerName, timezone: partner.timezone, slots: await slotsOf(partnerId, partner.timezone, availability, r) });
+          const partner = await getPartner(sql, partnerId);
+          const slots = partner && (await partnerSlots(sql, partner, from, to));
+          if (slots) partners.push({ partnerId, partnerName, slots });
         }
         return { partners };
       },
@@ -133,71 +132,84 @@ export function appointmentRoutes({ sql, temporal, notifier, logger }: AppDeps) 
     defineRoute({
       method: 'post',
       path: '/leads/:id/appointments',
-      summary: 'Book an appointment with a partner: the lead is referred to it with the appointment',
-      description: 'The slot is held first, so of agents racing for it one gets it (409 for the others); then the lead is referred to the partner as any referral is, judged again, and the delivery carries the appointment (an .ics invite by email). A refused referral frees the slot and answers 409 with the reason.',
+      summary: 'Book an appointment with a partner, referring the lead to it',
+      description:
+        'Holds the slot (two agents never book its last place), then refers the lead to the partner as a manual referral does: judged again, offered, delivered and charged. ' +
+        '409 with the reason when the slot is not free, the lead is not waiting for a referral, or the partner is not eligible; the hold is then released.',
       tags: ['appointments'],
       auth: ['operator', 'agent'],
       params: idParams('lead'),
-      body: bookBody,
+      body: bookAppointmentBody,
       status: 201,
-      responses: { 201: { description: 'Booked and referred', schema: appointmentSchema }, 404: { description: 'No such lead' }, 409: { description: 'Slot taken, partner takes no appointments, or the referral was refused' } },
+      responses: { 201: { description: 'Booked and referred', schema: appointmentSchema }, 404: { description: 'No such lead or partner' }, 409: { description: 'Refused, with the reason' } },
       handler: async ({ params, body, principal }) => {
         const lead = await appointmentLead(params.id);
-        const { partner, availability } = await partnerTakingAppointments(body.partnerId);
-        const now = Date.now();
-        if (!isSlotStart(availability, partner.timezone, body.startsAt)) {
-          throw invalid([{ field: 'body.startsAt', reason: `not one of ${partner.name}'s slot starts: see GET /leads/${lead.id}/slots` }]);
-        }
-        if (body.startsAt.getTime() < now + availability.minimumNoticeMinutes * 60_000) {
-          throw invalid([{ field: 'body.startsAt', reason: `${partner.name} needs ${availability.minimumNoticeMinutes} minutes' notice` }]);
-        }
+        const partner = await partnerOr404(body.partnerId);
         const bookedBy = `${principal!.role}:${principal!.name}`;
-        const booked = await bookSlot(sql, {
-          id: randomUUID(), leadId: lead.id, partnerId: partner.id, startsAt: body.startsAt, endsAt: new Date(body.startsAt.getTime() + availability.slotMinutes * 60_000), bookedBy, availability,
-        });
-        if (booked === 'taken') throw conflict(`${partner.name} has no free place at ${body.startsAt.toISOString()}: another appointment took it`);
-        if (booked === 'already_booked') throw conflict(`lead ${lead.id} already has an appointment with ${partner.name}`);
+        const outcome = await holdSlot(sql, { id: randomUUID(), leadId: lead.id, partner, start: new Date(body.start), bookedBy });
+        if ('refused' in outcome) throw new HttpError(409, 'slot_taken', outcome.refused);
+        const { held } = outcome;
         try {
           await updateLead(temporal, leadWorkflowId(lead.id), referUpdate, { partnerId: partner.id, referredBy: bookedBy });
         } catch (err) {
-          await cancelAppointment(sql, booked.id, `referral refused: ${(err as Error).message}`);
+          await setAppointmentStatus(sql, held.id, 'released');
+          await audit(held, 'released', `appointment with ${partner.name} at ${held.start} released: ${(err as Error).message}`);
           throw err;
         }
-        return shown(booked);
+        const booked = await setAppointmentStatus(sql, held.id, 'booked');
+        await audit(booked, 'booked', `appointment with ${partner.name} at ${held.start} booked by ${bookedBy}`);
+        return booked;
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/leads/:id/appointments/:appointmentId/reschedule',
+      summary: 'Move a booked appointment to another free slot of the same partner (agent, or the partner itself), emailing the partner',
+      description: '409 with the reason when the new slot is not free, not in the future beyond the minimum notice, or the appointment is not booked; the old slot is kept then.',
+      tags: ['appointments'],
+      auth: ['operator', 'agent', 'partner'],
+      params: appointmentParams,
+      body: rescheduleBody,
+      responses: { 200: { description: 'Moved', schema: appointmentSchema }, 404: { description: 'No such appointment' }, 409: { description: 'Refused, with the reason' } },
+      handler: async ({ params, body, principal }) => {
+        const appointment = await bookedAppointment(params.id, params.appointmentId, principal);
+        const partner = await partnerOr404(appointment.partnerId);
+        const outcome = await moveAppointment(sql, appointment, partner, new Date(body.start));
+        if ('refused' in outcome) throw new HttpError(409, 'slot_taken', outcome.refused);
+        await tellPartner(partner, `Appointment moved: lead ${appointment.leadId}`, `The appointment for lead ${appointment.leadId} at ${appointment.start} is moved to ${outcome.moved.start} (until ${outcome.moved.end}).`);
+        await audit(outcome.moved, 'rescheduled', `appointment with ${partner.name} moved from ${appointment.start} to ${outcome.moved.start} by ${principal!.role}:${principal!.name}`, { from: appointment.start });
+        return outcome.moved;
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/leads/:id/appointments/:appointmentId/cancel',
+      summary: 'Cancel a booked appointment, freeing its slot and emailing the partner',
+      tags: ['appointments'],
+      auth: ['operator', 'agent'],
+      params: appointmentParams,
+      body: cancelAppointmentBody,
+      responses: { 200: { description: 'Cancelled', schema: appointmentSchema }, 404: { description: 'No such appointment' }, 409: { description: 'The appointment is not booked' } },
+      handler: async ({ params, body, principal }) => {
+        const appointment = await bookedAppointment(params.id, params.appointmentId, principal);
+        const cancelled = await cancelAppointment(sql, appointment.id);
+        if (!cancelled) throw conflict(`appointment ${appointment.id} is no longer booked`);
+        await tellPartner(await partnerOr404(cancelled.partnerId), `Appointment cancelled: lead ${appointment.leadId}`, `The appointment for lead ${appointment.leadId} at ${appointment.start} is cancelled: ${body.reason}`);
+        await audit(cancelled, 'cancelled', `appointment at ${cancelled.start} cancelled by ${principal!.role}:${principal!.name}: ${body.reason}`, { reason: body.reason });
+        return cancelled;
       },
     }),
     defineRoute({
       method: 'get',
       path: '/leads/:id/appointments',
-      summary: "A lead's appointments, booked and cancelled",
+      summary: "A lead's appointments, released holds included",
       tags: ['appointments'],
       auth: ['operator', 'agent'],
       params: idParams('lead'),
-      responses: { 200: { description: 'Oldest first', schema: z.object({ items: z.array(appointmentSchema) }) }, 404: { description: 'No such lead' } },
+      responses: { 200: { description: 'Earliest first', schema: z.object({ items: z.array(appointmentSchema) }) }, 404: { description: 'No such lead' } },
       handler: async ({ params }) => {
         if (!(await getLead(sql, params.id))) throw notFound(`lead ${params.id}`);
-        return { items: (await appointmentsOfLead(sql, params.id)).map(shown) };
-      },
-    }),
-    defineRoute({
-      method: 'post',
-      path: '/appointments/:id/cancel',
-      summary: 'Cancel a booked appointment, telling the partner why',
-      tags: ['appointments'],
-      auth: ['operator', 'agent'],
-      params: idParams('appointment'),
-      body: cancelBody,
-      responses: { 200: { description: 'Cancelled', schema: appointmentSchema }, 404: { description: 'No booked appointment with this id' } },
-      handler: async ({ params, body }) => {
-        const cancelled = await cancelAppointment(sql, params.id, body.reason);
-        if (!cancelled) throw new HttpError(404, 'not_found', `no booked appointment ${params.id}`);
-        const partner = await getPartner(sql, cancelled.partnerId);
-        if (partner && notifier) {
-          await notifier
-            .email({ to: partner.email, subject: `leadrelay: appointment on ${cancelled.startsAt.toISOString()} cancelled`, text: `The appointment for lead ${cancelled.leadId} on ${cancelled.startsAt.toISOString()} (UTC) is cancelled: ${body.reason}` })
-            .catch((err: Error) => logger.warn({ err, appointmentId: cancelled.id }, 'cancellation notice not sent'));
-        }
-        return shown(cancelled);
+        return { items: await listLeadAppointments(sql, params.id) };
       },
     }),
   ];

@@ -1,95 +1,166 @@
 import { useLeadStack } from '../helpers/lead-stack';
 import { configureDistribution, type Distribution } from '../helpers/distribution';
 import { eventually } from '../helpers/wait';
-import type { Receiver } from '../helpers/webhook-receiver';
 
 const stack = useLeadStack('appointments');
+let setup: Distribution;
+let agentKey: string;
 
-const allWeek = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'].map((day) => ({ day, start: '00:00', end: '24:00' }));
-const availability = { windows: allWeek, slotMinutes: 60, intervalMinutes: 60, minimumNoticeMinutes: 60, bufferMinutes: 0, concurrent: 1 };
-
-interface CaughtMail { id: string; subject: string; text: string; to: { address: string }[] }
-const mailTo = async (address: string, subject: RegExp) => {
-  const all = (await (await fetch(`${process.env.MAIL_WEB_URL}/email`)).json()) as CaughtMail[];
-  return all.find((m) => m.to.some((t) => t.address === address) && subject.test(m.subject));
+// Every weekday and weekend day, all day, on the partner's London wall clock: any future hour is a slot.
+const allWeek = (['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const).map((day) => ({ day, start: '00:00', end: '24:00' }));
+const nextHour = (hoursAhead: number) => {
+  const at = new Date(Date.now() + hoursAhead * 3_600_000);
+  at.setUTCMinutes(0, 0, 0);
+  return at.toISOString();
 };
 
-describe('appointment setting', () => {
-  let d: Distribution;
-  let receiver: Receiver;
-  const submit = async (dist = d) => {
-    const res = await stack.api.request('POST', '/leads', { body: { leadType: dist.leadTypeName, fields: { name: 'Ada', postcode: 'LS1' } } });
-    await eventually(async () => ((await stack.api.request('GET', `/leads/${res.body.id}`)).body.status === 'awaiting_referral' ? true : undefined));
-    return res.body.id as string;
-  };
-
-  beforeAll(async () => {
-    receiver = await stack.receiver('accept');
-    d = await configureDistribution(stack.api, { referralMethod: 'appointment', partners: [{ name: 'surveyor', webhookUrl: receiver.url, priority: 1 }] });
-    expect((await stack.api.request('PUT', `/partners/${d.partners.surveyor!.id}/appointment-availability`, { body: availability })).status).toBe(200);
+beforeAll(async () => {
+  const { api } = stack;
+  const receiver = await stack.receiver('accept');
+  setup = await configureDistribution(api, {
+    referralMethod: 'appointment',
+    partners: [
+      { name: 'surveyors', webhookUrl: receiver.url, priority: 2 },
+      { name: 'no-diary', webhookUrl: receiver.url, priority: 1 },
+    ],
   });
-
-  it("lists the eligible partners' free slots, and books a slot for exactly one of 20 agents racing for it", async () => {
-    const leads = await Promise.all(Array.from({ length: 20 }, () => submit()));
-    const offered = (await stack.api.request('GET', `/leads/${leads[0]}/slots`)).body.partners;
-    expect(offered).toEqual([expect.objectContaining({ partnerId: d.partners.surveyor!.id, timezone: 'Europe/London' })]);
-    const slot = offered[0].slots[0];
-    expect(Date.parse(slot.startsAt)).toBeGreaterThanOrEqual(Date.now() + 59 * 60_000);
-
-    const answers = await Promise.all(leads.map((id) => stack.api.request('POST', `/leads/${id}/appointments`, { body: { partnerId: d.partners.surveyor!.id, startsAt: slot.startsAt } })));
-    expect(answers.filter((a) => a.status === 201)).toHaveLength(1);
-    expect(answers.filter((a) => a.status === 409).map((a) => a.body.message)).toEqual(Array(19).fill(expect.stringMatching(/has no free place at .*: another appointment took it$/)));
-    const winner = answers.find((a) => a.status === 201)!.body;
-    expect(winner).toMatchObject({ partnerId: d.partners.surveyor!.id, startsAt: slot.startsAt, endsAt: slot.endsAt, status: 'booked' });
-
-    // Booking refers the lead to the partner with the appointment in the delivery.
-    await eventually(async () => ((await stack.api.request('GET', `/leads/${winner.leadId}`)).body.status === 'delivered' ? true : undefined));
-    const hook = receiver.received.map((r) => JSON.parse(r.body)).find((b) => b.id === winner.leadId);
-    expect(hook.appointment).toEqual({ id: winner.id, startsAt: slot.startsAt, endsAt: slot.endsAt });
-    const free = (await stack.api.request('GET', `/partners/${d.partners.surveyor!.id}/slots?from=${encodeURIComponent(slot.startsAt)}`)).body.slots;
-    expect(free[0].startsAt).not.toBe(slot.startsAt);
+  agentKey = (await api.request('POST', '/api-keys', { body: { name: 'booking desk', role: 'agent' } })).body.key;
+  const set = await api.request('PUT', `/partners/${setup.partners.surveyors!.id}/appointment-availability`, {
+    key: setup.partners.surveyors!.key,
+    body: { windows: allWeek, slotMinutes: 60, minNoticeMinutes: 60, bufferMinutes: 0, concurrency: 1 },
   });
+  expect(set.status).toBe(200);
+}, 60_000);
 
-  it('sends an email partner a calendar invite, and tells it when the appointment is cancelled', async () => {
-    const address = `diary-${Date.now()}@partners.example`;
-    const mailed = await configureDistribution(stack.api, { referralMethod: 'appointment', partners: [{ name: 'diary', emails: [address], priority: 1 }] });
-    const partnerId = mailed.partners.diary!.id;
-    await stack.api.request('PATCH', `/partners/${partnerId}`, { body: { email: address } });
-    await stack.api.request('PUT', `/partners/${partnerId}/appointment-availability`, { body: availability });
-    const lead = await submit(mailed);
-    const slot = (await stack.api.request('GET', `/partners/${partnerId}/slots`)).body.slots[0];
-    const booked = await stack.api.request('POST', `/leads/${lead}/appointments`, { body: { partnerId, startsAt: slot.startsAt } });
-    expect(booked.status).toBe(201);
+const newLead = async (name: string) => {
+  const res = await stack.api.request('POST', '/leads', { key: agentKey, body: { leadType: setup.leadTypeName, fields: { name, postcode: 'SW1' } } });
+  expect(res.status).toBe(202);
+  await eventually(async () => ((await stack.api.request('GET', `/leads/${res.body.id}`, { key: agentKey })).body.status === 'awaiting_referral' ? true : undefined), { timeoutMs: 60_000 });
+  return res.body.id as string;
+};
 
-    const delivery = await eventually(() => mailTo(address, /^New lead/));
-    expect(delivery.text).toContain(`Appointment: ${slot.startsAt} to ${slot.endsAt} (UTC)`);
-    const source = await (await fetch(`${process.env.MAIL_WEB_URL}/email/${delivery.id}/source`)).text();
-    expect(source).toContain('BEGIN:VCALENDAR');
-    expect(source).toContain(`UID:appointment-${booked.body.id}@leadrelay`);
-
-    const cancelled = await stack.api.request('POST', `/appointments/${booked.body.id}/cancel`, { body: { reason: 'the customer moved house' } });
-    expect(cancelled.body).toMatchObject({ status: 'cancelled', cancelReason: 'the customer moved house' });
-    const notice = await eventually(() => mailTo(address, /appointment on .* cancelled$/));
-    expect(notice.text).toContain('the customer moved house');
-    expect((await stack.api.request('GET', `/partners/${partnerId}/slots`)).body.slots[0].startsAt).toBe(slot.startsAt);
-  });
-
-  it('refuses a time that is not a slot, a lead that is not for appointments, and a partner that takes none, saying why', async () => {
-    const lead = await submit();
-    const offSlot = new Date(Date.now() + 3 * 86_400_000);
-    offSlot.setUTCMinutes(17, 0, 0);
-    const bad = await stack.api.request('POST', `/leads/${lead}/appointments`, { body: { partnerId: d.partners.surveyor!.id, startsAt: offSlot.toISOString() } });
+describe('partner appointment availability', () => {
+  it('is set by the partner, names each bad field, and is private to it', async () => {
+    const { api } = stack;
+    const surveyors = setup.partners.surveyors!;
+    const bad = await api.request('PUT', `/partners/${surveyors.id}/appointment-availability`, {
+      key: surveyors.key,
+      body: { windows: [{ day: 'mon', start: '17:00', end: '09:00' }], slotMinutes: 45, concurrency: 0 },
+    });
     expect(bad.status).toBe(400);
-    expect(bad.body.problems).toEqual([{ field: 'body.startsAt', reason: expect.stringMatching(/^not one of .*'s slot starts: see GET \/leads\/.*\/slots$/) }]);
-
-    const manual = await configureDistribution(stack.api, { referralMethod: 'manual', partners: [{ name: 'other', webhookUrl: receiver.url, priority: 1 }] });
-    const manualLead = await submit(manual);
-    const notForAppointments = await stack.api.request('POST', `/leads/${manualLead}/appointments`, { body: { partnerId: manual.partners.other!.id, startsAt: new Date().toISOString() } });
-    expect(notForAppointments.status).toBe(409);
-    expect(notForAppointments.body.message).toBe(`lead ${manualLead} is a manual lead: only appointment leads are booked`);
-
-    const none = await stack.api.request('GET', `/partners/${manual.partners.other!.id}/slots`);
-    expect(none.status).toBe(409);
-    expect(none.body.message).toMatch(/takes no appointments: an operator sets its availability with PUT \/partners\/.*\/appointment-availability$/);
+    expect(bad.body.problems.map((p: { field: string }) => p.field).sort()).toEqual(['body.concurrency', 'body.slotMinutes', 'body.windows.0.end']);
+    expect((await api.request('GET', `/partners/${surveyors.id}/appointment-availability`, { key: surveyors.key })).body.slotMinutes).toBe(60);
+    const other = await api.request('PUT', `/partners/${surveyors.id}/appointment-availability`, { key: setup.partners['no-diary']!.key, body: { windows: allWeek, slotMinutes: 30 } });
+    expect(other.status).toBe(404);
   });
+
+  it("lists a partner's free slots after its minimum notice, and refuses a backwards range", async () => {
+    const { api } = stack;
+    const id = setup.partners.surveyors!.id;
+    const from = new Date();
+    const res = await api.request('GET', `/partners/${id}/slots?from=${from.toISOString()}&to=${new Date(from.getTime() + 6 * 3_600_000).toISOString()}`, { key: agentKey });
+    expect(res.status).toBe(200);
+    expect(res.body.slots.length).toBeGreaterThanOrEqual(4);
+    expect(new Date(res.body.slots[0].start).getTime()).toBeGreaterThanOrEqual(from.getTime() + 3_600_000);
+    const backwards = await api.request('GET', `/partners/${id}/slots?from=2026-06-02&to=2026-06-01`, { key: agentKey });
+    expect(backwards.status).toBe(400);
+    expect(backwards.body.problems).toEqual([{ field: 'query.to', reason: 'must be after from' }]);
+  });
+});
+
+describe('booking an appointment', () => {
+  it('is documented in the OpenAPI document, with its request schemas', async () => {
+    const doc = (await stack.api.request('GET', '/openapi.json', { key: null })).body;
+    expect(doc.paths['/leads/{id}/appointments'].post.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/BookAppointment' });
+    expect(Object.keys(doc.components.schemas.AppointmentAvailability.properties)).toEqual(['windows', 'slotMinutes', 'minNoticeMinutes', 'bufferMinutes', 'concurrency']);
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/partners/{id}/slots', '/leads/{id}/slots', '/leads/{id}/appointments/{appointmentId}/reschedule', '/leads/{id}/appointments/{appointmentId}/cancel']));
+  });
+
+  it("shows the agent each eligible partner's slots, books one, refers the lead to that partner, and takes the slot off the list", async () => {
+    const { api } = stack;
+    const leadId = await newLead('Ada');
+    const screen = await api.request('GET', `/leads/${leadId}/slots`, { key: agentKey });
+    expect(screen.status).toBe(200);
+    // The partner without a diary takes no appointments, so it is not offered.
+    expect(screen.body.partners.map((p: { partnerId: string }) => p.partnerId)).toEqual([setup.partners.surveyors!.id]);
+    const slot = screen.body.partners[0].slots[2];
+
+    const booked = await api.request('POST', `/leads/${leadId}/appointments`, { key: agentKey, body: { partnerId: setup.partners.surveyors!.id, start: slot.start } });
+    expect(booked.status).toBe(201);
+    expect(booked.body).toMatchObject({ leadId, partnerId: setup.partners.surveyors!.id, start: slot.start, end: slot.end, status: 'booked' });
+    await eventually(async () => ((await api.request('GET', `/leads/${leadId}`, { key: agentKey })).body.status === 'delivered' ? true : undefined), { timeoutMs: 60_000 });
+
+    const after = await api.request('GET', `/partners/${setup.partners.surveyors!.id}/slots?from=${slot.start}&to=${slot.end}`, { key: agentKey });
+    expect(after.body.slots).toEqual([]);
+    const history = await api.request('GET', `/leads/${leadId}/history`, { key: agentKey });
+    expect(JSON.stringify(history.body)).toContain('appointment_booked');
+  });
+
+  it('refuses a slot the partner does not offer, and a partner that takes no appointments, changing nothing', async () => {
+    const { api } = stack;
+    const leadId = await newLead('Bo');
+    const offGrid = await api.request('POST', `/leads/${leadId}/appointments`, { key: agentKey, body: { partnerId: setup.partners.surveyors!.id, start: nextHour(30).replace(':00:00', ':20:00') } });
+    expect(offGrid.status).toBe(409);
+    expect(offGrid.body.message).toMatch(/not free/);
+    const noDiary = await api.request('POST', `/leads/${leadId}/appointments`, { key: agentKey, body: { partnerId: setup.partners['no-diary']!.id, start: nextHour(30) } });
+    expect(noDiary.status).toBe(409);
+    expect(noDiary.body.message).toMatch(/takes no appointments/);
+    expect((await api.request('GET', `/leads/${leadId}/appointments`, { key: agentKey })).body.items).toEqual([]);
+    expect((await api.request('GET', `/leads/${leadId}`, { key: agentKey })).body.status).toBe('awaiting_referral');
+  });
+
+  it('books one slot once when 20 agents book it at the same moment: one 201, nineteen 409', async () => {
+    const { api } = stack;
+    const leads = await Promise.all(Array.from({ length: 20 }, (_, i) => newLead(`Racer ${i}`)));
+    const start = nextHour(50);
+    const answers = await Promise.all(leads.map((leadId) =>
+      api.request('POST', `/leads/${leadId}/appointments`, { key: agentKey, body: { partnerId: setup.partners.surveyors!.id, start } })));
+    const statuses = answers.map((a) => a.status).sort();
+    expect(statuses).toEqual([201, ...Array(19).fill(409)]);
+    const [row] = await api.sql`select count(*)::int as count from appointments where partner_id = ${setup.partners.surveyors!.id} and starts_at = ${new Date(start)} and status <> 'released'`;
+    expect(row?.count).toBe(1);
+  }, 180_000);
+
+  it('moves a booked appointment only to a free future slot, and a cancel frees its slot, each in the audit trail', async () => {
+    const { api } = stack;
+    const surveyors = setup.partners.surveyors!.id;
+    const [first, second] = [await newLead('Cy'), await newLead('Di')];
+    const [a, b] = [nextHour(70), nextHour(72)];
+    const mine = (await api.request('POST', `/leads/${first}/appointments`, { key: agentKey, body: { partnerId: surveyors, start: a } })).body;
+    expect((await api.request('POST', `/leads/${second}/appointments`, { key: agentKey, body: { partnerId: surveyors, start: b } })).status).toBe(201);
+    const path = `/leads/${first}/appointments/${mine.id}`;
+
+    const onto = await api.request('POST', `${path}/reschedule`, { key: agentKey, body: { start: b } });
+    expect(onto.status).toBe(409);
+    const past = await api.request('POST', `${path}/reschedule`, { key: agentKey, body: { start: nextHour(-3) } });
+    expect(past.status).toBe(409);
+    expect(past.body.message).toMatch(/not free/);
+
+    const stranger = await api.request('POST', `${path}/reschedule`, { key: setup.partners['no-diary']!.key, body: { start: nextHour(74) } });
+    expect(stranger.status).toBe(404);
+    // The partner itself may move it.
+    const moved = await api.request('POST', `${path}/reschedule`, { key: setup.partners.surveyors!.key, body: { start: nextHour(74) } });
+    expect(moved.status).toBe(200);
+    expect(moved.body).toMatchObject({ start: nextHour(74), status: 'booked' });
+    const freed = await api.request('GET', `/partners/${surveyors}/slots?from=${a}&to=${nextHour(71)}`, { key: agentKey });
+    expect(freed.body.slots.map((s: { start: string }) => s.start)).toEqual([a]);
+
+    expect((await api.request('POST', `${path}/cancel`, { key: agentKey, body: { reason: ' ' } })).body.problems[0].field).toBe('body.reason');
+    const cancelled = await api.request('POST', `${path}/cancel`, { key: agentKey, body: { reason: 'consumer moved house' } });
+    expect(cancelled.body.status).toBe('cancelled');
+    expect((await api.request('GET', `/partners/${surveyors}/slots?from=${nextHour(74)}&to=${nextHour(75)}`, { key: agentKey })).body.slots).toHaveLength(1);
+    expect((await api.request('POST', `${path}/reschedule`, { key: agentKey, body: { start: a } })).status).toBe(409);
+
+    const partnerEmail = (await api.request('GET', `/partners/${surveyors}`)).body.email;
+    const told = await eventually(async () => {
+      const all = (await (await fetch(`${process.env.MAIL_WEB_URL}/email`)).json()) as { subject: string; text: string; to: { address: string }[] }[];
+      const mine = all.filter((m) => m.to.some((t) => t.address === partnerEmail) && m.subject.includes(first));
+      return mine.length === 2 ? mine : undefined;
+    });
+    expect(told.map((m) => m.subject).sort()).toEqual([`Appointment cancelled: lead ${first}`, `Appointment moved: lead ${first}`]);
+    expect(told.find((m) => m.subject.startsWith('Appointment moved'))!.text).toContain(nextHour(74));
+    const types = (await api.request('GET', `/leads/${first}/history`, { key: agentKey })).body;
+    expect(JSON.stringify(types)).toContain('appointment_rescheduled');
+    expect(JSON.stringify(types)).toContain('consumer moved house');
+  }, 120_000);
 });

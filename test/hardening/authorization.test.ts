@@ -90,14 +90,16 @@ const ALLOWED: Record<string, readonly string[]> = {
   'POST /twilio/voice/whisper': ['public'],
   'POST /twilio/voice/gather': ['public'],
   'POST /twilio/voice/status': ['public'],
-  'PUT /partners/{id}/appointment-availability': ['operator'],
-  'GET /partners/{id}/slots': ['operator', 'agent'],
+  'PUT /partners/{id}/appointment-availability': ['operator', 'partner'],
+  'GET /partners/{id}/slots': ['operator', 'agent', 'partner'],
   'GET /leads/{id}/slots': ['operator', 'agent'],
   'POST /leads/{id}/appointments': ['operator', 'agent'],
   'GET /leads/{id}/appointments': ['operator', 'agent'],
-  'POST /appointments/{id}/cancel': ['operator', 'agent'],
   'PUT /lead-types/{id}/transfer-whisper': ['operator'],
   'GET /lead-types/{id}/transfer-whisper': ['operator', 'agent'],
+  'GET /partners/{id}/appointment-availability': ['operator', 'agent', 'partner'],
+  'POST /leads/{id}/appointments/{appointmentId}/reschedule': ['operator', 'agent', 'partner'],
+  'POST /leads/{id}/appointments/{appointmentId}/cancel': ['operator', 'agent'],
 };
 
 type Caller = 'operator' | 'agent' | 'partner' | 'no key' | 'revoked key';
@@ -163,6 +165,9 @@ describe('the authorisation suite, generated from the OpenAPI document', () => {
       ['POST', `/portal/leads/${leadOfA}/decline`, { reason: 'not ours' }],
       ['POST', `/portal/leads/${leadOfA}/outcome`, { outcome: 'won' }],
       ['POST', `/portal/leads/${leadOfA}/return`, { reason: 'wrong_number' }],
+      ['PUT', `/partners/${d.partners.a!.id}/appointment-availability`, { windows: [{ day: 'mon', start: '09:00', end: '17:00' }], slotMinutes: 60 }],
+      ['GET', `/partners/${d.partners.a!.id}/appointment-availability`],
+      ['GET', `/partners/${d.partners.a!.id}/slots`],
     ] as const) {
       const res = await api.request(method, path, { key: b, ...(body ? { body } : {}) });
       expect({ call: `${method} ${path}`, status: res.status }).toEqual({ call: `${method} ${path}`, status: 404 });

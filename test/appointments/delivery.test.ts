@@ -1,0 +1,54 @@
+import { useLeadStack } from '../helpers/lead-stack';
+import { configureDistribution } from '../helpers/distribution';
+import { eventually } from '../helpers/wait';
+
+const stack = useLeadStack('appointment-delivery');
+
+const allWeek = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'].map((day) => ({ day, start: '00:00', end: '24:00' }));
+const availability = { windows: allWeek, slotMinutes: 60, minNoticeMinutes: 60 };
+
+interface CaughtMail { id: string; subject: string; text: string; to: { address: string }[] }
+const mailTo = async (address: string, subject: RegExp) => {
+  const all = (await (await fetch(`${process.env.MAIL_WEB_URL}/email`)).json()) as CaughtMail[];
+  return all.find((m) => m.to.some((t) => t.address === address) && subject.test(m.subject));
+};
+
+describe('a booked appointment travels with the lead to its partner', () => {
+  const book = async (referralPartner: 'surveyor' | 'diary', dist: Awaited<ReturnType<typeof configureDistribution>>) => {
+    const partnerId = dist.partners[referralPartner]!.id;
+    await stack.api.request('PUT', `/partners/${partnerId}/appointment-availability`, { body: availability });
+    const lead = (await stack.api.request('POST', '/leads', { body: { leadType: dist.leadTypeName, fields: { name: 'Ada', postcode: 'LS1' } } })).body.id;
+    await eventually(async () => ((await stack.api.request('GET', `/leads/${lead}`)).body.status === 'awaiting_referral' ? true : undefined));
+    const slot = (await stack.api.request('GET', `/partners/${partnerId}/slots`)).body.slots[0];
+    const booked = await stack.api.request('POST', `/leads/${lead}/appointments`, { body: { partnerId, start: slot.start } });
+    expect(booked.status).toBe(201);
+    await eventually(async () => ((await stack.api.request('GET', `/leads/${lead}`)).body.status === 'delivered' ? true : undefined));
+    return { lead, slot, appointment: booked.body };
+  };
+
+  it('in the webhook body', async () => {
+    const receiver = await stack.receiver('accept');
+    const d = await configureDistribution(stack.api, { referralMethod: 'appointment', partners: [{ name: 'surveyor', webhookUrl: receiver.url, priority: 1 }] });
+    const { lead, slot, appointment } = await book('surveyor', d);
+    const hook = receiver.received.map((r) => JSON.parse(r.body)).find((b) => b.id === lead);
+    expect(hook.appointment).toEqual({ id: appointment.id, startsAt: slot.start, endsAt: slot.end });
+  });
+
+  it('as a calendar invite in the email', async () => {
+    const address = `diary-${Date.now()}@partners.example`;
+    const d = await configureDistribution(stack.api, { referralMethod: 'appointment', acceptanceWindowSeconds: 600, partners: [{ name: 'diary', emails: [address], priority: 1 }] });
+    const partnerId = d.partners.diary!.id;
+    await stack.api.request('PUT', `/partners/${partnerId}/appointment-availability`, { body: availability });
+    const lead = (await stack.api.request('POST', '/leads', { body: { leadType: d.leadTypeName, fields: { name: 'Ada', postcode: 'LS1' } } })).body.id;
+    await eventually(async () => ((await stack.api.request('GET', `/leads/${lead}`)).body.status === 'awaiting_referral' ? true : undefined));
+    const slot = (await stack.api.request('GET', `/partners/${partnerId}/slots`)).body.slots[0];
+    const booked = await stack.api.request('POST', `/leads/${lead}/appointments`, { body: { partnerId, start: slot.start } });
+    expect(booked.status).toBe(201);
+
+    const delivery = await eventually(() => mailTo(address, /^New lead/));
+    expect(delivery.text).toContain(`Appointment: ${slot.start} to ${slot.end} (UTC)`);
+    const source = await (await fetch(`${process.env.MAIL_WEB_URL}/email/${delivery.id}/source`)).text();
+    expect(source).toContain('BEGIN:VCALENDAR');
+    expect(source).toContain(`UID:appointment-${booked.body.id}@leadrelay`);
+  });
+});
