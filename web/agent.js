@@ -9,7 +9,10 @@ start({
     const types = (await api('GET', '/lead-types')).body;
     const submitSection = el('section', { 'aria-labelledby': 'submit-h' });
     const leadSection = el('section', { 'aria-labelledby': 'lead-h', 'aria-live': 'polite' });
-    main.replaceChildren(submitSection, leadSection);
+    const findInput = el('input', { id: 'find-lead', type: 'text', autocomplete: 'off' });
+    const findSection = el('section', { 'aria-labelledby': 'find-h' }, el('h2', { id: 'find-h' }, 'Open a lead'),
+      el('form', { onsubmit: (e) => { e.preventDefault(); showLead(findInput.value.trim()); } }, el('label', { for: 'find-lead' }, 'Lead ID'), findInput, el('button', { type: 'submit' }, 'Show lead')));
+    main.replaceChildren(submitSection, findSection, leadSection);
 
     const typeSelect = el('select', { id: 'lead-type' }, types.map((t) => el('option', { value: t.name }, t.name)));
     const fieldsBox = el('div');
@@ -47,7 +50,11 @@ start({
     const showLead = async (id) => {
       clearInterval(poll);
       const render = async () => {
-        const [lead, eligibility] = await Promise.all([api('GET', `/leads/${id}`), api('GET', `/leads/${id}/eligibility`)]);
+        const [lead, eligibility] = await Promise.all([api('GET', `/leads/${encodeURIComponent(id)}`), api('GET', `/leads/${encodeURIComponent(id)}/eligibility`)]);
+        if (lead.status !== 200) {
+          clearInterval(poll);
+          return leadSection.replaceChildren(el('p', { class: 'error', role: 'alert' }, lead.body.message));
+        }
         const l = lead.body;
         const latest = eligibility.body.judgements.at(-1)?.report;
         const partners = latest?.profiles.flatMap((p) => p.assignments) ?? [];

@@ -50,3 +50,13 @@ export async function signIn(page: Page, url: string, key: string): Promise<void
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
 }
+
+/** For the README: with LEADRELAY_SCREENSHOTS=<folder>, saves the page at desktop and phone size. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  const dir = process.env.LEADRELAY_SCREENSHOTS;
+  if (!dir) return;
+  await page.screenshot({ path: path.join(dir, `${name}-desktop.png`), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: path.join(dir, `${name}-phone.png`), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 800 });
+}

@@ -1,7 +1,7 @@
 import { useLeadStack } from '../helpers/lead-stack';
 import { configureDistribution } from '../helpers/distribution';
 import { eventually } from '../helpers/wait';
-import { signIn, useBrowser } from './browser';
+import { screenshot, signIn, useBrowser } from './browser';
 
 jest.setTimeout(180_000);
 
@@ -51,10 +51,42 @@ describe('an agent submits a lead and its partner accepts it in the portal', () 
     expect(first).toMatch(/^[0-9]m \d\ds$/);
     await eventually(async () => ((await row.locator('.countdown').textContent()) !== first ? true : undefined), { timeoutMs: 5000 });
 
+    await screenshot(portal, 'portal');
     await row.getByRole('button', { name: 'Accept' }).click();
     await row.locator('.status', { hasText: 'accepted' }).waitFor();
     await portal.locator('#balance', { hasText: '-£15.00' }).waitFor();
     await agent.locator('#lead-status', { hasText: 'delivered' }).waitFor();
+    await screenshot(agent, 'agent');
+  });
+});
+
+describe('an agent refers a lead by hand', () => {
+  it('sees why a partner is not eligible, and refers the lead to the named partner', async () => {
+    const hook = await stack.receiver('ack');
+    const d = await configureDistribution(stack.api, {
+      referralMethod: 'manual',
+      partners: [
+        { name: 'north', webhookUrl: hook.url, priority: 2, rules: [{ conditions: [{ field: 'postcode', operator: 'starts_with', value: 'N' }] }] },
+        { name: 'anywhere', webhookUrl: hook.url, priority: 1 },
+      ],
+    });
+    const lead = await stack.api.request('POST', '/leads', { key: agentKey, body: { leadType: d.leadTypeName, fields: { name: 'Edsger', postcode: 'SE1 1AA' } } });
+    expect(lead.status).toBe(202);
+
+    const agent = await browser.page();
+    await signIn(agent, `${stack.api.url}/app/agent`, agentKey);
+    await agent.getByLabel('Lead ID').fill(lead.body.id);
+    await agent.getByRole('button', { name: 'Show lead' }).click();
+    await agent.locator('#lead-status', { hasText: 'awaiting referral' }).waitFor();
+    const north = agent.locator('tr[data-partner^="north-"]');
+    expect(await north.locator('td').nth(1).textContent()).toBe('no');
+    await north.locator('li.fail').first().waitFor();
+
+    await agent.getByLabel('Refer to').selectOption({ label: (await agent.locator('tr[data-partner^="anywhere-"] td').first().textContent())! });
+    await agent.getByRole('button', { name: 'Refer' }).click();
+    await agent.locator('#lead-status', { hasText: 'delivered' }).waitFor();
+    const result = await stack.api.request('GET', `/leads/${lead.body.id}`);
+    expect(result.body.deliveries.map((x: { partnerId: string }) => x.partnerId)).toEqual([d.partners.anywhere!.id]);
   });
 });
 
@@ -113,6 +145,7 @@ describe('the operator dashboard', () => {
     await partner.getByText('closed').waitFor();
     await partner.getByRole('button', { name: /^Pause watched-/ }).click();
     await ops.locator('tr[data-partner^="watched-"]').getByText('paused by operator').waitFor();
+    await screenshot(ops, 'ops');
   });
 
   it('refuses a partner key, as the API does', async () => {
