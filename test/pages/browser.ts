@@ -31,6 +31,8 @@ export function useBrowser(): PageUser {
     // A persistent context is how playwright takes a user-data-dir of our own; each tab still has its own sessionStorage.
     browser = await chromium.launchPersistentContext(profile, {
       viewport: { width: 1280, height: 800 },
+      // Lets the tests inject axe-core past the pages' same-origin-only script policy.
+      bypassCSP: true,
       executablePath: process.env.LEADRELAY_CHROMIUM ?? '/usr/bin/chromium',
       headless: true,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
@@ -59,4 +61,11 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.setViewportSize({ width: 390, height: 844 });
   await page.screenshot({ path: path.join(dir, `${name}-phone.png`), fullPage: true });
   await page.setViewportSize({ width: 1280, height: 800 });
+}
+
+/** axe-core's serious and critical accessibility violations on the page as it is now, by rule and element. */
+export async function accessibilityProblems(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+  const violations = await page.evaluate(async () => (await (window as unknown as { axe: { run(): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } }).axe.run()).violations);
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }

@@ -1,7 +1,7 @@
 import { useLeadStack } from '../helpers/lead-stack';
 import { configureDistribution } from '../helpers/distribution';
 import { eventually } from '../helpers/wait';
-import { screenshot, signIn, useBrowser } from './browser';
+import { accessibilityProblems, screenshot, signIn, useBrowser } from './browser';
 
 jest.setTimeout(180_000);
 
@@ -52,11 +52,13 @@ describe('an agent submits a lead and its partner accepts it in the portal', () 
     await eventually(async () => ((await row.locator('.countdown').textContent()) !== first ? true : undefined), { timeoutMs: 5000 });
 
     await screenshot(portal, 'portal');
+    expect(await accessibilityProblems(portal)).toEqual([]);
     await row.getByRole('button', { name: 'Accept' }).click();
     await row.locator('.status', { hasText: 'accepted' }).waitFor();
     await portal.locator('#balance', { hasText: '-£15.00' }).waitFor();
     await agent.locator('#lead-status', { hasText: 'delivered' }).waitFor();
     await screenshot(agent, 'agent');
+    expect(await accessibilityProblems(agent)).toEqual([]);
   });
 });
 
@@ -146,6 +148,7 @@ describe('the operator dashboard', () => {
     await partner.getByRole('button', { name: /^Pause watched-/ }).click();
     await ops.locator('tr[data-partner^="watched-"]').getByText('paused by operator').waitFor();
     await screenshot(ops, 'ops');
+    expect(await accessibilityProblems(ops)).toEqual([]);
   });
 
   it('refuses a partner key, as the API does', async () => {
