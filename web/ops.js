@@ -1,7 +1,7 @@
 import { el, every, money, start, table } from './app.js';
 
 start({
-  area: 'ops', roles: ['operator'], probe: '/partners?limit=1',
+  area: 'ops', roles: ['operator'], probe: '/api-keys?role=operator',
   async render(api, main) {
     const config = await (await fetch('/app/config.json')).json();
     const workflowUrl = (workflowId) => `${config.temporalUiOrigin}/namespaces/${encodeURIComponent(config.namespace)}/workflows/${encodeURIComponent(workflowId)}`;

@@ -151,12 +151,14 @@ describe('the operator dashboard', () => {
     expect(await accessibilityProblems(ops)).toEqual([]);
   });
 
-  it('refuses a partner key, as the API does', async () => {
+  it('refuses a partner or agent key, as the API does', async () => {
     const d = await configureDistribution(stack.api, { partners: [{ name: 'nosy', priority: 1 }] });
     const page = await browser.page();
-    await page.goto(`${stack.api.url}/app/ops`);
-    await page.getByLabel(/API key/).fill(d.partners.nosy!.key);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('alert').filter({ hasText: 'This page needs a key with the role operator.' }).waitFor();
+    for (const key of [d.partners.nosy!.key, agentKey]) {
+      await page.goto(`${stack.api.url}/app/ops`);
+      await page.getByLabel(/API key/).fill(key);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('alert').filter({ hasText: 'This page needs a key with the role operator.' }).waitFor();
+    }
   });
 });
