@@ -13,6 +13,7 @@ import { DEFAULT_RATE_LIMITS, protection, type RateLimits } from './protection';
 import { HttpError, validationError } from './http-error';
 import { invalid } from './validation';
 import { codecServer } from './codec-server';
+import { pages } from './pages';
 import { buildOpenApiDocument } from './openapi';
 import type { AnyRoute } from './route';
 import { healthRoutes } from './routes/health';
@@ -118,6 +119,7 @@ export function createApp(deps: AppDeps) {
   // Decoded histories are personal data: the request log records only method, path and status.
   app.use('/codec', codecServer({ sql: deps.sql, codecs: deps.temporal.options.loadedDataConverter.payloadCodecs, uiOrigin: deps.temporalUiOrigin ?? 'http://localhost:8233', development: deps.development ?? false }));
   app.use(express.urlencoded({ extended: false, limit: '16kb' }));
+  app.use('/app', pages({ temporalUiOrigin: deps.temporalUiOrigin ?? 'http://localhost:8233', namespace: deps.temporal.options.namespace }));
 
   for (const route of routes) {
     app[route.method](route.path, async (req: Request, res: Response) => {

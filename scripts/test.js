@@ -17,6 +17,7 @@ try {
     LEADRELAY_TEMPORAL_CLI: tools.ensureTemporalCli(),
     LEADRELAY_MINIO: tools.ensureMinio(),
     LEADRELAY_TEST_SERVER: tools.ensureJavaTestServer(),
+    LEADRELAY_CHROMIUM: tools.ensureChromium(),
     NODE_ENV: 'test',
   };
 } catch (err) {

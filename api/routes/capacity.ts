@@ -209,6 +209,15 @@ export function capacityRoutes({ sql, temporal, taskQueue }: AppDeps) {
       handler: async ({ principal, query }) => getStatement(sql, await ownId(principal), query),
     }),
     defineRoute({
+      method: 'get',
+      path: '/portal/capacity',
+      summary: 'Your live capacity: caps used per window, balance, pause',
+      tags: ['portal'],
+      auth: ['partner'],
+      responses: { 200: { description: 'Live state from your partner workflow', schema: capacitySchema } },
+      handler: async ({ principal }) => liveState(await ownId(principal)),
+    }),
+    defineRoute({
       method: 'put',
       path: '/portal/status',
       summary: 'Go online (take leads) or offline (pause deliveries)',

@@ -43,13 +43,14 @@ export function leadResponseRoutes({ sql, temporal, linkSecret, sealer }: AppDep
       summary: 'Leads delivered to you, with their fields and status',
       tags: ['portal'],
       auth: ['partner'],
-      responses: { 200: { description: 'Your deliveries', schema: z.object({ items: z.array(z.object({ leadId: z.uuid(), leadType: z.string(), fields: z.record(z.string(), z.unknown()), status: z.string(), priceMinor: z.number(), currency: z.string(), deliveredAt: z.string().nullable() })) }) } },
+      responses: { 200: { description: 'Your deliveries', schema: z.object({ items: z.array(z.object({ leadId: z.uuid(), leadType: z.string(), fields: z.record(z.string(), z.unknown()), status: z.string(), priceMinor: z.number(), currency: z.string(), deliveredAt: z.string().nullable(), respondBy: z.string().nullable() })) }) } },
       handler: async ({ principal }) => {
         const deliveries = await listDeliveries(sql, { partnerId: principal!.partnerId! });
         return {
           items: deliveries.map((d) => ({
             leadId: d.leadId, leadType: d.leadType, fields: sealer.openAll(d.fields), status: d.status, priceMinor: d.priceMinor, currency: d.currency,
             deliveredAt: d.deliveredAt?.toISOString() ?? null,
+            respondBy: d.status === 'awaiting_response' ? (d.respondBy?.toISOString() ?? null) : null,
           })),
         };
       },

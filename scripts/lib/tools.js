@@ -107,4 +107,25 @@ function ensureNodeModules() {
   fs.writeFileSync(stamp, want);
 }
 
-module.exports = { ROOT, cacheDir, say, ensureNodeModules, ensureTemporalCli, ensureMinio, ensureJavaTestServer, ensureSchemathesis };
+const CHROMIUM = '/usr/bin/chromium';
+
+/**
+ * The page tests drive Debian's Chromium through playwright-core; nothing is downloaded from a
+ * browser vendor. Installed with apt-get when missing (CI runs as root without a terminal).
+ */
+function ensureChromium() {
+  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
+  if (fs.existsSync(CHROMIUM)) return CHROMIUM;
+  say("installing Debian's chromium for the page tests (first run only)...");
+  const [cmd, ...prefix] = process.getuid?.() === 0 ? ['apt-get'] : ['sudo', '-n', 'apt-get'];
+  const apt = (...args) => spawnSync(cmd, [...prefix, ...args], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }).status === 0;
+  const install = () => apt('install', '-y', '-q', '--no-install-recommends', 'chromium');
+  // A fresh image has no package lists yet: refresh them once if the first try fails.
+  const installed = install() || (apt('update', '-q') && install());
+  if (!installed || !fs.existsSync(CHROMIUM)) {
+    throw new Error(`the page tests need Chromium at ${CHROMIUM}: install Debian's package (apt-get install chromium) as root, or set CHROMIUM_PATH`);
+  }
+  return CHROMIUM;
+}
+
+module.exports = { ROOT, cacheDir, say, ensureNodeModules, ensureTemporalCli, ensureMinio, ensureJavaTestServer, ensureSchemathesis, ensureChromium };

@@ -100,6 +100,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   'GET /partners/{id}/appointment-availability': ['operator', 'agent', 'partner'],
   'POST /leads/{id}/appointments/{appointmentId}/reschedule': ['operator', 'agent', 'partner'],
   'POST /leads/{id}/appointments/{appointmentId}/cancel': ['operator', 'agent'],
+  'GET /portal/capacity': ['partner'],
 };
 
 type Caller = 'operator' | 'agent' | 'partner' | 'no key' | 'revoked key';
@@ -173,7 +174,7 @@ describe('the authorisation suite, generated from the OpenAPI document', () => {
       expect({ call: `${method} ${path}`, status: res.status }).toEqual({ call: `${method} ${path}`, status: 404 });
     }
     const marks = [d.partners.a!.id, leadOfA];
-    for (const path of ['/portal/me', '/portal/leads', '/portal/statement', '/portal/sent', '/portal/lead-types', '/portal/invoices', '/portal/returns', '/portal/reports']) {
+    for (const path of ['/portal/me', '/portal/leads', '/portal/statement', '/portal/sent', '/portal/lead-types', '/portal/invoices', '/portal/returns', '/portal/reports', '/portal/capacity']) {
       const text = JSON.stringify((await api.request('GET', path, { key: b })).body);
       for (const mark of marks) expect({ path, leaks: text.includes(mark) }).toEqual({ path, leaks: false });
     }

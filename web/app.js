@@ -1,0 +1,74 @@
+// Shared by the three areas: sign-in with an API key kept in this tab's sessionStorage (never in a URL),
+// calls to the JSON API with it, and safe DOM building (text only, no HTML from data).
+const storeKey = (area) => `leadrelay.${area}.key`;
+
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name.startsWith('on')) node.addEventListener(name.slice(2), value);
+    else node.setAttribute(name, value === true ? '' : String(value));
+  }
+  for (const child of children.flat(Infinity)) if (child !== undefined && child !== null) node.append(child instanceof Node ? child : String(child));
+  return node;
+}
+
+export const money = (minor, currency = 'GBP') => new Intl.NumberFormat('en-GB', { style: 'currency', currency }).format(minor / 100);
+
+export function table(headers, rows) {
+  return el('table', {}, el('thead', {}, el('tr', {}, headers.map((h) => el('th', { scope: 'col' }, h)))), el('tbody', {}, rows));
+}
+
+/** Signs in with a key of one of `roles`, checked by calling `probe`; then runs `render(api)`. */
+export function start({ area, roles, probe, render }) {
+  const main = document.querySelector('main');
+  const key = sessionStorage.getItem(storeKey(area));
+  const api = async (method, path, body) => {
+    const res = await fetch(path, {
+      method,
+      headers: { authorization: `Bearer ${sessionStorage.getItem(storeKey(area))}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null };
+  };
+  const signOut = () => { sessionStorage.removeItem(storeKey(area)); location.reload(); };
+  const showSignIn = (message) => {
+    const error = el('p', { id: 'sign-in-error', role: 'alert', class: 'error' }, message ?? '');
+    // The key input has no name, so even without JavaScript it is never sent in a URL or form body.
+    const input = el('input', { id: 'api-key', type: 'password', autocomplete: 'off', required: true, 'aria-describedby': 'sign-in-error' });
+    const form = el('form', { method: 'post', onsubmit: async (e) => {
+      e.preventDefault();
+      sessionStorage.setItem(storeKey(area), input.value.trim());
+      const r = await api('GET', probe);
+      if (r.status === 200) return location.reload();
+      sessionStorage.removeItem(storeKey(area));
+      error.textContent = r.status === 403 ? `This page needs a key with the role ${roles.join(' or ')}.` : (r.body?.message ?? `Sign-in failed (${r.status})`);
+    } }, el('label', { for: 'api-key' }, `Your ${roles.join(' or ')} API key`), input, el('button', { type: 'submit' }, 'Sign in'), error);
+    main.replaceChildren(el('h2', {}, 'Sign in'), form);
+  };
+  if (!key) return showSignIn();
+  document.querySelector('header').append(el('button', { type: 'button', class: 'sign-out', onclick: signOut }, 'Sign out'));
+  render(api, main).catch((err) => showSignIn(err.message));
+}
+
+/** Shows the API's `problems` next to each named field (`body.fields.<name>` or `body.<name>`), and the rest at the top. */
+export function showProblems(form, answer, fieldFor) {
+  form.querySelectorAll('.field-error').forEach((n) => { n.textContent = ''; });
+  form.querySelectorAll('[aria-invalid]').forEach((n) => n.removeAttribute('aria-invalid'));
+  const summary = form.querySelector('.form-error');
+  summary.textContent = '';
+  for (const p of answer.problems ?? [{ field: '', reason: answer.message ?? 'refused' }]) {
+    const input = fieldFor(p.field);
+    if (input) {
+      input.setAttribute('aria-invalid', 'true');
+      document.getElementById(`${input.id}-error`).textContent = p.reason;
+    } else summary.textContent += `${p.field ? `${p.field}: ` : ''}${p.reason} `;
+  }
+}
+
+/** Re-renders a section every `ms`, keeping it current without a reload. */
+export function every(ms, fn) {
+  fn();
+  return setInterval(fn, ms);
+}
