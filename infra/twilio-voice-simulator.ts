@@ -4,6 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { DOMParser, type Element } from '@xmldom/xmldom';
 import twilio from 'twilio';
 
+/** https://www.twilio.com/docs/iam/test-credentials: a `To` Twilio answers with error 21211. */
+export const INVALID_NUMBER = '+15005550001';
+
 /**
  * A local stand-in for Twilio Programmable Voice: the subset of the REST API leadrelay calls, with
  * Twilio's request and response shapes, and a scripted person (or machine) behind each number. It
@@ -165,7 +168,8 @@ export async function startTwilioVoiceSimulator(options: {
   function createCall(form: Record<string, string | string[]>, send: (s: number, b: unknown) => void, error: (s: number, c: number, m: string) => void) {
     const one = (k: string) => (Array.isArray(form[k]) ? (form[k] as string[])[0] : (form[k] as string | undefined));
     if (!one('To')) return error(400, 21201, "No 'To' number is specified");
-    if (!/^\+[1-9]\d{6,14}$/.test(one('To')!)) return error(400, 21211, `Invalid 'To' Phone Number: ${one('To')}`);
+    // Twilio's test credentials refuse the magic number +15005550001 as invalid: so does the simulator.
+    if (!/^\+[1-9]\d{6,14}$/.test(one('To')!) || one('To') === INVALID_NUMBER) return error(400, 21211, `Invalid 'To' Phone Number: ${one('To')}`);
     if (!one('From')) return error(400, 21213, "No 'From' number is specified");
     if (!one('Url') && !one('Twiml')) return error(400, 21205, 'Url parameter is required');
     const call: SimulatedCall = {

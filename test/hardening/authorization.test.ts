@@ -144,13 +144,14 @@ describe('the authorisation suite, generated from the OpenAPI document', () => {
     for (const { method, path } of operations) {
       const name = `${method} ${path}`;
       const allowed = ALLOWED[name]!;
-      const statuses = {} as Record<Caller, number>;
-      for (const caller of CALLERS) statuses[caller] = (await call(method, path, caller)).status;
-      const verdict = (status: number) => (status === 401 ? 'unauthenticated' : status === 403 ? 'forbidden' : status >= 500 ? `server error ${status}` : 'allowed');
-      seen[name] = Object.fromEntries(CALLERS.map((c) => [c, verdict(statuses[c])])) as Record<Caller, string>;
+      const answers = {} as Record<Caller, { status: number; body: { message?: string } }>;
+      for (const caller of CALLERS) answers[caller] = await call(method, path, caller);
+      const verdict = ({ status, body }: { status: number; body: { message?: string } }) =>
+        (status === 401 ? 'unauthenticated' : status === 403 ? 'forbidden' : status >= 500 ? `server error ${status}: ${body?.message}` : 'allowed');
+      seen[name] = Object.fromEntries(CALLERS.map((c) => [c, verdict(answers[c])])) as Record<Caller, string>;
       // A public route answers every caller alike (Twilio's webhook refuses all unsigned calls).
       expected[name] = Object.fromEntries(CALLERS.map((c) => [c,
-        allowed.includes('public') ? verdict(statuses['no key'])
+        allowed.includes('public') ? verdict(answers['no key'])
           : c === 'no key' || c === 'revoked key' ? 'unauthenticated'
             : allowed.includes(c) ? 'allowed' : 'forbidden'])) as Record<Caller, string>;
     }

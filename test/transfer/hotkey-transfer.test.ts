@@ -8,6 +8,7 @@ import type { TransferSettings } from '../../domain/transfer';
 import { eventually } from '../helpers/wait';
 import { testEnv } from '../helpers/env';
 import { forwardingHttpClient } from '../../infra/twilio';
+import { INVALID_NUMBER } from '../../infra/twilio-voice-simulator';
 import type { PhoneBehaviour, TwilioVoiceSimulator } from '../../infra/twilio-voice-simulator';
 import { startVoiceSimulatorFor } from '../helpers/twilio-voice';
 
@@ -211,14 +212,14 @@ describe('hotkey telephone transfer', () => {
 
   it('a number Twilio refuses fails that partner only; the next takes the call', async () => {
     const { leadId, distribution, phones } = await transferLead([['bad', { answer: 'human', press: '1' }], ['good', { answer: 'human', press: '1' }]]);
-    // Stored before Twilio's number rules tightened, say: Twilio answers 21211.
-    await api.sql`update partners set transfer_phone = '+4412' where id = ${distribution.partners.bad!.id}`;
+    // A well-formed number Twilio still refuses (21211): its test credentials' magic invalid number.
+    await api.request('PATCH', `/partners/${distribution.partners.bad!.id}`, { body: { transferPhone: INVALID_NUMBER } });
     expect((await pressTransfer(leadId, consumerCall())).status).toBe(202);
 
     const lead = await leadIn(leadId, 'delivered');
     expect(lead.deliveries.map((d: { status: string }) => d.status)).toEqual(['failed', 'accepted']);
     const steps = (await api.request('GET', `/leads/${leadId}/transfer`, { key: agentKey })).body.steps;
-    expect(steps).toEqual(expect.arrayContaining([expect.objectContaining({ step: 'refused', detail: expect.stringMatching(/Twilio refused the call: Invalid 'To' Phone Number: \+4412; hold released/) })]));
+    expect(steps).toEqual(expect.arrayContaining([expect.objectContaining({ step: 'refused', detail: expect.stringMatching(/Twilio refused the call: Invalid 'To' Phone Number: \+15005550001; hold released/) })]));
     expect(await charges(leadId)).toEqual([{ partnerId: distribution.partners.good!.id, amountMinor: 25_01 }]);
     expect(dialled(phones.good!)).toHaveLength(1);
   });
