@@ -17,13 +17,15 @@ start({
       counts.replaceChildren(el('h2', { id: 'counts-h' }, 'Leads per status (latest 200)'),
         table(['Status', 'Leads'], [...byStatus].sort().map(([s, n]) => el('tr', { 'data-status': s }, el('td', {}, s.replaceAll('_', ' ')), el('td', {}, n)))));
       leads.replaceChildren(el('h2', { id: 'leads-h' }, 'Latest leads'),
-        table(['Created', 'Lead type', 'Status', 'Workflow'], items.slice(0, 50).map((l) => el('tr', { 'data-lead-id': l.id },
+        table(['Created', 'Lead type', 'Status', 'Workflow'], items.map((l) => el('tr', { 'data-lead-id': l.id },
           el('td', {}, new Date(l.createdAt).toLocaleString('en-GB')), el('td', {}, l.leadType), el('td', {}, l.status.replaceAll('_', ' '), l.reason ? el('small', {}, ` — ${l.reason}`) : ''),
           el('td', {}, el('a', { href: workflowUrl(l.workflowId), target: '_blank', rel: 'noopener' }, 'Open in Temporal'))))));
     };
 
+    // Many partners: the first 25 by name, or those whose name holds what the operator types.
+    const filter = el('input', { id: 'partner-filter', type: 'search', 'aria-label': 'Find partners by name', placeholder: 'Find partners by name', onchange: () => showPartners() });
     const showPartners = async () => {
-      const list = (await api('GET', '/partners?limit=100')).body.items;
+      const list = (await api('GET', `/partners?limit=25${filter.value ? `&name=${encodeURIComponent(filter.value)}` : ''}`)).body.items;
       const rows = await Promise.all(list.map(async (p) => {
         const [c, stats] = await Promise.all([api('GET', `/partners/${p.id}/capacity`), api('GET', `/partners/${p.id}/delivery-stats`)]);
         const cap = c.body;
@@ -40,9 +42,9 @@ start({
           el('td', {}, cap.circuit.state.replace('_', ' ')),
           el('td', {}, p50 === null ? '—' : `${p50} ms`));
       }));
-      partners.replaceChildren(el('h2', { id: 'partners-h' }, 'Partners'), table(['Partner', 'Status', 'Caps used', 'Balance', 'Deliveries', 'Circuit', 'p50 response (day)'], rows));
+      partners.replaceChildren(el('h2', { id: 'partners-h' }, 'Partners'), filter, table(['Partner', 'Status', 'Caps used', 'Balance', 'Deliveries', 'Circuit', 'p50 response (day)'], rows));
     };
-    await showPartners();
     every(5000, showLeads);
+    await showPartners();
   },
 });

@@ -143,6 +143,8 @@ describe('the operator dashboard', () => {
     await signIn(ops, `${stack.api.url}/app/ops`, stack.api.operatorKey);
     const link = ops.locator(`tr[data-lead-id="${lead.body.id}"]`).getByRole('link', { name: 'Open in Temporal' });
     expect(await link.getAttribute('href')).toBe(`http://localhost:8233/namespaces/default/workflows/${lead.body.workflowId}`);
+    await ops.getByRole('searchbox', { name: 'Find partners by name' }).fill('watched-');
+    await ops.getByRole('searchbox', { name: 'Find partners by name' }).press('Enter');
     const partner = ops.locator('tr[data-partner^="watched-"]');
     await partner.getByText('closed').waitFor();
     await partner.getByRole('button', { name: /^Pause watched-/ }).click();
