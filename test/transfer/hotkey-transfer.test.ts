@@ -25,10 +25,12 @@ beforeAll(async () => {
   worker = await startWorker(api.sql, { taskQueue, twilioHttpClient: forwardingHttpClient(sim.url) });
   agentKey = (await api.request('POST', '/api-keys', { body: { name: 'call centre', role: 'agent' } })).body.key;
 });
+// Callbacks first, then the API, then the worker: an API call still waiting on a workflow update
+// needs the worker to answer it before the API's Temporal connection closes.
 afterAll(async () => {
-  await worker?.stop();
   await sim?.close();
   await api?.close();
+  await worker?.stop();
 });
 
 const phone = () => `+4477009${String(randomInt(0, 100_000)).padStart(5, '0')}`;
