@@ -1,5 +1,5 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
+import { ApplicationFailure, type QueryDefinition, type UpdateDefinition } from '@temporalio/common';
 import { HttpError } from './http-error';
 
 /** How a lead workflow's refusals (ApplicationFailure types its validators and handlers throw) read over HTTP. */
@@ -26,4 +26,15 @@ export async function updateLead<Ret, Arg>(temporal: Client, workflowId: string,
     }
     throw err;
   }
+}
+
+/** How long a read waits on a lead workflow before answering from PostgreSQL instead. */
+const QUERY_PATIENCE_MS = 3_000;
+
+/**
+ * Asks a lead workflow a query, or undefined when it can't answer soon: no worker is polling, the
+ * worker is busy, or the run has closed and its replay fails. Reads then fall back to PostgreSQL.
+ */
+export async function askLead<Ret>(temporal: Client, workflowId: string, query: QueryDefinition<Ret>): Promise<Ret | undefined> {
+  return temporal.withDeadline(Date.now() + QUERY_PATIENCE_MS, () => temporal.workflow.getHandle(workflowId).query(query)).catch(() => undefined);
 }

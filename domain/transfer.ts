@@ -1,4 +1,5 @@
 /** Hotkey telephone transfer: what Twilio tells us about each partner's call, and what it means. */
+import { isFinal, type LeadStatus } from './lead-state';
 import { renderTemplate } from './templates';
 
 /** A partner is rung this long before the call counts as unanswered, unless told otherwise. */
@@ -103,3 +104,24 @@ export interface TransferState {
 }
 
 export interface TransferRequest { consumerCallSid: string; requestedBy: string }
+
+/** The audit entry the API writes when an agent presses Transfer and the lead's workflow takes it. */
+export const TRANSFER_REQUESTED = 'transfer_requested';
+
+/**
+ * The transfer as its audit trail tells it, for when the lead's workflow can't be asked (the worker
+ * is down or busy, or the run has closed): the steps as written, the status from how the lead ended.
+ */
+export function transferFromTrail(leadId: string, leadStatus: LeadStatus, trail: Array<{ type: string; detail?: unknown }>): TransferState | undefined {
+  const asked = trail.find((e) => e.type === TRANSFER_REQUESTED)?.detail as TransferRequest | undefined;
+  if (!asked) return undefined;
+  // Steps only: the dial activity writes its own transfer_dialled entry, with the Twilio call.
+  const steps = trail.filter((e) => e.type.startsWith('transfer_') && typeof (e.detail as TransferStep | undefined)?.step === 'string').map((e) => e.detail as TransferStep);
+  const consumerLeft = steps.some((s) => s.step === 'consumer_gone' || s.step === 'consumer_hung_up');
+  const status: TransferState['status'] = leadStatus === 'delivered' ? 'transferred'
+    : consumerLeft ? 'abandoned'
+    : leadStatus === 'cancelled' ? 'cancelled'
+    : isFinal(leadStatus) ? 'exhausted'
+    : 'transferring';
+  return { status, conference: conferenceNameFor(leadId), consumerCallSid: asked.consumerCallSid, requestedBy: asked.requestedBy, steps };
+}

@@ -5,7 +5,7 @@ import type { Principal } from '../auth';
 import { defineRoute } from '../route';
 import { HttpError, notFound } from '../http-error';
 import { invalid } from '../validation';
-import { updateLead } from '../workflow-updates';
+import { askLead, updateLead } from '../workflow-updates';
 import { narrateHistory } from '../lead-history';
 import { requestFingerprint, startLeadWorkflow } from '../lead-intake';
 import { parseLeadFields } from '../schemas/lead-fields';
@@ -18,7 +18,6 @@ import { leadWorkflowId } from '../../domain/ids';
 import { appendAudit, listAudit } from '../../db/audit';
 import { listEligibilityReports } from '../../db/eligibility-reports';
 import { cancelUpdate, leadStateQuery, referUpdate } from '../../workflows/messages';
-import type { LeadState } from '../../domain/lead-state';
 import { decodeHistory } from '../../infra/payload-codec';
 import { sealedView } from '../sealed-view';
 
@@ -185,7 +184,7 @@ export function leadRoutes({ sql, temporal, taskQueue, sealer }: AppDeps) {
       responses: { 200: { description: 'The lead', schema: leadSchema }, 404: { description: 'No such lead (or, for a partner, not delivered to it)' } },
       handler: async ({ params, principal }) => {
         const { lead, deliveries } = await visibleLead(params.id, principal);
-        const live = await temporal.workflow.getHandle(leadWorkflowId(lead.id)).query(leadStateQuery).catch((): LeadState | undefined => undefined);
+        const live = await askLead(temporal, leadWorkflowId(lead.id), leadStateQuery);
         const shown = deliveries.map((d) => {
           // While the workflow runs, its state is the live one; the projection follows a moment later.
           const now = live?.deliveries.find((x) => x.partnerId === d.partnerId);

@@ -5,7 +5,7 @@ import type { AppDeps } from '../app';
 import { defineRoute } from '../route';
 import { HttpError, notFound } from '../http-error';
 import { assertTwilioSignature } from '../twilio-signature';
-import { updateLead } from '../workflow-updates';
+import { askLead, updateLead } from '../workflow-updates';
 import { getLead } from '../../db/leads';
 import { getPartner } from '../../db/partners';
 import { getTransferSettings, getWhisperTemplate, putTransferSettings, putWhisperTemplate } from '../../db/transfer-settings';
@@ -13,7 +13,8 @@ import { listDeliveries } from '../../db/deliveries';
 import { getLeadType } from '../../db/lead-types';
 import { unknownTemplateVariables } from '../../domain/templates';
 import { leadWorkflowId } from '../../domain/ids';
-import { conferenceNameFor, DEFAULT_WHISPER_TEMPLATE, isMachine, KEY_PROMPT, voiceUrls, whisperText, type CallStatus, type TransferCallEvent } from '../../domain/transfer';
+import { appendAudit, listAudit } from '../../db/audit';
+import { conferenceNameFor, DEFAULT_WHISPER_TEMPLATE, isMachine, KEY_PROMPT, TRANSFER_REQUESTED, transferFromTrail, voiceUrls, whisperText, type CallStatus, type TransferCallEvent } from '../../domain/transfer';
 import { transferCallSignal, transferStateQuery, transferUpdate } from '../../workflows/transfer-messages';
 
 const leadParams = z.object({ id: z.uuid({ error: 'must be a lead id (UUID)' }) });
@@ -151,7 +152,12 @@ export function transferRoutes({ sql, temporal, publicUrl, twilioAuthToken }: Ap
       handler: async ({ params, body, principal }) => {
         const lead = await getLead(sql, params.id);
         if (!lead) throw notFound(`lead ${params.id}`);
-        return updateLead(temporal, leadWorkflowId(lead.id), transferUpdate, { consumerCallSid: body.consumerCallSid, requestedBy: `${principal!.role}:${principal!.name}` });
+        const request = { consumerCallSid: body.consumerCallSid, requestedBy: `${principal!.role}:${principal!.name}` };
+        const started = await updateLead(temporal, leadWorkflowId(lead.id), transferUpdate, request);
+        await appendAudit(sql, lead.id, 'transfer-requested', {
+          at: new Date().toISOString(), type: TRANSFER_REQUESTED, summary: `transfer of call ${request.consumerCallSid} requested by ${request.requestedBy}`, detail: request,
+        });
+        return started;
       },
     }),
     defineRoute({
@@ -166,7 +172,9 @@ export function transferRoutes({ sql, temporal, publicUrl, twilioAuthToken }: Ap
       handler: async ({ params }) => {
         const lead = await getLead(sql, params.id);
         if (!lead) throw notFound(`lead ${params.id}`);
-        const state = await temporal.workflow.getHandle(leadWorkflowId(lead.id)).query(transferStateQuery);
+        // Live from the workflow; from the audit trail when the workflow can't answer.
+        const state = (await askLead(temporal, leadWorkflowId(lead.id), transferStateQuery))
+          ?? transferFromTrail(lead.id, lead.status, await listAudit(sql, lead.id));
         if (!state) throw notFound(`a transfer of lead ${params.id}`);
         return state;
       },

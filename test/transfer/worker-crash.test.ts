@@ -43,6 +43,12 @@ describe('a worker SIGKILLed mid-transfer', () => {
       expect((await api.request('POST', `/leads/${leadId}/transfer`, { body: { consumerCallSid: consumer } })).status).toBe(202);
       await eventually(async () => ([...sim.calls.values()].some((c) => c.to === taker && c.status === 'ringing') || undefined), { timeoutMs: 60_000 });
       expect(await first.kill('SIGKILL')).toBeNull();
+      // With no worker to ask, the agent still reads the transfer so far, from the audit trail.
+      const meanwhile = await api.request('GET', `/leads/${leadId}/transfer`);
+      expect(meanwhile.status).toBe(200);
+      expect(meanwhile.body).toMatchObject({ status: 'transferring', consumerCallSid: consumer, conference: `lead-${leadId}` });
+      expect(meanwhile.body.steps.map((s: { step: string }) => s.step)).toEqual(expect.arrayContaining(['holding', 'dialled', 'busy', 'refused']));
+      expect((await api.request('GET', `/leads/${leadId}`)).body.status).toBe('delivering');
 
       second = await spawnWorkerProcess(taskQueue, workerEnv);
       const result = await api.temporal.workflow.getHandle(`lead-${leadId}`).result();
