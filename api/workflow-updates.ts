@@ -1,6 +1,7 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure, type QueryDefinition, type UpdateDefinition } from '@temporalio/common';
 import { HttpError } from './http-error';
+import { askWorkflow } from '../infra/workflow-reads';
 
 /** How a lead workflow's refusals (ApplicationFailure types its validators and handlers throw) read over HTTP. */
 const STATUS_OF: Record<string, number> = { NotDelivered: 404, BadCancel: 400, BadAnswer: 400, BadTransfer: 400 };
@@ -28,13 +29,6 @@ export async function updateLead<Ret, Arg>(temporal: Client, workflowId: string,
   }
 }
 
-/** How long a read waits on a lead workflow before answering from PostgreSQL instead. */
-const QUERY_PATIENCE_MS = 3_000;
-
-/**
- * Asks a lead workflow a query, or undefined when it can't answer soon: no worker is polling, the
- * worker is busy, or the run has closed and its replay fails. Reads then fall back to PostgreSQL.
- */
-export async function askLead<Ret>(temporal: Client, workflowId: string, query: QueryDefinition<Ret>): Promise<Ret | undefined> {
-  return temporal.withDeadline(Date.now() + QUERY_PATIENCE_MS, () => temporal.workflow.getHandle(workflowId).query(query)).catch(() => undefined);
-}
+/** A lead workflow's answer to a query, or undefined when it can't answer soon (reads then use PostgreSQL). */
+export const askLead = <Ret>(temporal: Client, workflowId: string, query: QueryDefinition<Ret>): Promise<Ret | undefined> =>
+  askWorkflow(temporal, () => temporal.workflow.getHandle(workflowId).query(query));

@@ -7,6 +7,7 @@ import {
   addCreditUpdate, addPaymentUpdate, assessQuery, capacityQuery, commitUpdate, configChangedSignal, partnerWorkflowId, releaseUpdate,
   reserveUpdate, setPausedUpdate, type CommitRequest, type CreditRequest, type PaymentRequest, type ReleaseRequest, type SetPausedRequest,
 } from '../workflows/partner-messages';
+import { askWorkflow } from './workflow-reads';
 
 const grpcCode = (e: unknown) => (e as { code?: number } | undefined)?.code;
 
@@ -44,13 +45,14 @@ export function partnerCapacityClient(client: Client, taskQueue: string, startWi
     }
   };
   const handle = (partnerId: string) => client.workflow.getHandle(partnerWorkflowId(partnerId));
-  /** Null when the partner's workflow has never run: nothing counted, nothing held. */
-  const ifRunning = async <T>(work: () => Promise<T>): Promise<T | null> => {
+  /** Null when the partner's workflow has never run, or can't answer soon: callers then judge from the ledger. */
+  const ifRunning = async <T>(work: () => Promise<T>): Promise<T | null> => (await askWorkflow(client, work)) ?? null;
+  /** A running workflow takes the new config now; one not yet started loads it when it starts. */
+  const signalIfRunning = async (work: () => Promise<void>): Promise<void> => {
     try {
-      return await work();
+      await work();
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return null;
-      throw err;
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
     }
   };
 
@@ -63,7 +65,6 @@ export function partnerCapacityClient(client: Client, taskQueue: string, startWi
     addCredit: (partnerId: string, req: CreditRequest) => update(partnerId, addCreditUpdate, req),
     state: (partnerId: string, at?: Date) => ifRunning(() => handle(partnerId).query(capacityQuery, at?.toISOString())),
     assess: (partnerId: string, question: CapacityQuestion, at?: Date) => ifRunning(() => handle(partnerId).query(assessQuery, question, at?.toISOString())),
-    /** A running workflow takes the new config now; one not yet started loads it when it starts. */
-    configChanged: (partnerId: string, config: CapacityConfig) => ifRunning(() => handle(partnerId).signal(configChangedSignal, config)),
+    configChanged: (partnerId: string, config: CapacityConfig) => signalIfRunning(() => handle(partnerId).signal(configChangedSignal, config)),
   };
 }
