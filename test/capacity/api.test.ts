@@ -6,7 +6,7 @@ import { testEnv } from '../helpers/env';
 import { eventually } from '../helpers/wait';
 import { createPartner, keyFor, problemFields } from '../config/fixtures';
 import { partnerCapacityClient } from '../../infra/partner-capacity-client';
-import { fakeTwilio, reserveRequest, settle, testNotifier } from './fixtures';
+import { fakeTwilio, reserveRequest, settle, startPartnerWorkflow, testNotifier } from './fixtures';
 
 const SMS_URL = new URL('/twilio/sms', testEnv().PUBLIC_URL).toString();
 const form = (params: Record<string, string>) => new URLSearchParams(params).toString();
@@ -82,6 +82,16 @@ describe('capacity through the API: live state, pause and resume, payments, stat
     });
     expect(live.windows[0]).toMatchObject({ window: 'day', cap: 5, held: 1, remaining: 4 });
     expect(await partners.reserve(reserveRequest(partner.id))).toMatchObject({ granted: true });
+  });
+
+  it("answers from the ledger within seconds when the partner's workflow has no worker to answer for it", async () => {
+    const partner = await createPartner(api, { schedule: { type: 'always' }, caps: { day: 3 } });
+    await startPartnerWorkflow(api.temporal, `nobody-polls-${randomUUID()}`, partner.id);
+    const asked = Date.now();
+    const res = await api.request('GET', `/partners/${partner.id}/capacity`);
+    expect(res.status).toBe(200);
+    expect(res.body.windows[0]).toMatchObject({ window: 'day', cap: 3, remaining: 3 });
+    expect(Date.now() - asked).toBeLessThan(10_000);
   });
 
   it('payments and charges make a statement with a running balance; a partner sees only its own; low funds alert once by email and SMS', async () => {

@@ -1,5 +1,5 @@
-import { Client, Connection } from '@temporalio/client';
-import { encryptedDataConverter } from '../../infra/payload-codec';
+import type { Client } from '@temporalio/client';
+import { connectTestClient, type TestClient } from '../helpers/temporal-client';
 import { createSql, type Sql } from '../../db/client';
 import { commitUpdate, reserveUpdate, capacityQuery, addPaymentUpdate } from '../../workflows/partner-messages';
 import { testEnv } from '../helpers/env';
@@ -9,12 +9,12 @@ import { addPartner, reserveRequest, settle, startPartnerWorkflow } from './fixt
 
 describe('the partner workflow keeps its state across continue-as-new and worker restarts', () => {
   let sql: Sql;
-  let connection: Connection;
+  let connection: TestClient;
   let client: Client;
   beforeAll(async () => {
     sql = createSql(testEnv().DATABASE_URL);
-    connection = await Connection.connect({ address: testEnv().TEMPORAL_ADDRESS });
-    client = new Client({ connection, namespace: testEnv().TEMPORAL_NAMESPACE, dataConverter: encryptedDataConverter() });
+    connection = await connectTestClient();
+    client = connection.temporal;
   });
   afterAll(async () => {
     await connection.close();

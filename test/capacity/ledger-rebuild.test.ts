@@ -1,10 +1,10 @@
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
+import { connectTestClient, type TestClient } from '../helpers/temporal-client';
 import { createSql, type Sql } from '../../db/client';
 import { partnerStartFromDb } from '../../db/partner-ledger';
 import { getStatement, insertTransactions } from '../../db/partner-statements';
 import { partnerWorkflowId } from '../../domain/ids';
 import { partnerCapacityClient } from '../../infra/partner-capacity-client';
-import { encryptedDataConverter } from '../../infra/payload-codec';
 import { testEnv } from '../helpers/env';
 import { eventually } from '../helpers/wait';
 import { startWorker, type RunningWorker } from '../helpers/worker';
@@ -13,13 +13,13 @@ import { addPartner, reserveRequest, settle } from './fixtures';
 describe('the ledger survives its workflow', () => {
   let sql: Sql;
   let worker: RunningWorker;
-  let connection: Connection;
+  let connection: TestClient;
   let client: Client;
   beforeAll(async () => {
     sql = createSql(testEnv().DATABASE_URL);
     worker = await startWorker(sql);
-    connection = await Connection.connect({ address: testEnv().TEMPORAL_ADDRESS });
-    client = new Client({ connection, namespace: testEnv().TEMPORAL_NAMESPACE, dataConverter: encryptedDataConverter() });
+    connection = await connectTestClient();
+    client = connection.temporal;
   });
   afterAll(async () => {
     await worker.stop();

@@ -1,25 +1,25 @@
 import type { Sql } from '../../db/client';
-import { encryptedDataConverter } from '../../infra/payload-codec';
 import { createSql } from '../../db/client';
 import { getStatement } from '../../db/partner-statements';
 import { partnerCapacityClient } from '../../infra/partner-capacity-client';
 import { testEnv } from '../helpers/env';
 import { startWorker, type RunningWorker } from '../helpers/worker';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
+import { connectTestClient, type TestClient } from '../helpers/temporal-client';
 import { addPartner, reserveRequest, settle } from './fixtures';
 import { eventually } from '../helpers/wait';
 
 describe('racing leads never overrun a partner', () => {
   let sql: Sql;
   let worker: RunningWorker;
-  let connection: Connection;
+  let connection: TestClient;
   let client: Client;
   beforeAll(async () => {
     const env = testEnv();
     sql = createSql(env.DATABASE_URL);
     worker = await startWorker(sql);
-    connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
-    client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, dataConverter: encryptedDataConverter() });
+    connection = await connectTestClient();
+    client = connection.temporal;
   });
   afterAll(async () => {
     await worker.stop();

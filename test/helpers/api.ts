@@ -1,8 +1,7 @@
 import type { Server } from 'node:http';
 import { fieldSealerFromEnv } from '../../infra/field-sealing';
-import { encryptedDataConverter } from '../../infra/payload-codec';
 import type { AddressInfo } from 'node:net';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { createApp } from '../../api/app';
 import type { RateLimits } from '../../api/protection';
 import { createApiKey } from '../../api/auth';
@@ -10,6 +9,7 @@ import { createSql, type Sql } from '../../db/client';
 import { createObjectStore, ensureBucket } from '../../infra/object-store';
 import { createLogger } from '../../infra/logger';
 import { testEnv } from './env';
+import { connectTestClient } from './temporal-client';
 import { createNotifier } from '../../infra/notifier';
 
 /** The operators' nominated address in tests (set by the global setup); mail to it lands in the mail catcher. */
@@ -31,8 +31,8 @@ export interface TestApi {
 export async function startApi(options: { taskQueue: string; databaseUrl?: string; rateLimits?: RateLimits }): Promise<TestApi> {
   const env = testEnv();
   const sql = createSql(options.databaseUrl ?? env.DATABASE_URL);
-  const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
-  const temporal = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, dataConverter: encryptedDataConverter() });
+  const client = await connectTestClient();
+  const { temporal } = client;
   const objectStore = createObjectStore(env);
   await ensureBucket(objectStore, env.S3_REGION);
   const app = createApp({ sql, temporal, taskQueue: options.taskQueue, objectStore, logger: createLogger('api', 'silent'), publicUrl: env.PUBLIC_URL, linkSecret: env.LINK_SIGNING_SECRET, twilioAuthToken: env.TWILIO_AUTH_TOKEN, sealer: fieldSealerFromEnv(),
@@ -66,7 +66,7 @@ export async function startApi(options: { taskQueue: string; databaseUrl?: strin
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
-      await connection.close();
+      await client.close();
       await sql.end({ timeout: 5 });
     },
   };

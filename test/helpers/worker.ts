@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { encryptedDataConverter } from '../../infra/payload-codec';
-import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
 import type { Notifier } from '../../infra/notifier';
 import type { TwilioHttpClient } from '../../infra/twilio';
 import { createWorker } from '../../worker/create-worker';
 import type { Sql } from '../../db/client';
 import { testEnv } from './env';
+import { connectTestClient } from './temporal-client';
 
 let runtimeInstalled = false;
 
@@ -24,8 +23,8 @@ export async function startWorker(sql: Sql, options: { taskQueue?: string; allow
   const env = testEnv();
   const taskQueue = options.taskQueue ?? `test-${randomUUID()}`;
   const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
-  const clientConnection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
-  const temporal = new Client({ connection: clientConnection, namespace: env.TEMPORAL_NAMESPACE, dataConverter: encryptedDataConverter() });
+  const client = await connectTestClient();
+  const { temporal } = client;
   const worker = await createWorker({
     connection,
     namespace: env.TEMPORAL_NAMESPACE,
@@ -41,7 +40,7 @@ export async function startWorker(sql: Sql, options: { taskQueue?: string; allow
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
       await connection.close();
-      await clientConnection.close();
+      await client.close();
     },
   };
 }
