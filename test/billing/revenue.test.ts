@@ -28,7 +28,7 @@ describe('revenue reports reconcile with the statement and the invoice', () => {
     await api.request('PUT', `/partners/${buyer.id}/return-policy`, { body: { windowHours: 24, reasons: [{ reason: 'duplicate' }], autoApprove: { withinHours: 24, reasons: ['duplicate'] } } });
     expect((await api.request('POST', `/portal/leads/${leads[0]}/return`, { key: buyer.key, body: { reason: 'duplicate' } })).body).toMatchObject({ status: 'approved' });
 
-    const expected = { currency: 'GBP', deliveries: 3, accepted: 3, returned: 1, grossMinor: 36_00, creditsMinor: 12_00, netMinor: 24_00 };
+    const expected = { currency: 'GBP', deliveries: 3, accepted: 3, returned: 1, won: 0, lost: 0, wonValueMinor: 0, grossMinor: 36_00, creditsMinor: 12_00, netMinor: 24_00 };
     const report = async (groupBy: string) => (await api.request('GET', `/reports/revenue?from=${today}&to=${today}&groupBy=${groupBy}`)).body.rows as any[];
     expect((await report('partner')).find((r) => r.key === buyer.id)).toEqual({ key: buyer.id, label: expect.stringContaining('buyer'), ...expected });
     expect((await report('profile')).find((r) => r.key === d.profileId)).toEqual({ key: d.profileId, label: 'main', ...expected });
@@ -44,7 +44,7 @@ describe('revenue reports reconcile with the statement and the invoice', () => {
     const csv = await fetch(`${api.url}/portal/reports?from=${today}&to=${today}&groupBy=leadType`, { headers: { authorization: `Bearer ${buyer.key}`, accept: 'text/csv' } });
     expect(csv.headers.get('content-type')).toContain('text/csv');
     expect((await csv.text()).split('\r\n')).toEqual([
-      'key,label,currency,deliveries,accepted,returned,grossMinor,creditsMinor,netMinor', `${d.leadTypeId},${d.leadTypeName},GBP,3,3,1,3600,1200,2400`, '',
+      'key,label,currency,deliveries,accepted,returned,won,lost,wonValueMinor,grossMinor,creditsMinor,netMinor', `${d.leadTypeId},${d.leadTypeName},GBP,3,3,1,0,0,0,3600,1200,2400`, '',
     ]);
   });
 

@@ -55,6 +55,12 @@ describe('introducers and the referrer’s side of the story', () => {
     expect((await api.temporal.workflow.getHandle(`lead-${leadId}`).result()).status).toBe('delivered');
 
     const buyerKey = d.partners.buyer!.key;
+    const today = new Date().toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
+    const revenueRow = async () => (await api.request('GET', `/reports/revenue?from=${today}&to=${today}&groupBy=partner`))
+      .body.rows.find((r: { key: string }) => r.key === d.partners.buyer!.id);
+    const ownRow = async () => (await api.request('GET', `/portal/reports?from=${today}&to=${today}&groupBy=leadType`, { key: buyerKey }))
+      .body.rows.find((r: { key: string }) => r.key === d.leadTypeId);
+    const before = await revenueRow();
     const won = await api.request('POST', `/portal/leads/${leadId}/outcome`, { key: buyerKey, body: { outcome: 'won', valueMinor: 250_000, note: 'signed' } });
     expect(won.status).toBe(200);
     expect(won.body).toMatchObject({ leadId, outcome: 'won', valueMinor: 250_000, note: 'signed' });
@@ -64,6 +70,10 @@ describe('introducers and the referrer’s side of the story', () => {
     await api.request('PATCH', `/lead-types/${d.leadTypeId}`, { body: { introducerSeesPartners: true } });
     expect((await mine()).deliveries[0].partnerName).toMatch(/^buyer-/);
 
+    // The revenue report counts it, dated when reported, for operators and for the receiver.
+    const after = await revenueRow();
+    expect(after).toMatchObject({ won: before.won + 1, lost: before.lost, wonValueMinor: before.wonValueMinor + 250_000 });
+    expect(await ownRow()).toMatchObject({ won: after.won, lost: after.lost, wonValueMinor: after.wonValueMinor });
     const operatorView = await api.request('GET', `/leads/${leadId}`);
     expect(operatorView.body.deliveries[0]).toMatchObject({ outcome: 'won', outcomeValueMinor: 250_000 });
     // Only the receiver changes a referral: the introducer can't report the outcome, nor read the lead.
