@@ -13,7 +13,8 @@ describe("a failing partner endpoint is skipped, not hammered", () => {
       partners: [{ name: 'flaky', webhookUrl: flaky.url, priority: 10, maxAttempts: 1 }, { name: 'backup', webhookUrl: backup.url, priority: 1 }],
     });
     const flakyId = d.partners.flaky!.id;
-    await api.request('PATCH', `/partners/${flakyId}`, { body: { circuitBreaker: { failureThreshold: 2, cooldownSeconds: 3 } } });
+    // A cool-down longer than a loaded machine takes to route the next lead; shortened later for the probe.
+    await api.request('PATCH', `/partners/${flakyId}`, { body: { circuitBreaker: { failureThreshold: 2, cooldownSeconds: 600 } } });
     const route = async () => {
       const lead = await api.request('POST', '/leads', { body: { leadType: d.leadTypeName, fields: { name: 'Ada', postcode: 'N1' } } });
       return api.temporal.workflow.getHandle(`lead-${lead.body.id}`).result();
@@ -21,7 +22,7 @@ describe("a failing partner endpoint is skipped, not hammered", () => {
 
     for (let i = 0; i < 2; i++) expect((await route()).status).toBe('delivered');
     const open = await api.request('GET', `/partners/${flakyId}/capacity`);
-    expect(open.body.circuit).toMatchObject({ state: 'open', consecutiveFailures: 2, reason: 'partner answered HTTP 500', failureThreshold: 2, cooldownSeconds: 3 });
+    expect(open.body.circuit).toMatchObject({ state: 'open', consecutiveFailures: 2, reason: 'partner answered HTTP 500', failureThreshold: 2, cooldownSeconds: 600 });
 
     const skipped = await route();
     expect(skipped.deliveries.map((x: { partnerId: string }) => x.partnerId)).toEqual([d.partners.backup!.id]);
@@ -37,7 +38,8 @@ describe("a failing partner endpoint is skipped, not hammered", () => {
     });
     expect(notices).toHaveLength(1);
 
-    await new Promise((r) => setTimeout(r, 3_200));
+    expect((await api.request('PATCH', `/partners/${flakyId}`, { body: { circuitBreaker: { failureThreshold: 2, cooldownSeconds: 1 } } })).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 1_200));
     flaky.behaviour = 'accept';
     const probed = await route();
     expect(probed.deliveries).toEqual([expect.objectContaining({ partnerId: flakyId, status: 'accepted' })]);

@@ -61,5 +61,5 @@ describe('a worker SIGKILLed mid-transfer', () => {
       await second?.kill('SIGTERM');
       if (first.proc.exitCode === null && first.proc.signalCode === null) await first.kill('SIGTERM');
     }
-  });
+  }, 150_000);
 });
