@@ -34,10 +34,10 @@ describe('cap windows follow the partner’s wall clock (time-skipping server)',
     running = worker.run();
   }, 120_000);
   afterAll(async () => {
-    worker.shutdown();
+    worker?.shutdown();
     await running;
-    await env.teardown();
-    await sql.end();
+    await env?.teardown();
+    await sql?.end();
   });
 
   const skipTo = async (instant: number) => {
