@@ -1,4 +1,4 @@
-// `npm start`: the whole stack on embedded defaults, with its data kept under .data/ between runs.
+// `npm start`: the whole stack on embedded defaults, with its data kept under .data/ (or LEADRELAY_DATA_DIR) between runs.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -7,7 +7,7 @@ import { startTwilioVoiceSimulator } from '../infra/twilio-voice-simulator';
 import { loadEnv } from '../infra/env';
 const { ROOT, ensureMinio, ensureTemporalCli, say } = require('./lib/tools');
 
-const DATA = path.join(ROOT, '.data');
+const DATA = process.env.LEADRELAY_DATA_DIR ?? path.join(ROOT, '.data');
 const LOGS = path.join(DATA, 'logs');
 const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 
@@ -55,13 +55,7 @@ async function main() {
     ].map((p) => p.then((s) => { services.push(s); return s; }))) as [Awaited<ReturnType<typeof startPostgres>>, Awaited<ReturnType<typeof startTemporal>>, Awaited<ReturnType<typeof startMinio>>, Awaited<ReturnType<typeof startMailCatcher>>];
 
     const publicUrl = `http://localhost:${apiPort}`;
-    // Without real Twilio credentials, hotkey transfers dial the local Voice simulator.
-    const twilioEnv = loadEnv(process.env);
-    const twilio = twilioSimulated
-      ? await startTwilioVoiceSimulator({ accountSid: twilioEnv.TWILIO_ACCOUNT_SID, authToken: twilioEnv.TWILIO_AUTH_TOKEN, port: port('TWILIO_SIMULATOR_PORT', 3010) })
-      : undefined;
-    if (twilio) services.push({ name: 'twilio-simulator', stop: () => twilio.close() });
-    const env = {
+    const base = {
       ...process.env,
       NODE_ENV: 'development',
       API_PORT: String(apiPort),
@@ -75,8 +69,15 @@ async function main() {
       SMTP_URL: mail.smtpUrl,
       // The local stack delivers to receivers on this machine.
       WEBHOOK_ALLOW_PRIVATE_ADDRESSES: process.env.WEBHOOK_ALLOW_PRIVATE_ADDRESSES ?? 'true',
-      ...(twilio ? { TWILIO_API_BASE_URL: twilio.url } : {}),
     };
+    // Checked here, so a bad setting is named before the API and worker start.
+    const settings = loadEnv(base);
+    // Without real Twilio credentials, hotkey transfers dial the local Voice simulator.
+    const twilio = twilioSimulated
+      ? await startTwilioVoiceSimulator({ accountSid: settings.TWILIO_ACCOUNT_SID, authToken: settings.TWILIO_AUTH_TOKEN, port: port('TWILIO_SIMULATOR_PORT', 3010) })
+      : undefined;
+    if (twilio) services.push({ name: 'twilio-simulator', stop: () => twilio.close() });
+    const env = { ...base, ...(twilio ? { TWILIO_API_BASE_URL: twilio.url } : {}) };
     for (const name of ['worker', 'api'] as const) {
       const proc = node(name, name === 'api' ? 'api/server.ts' : 'worker/main.ts', env);
       services.push(processService(name, proc));

