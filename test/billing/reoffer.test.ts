@@ -18,6 +18,7 @@ describe('an approved return offers the lead to the next partner, when its lead 
         { name: 'third', webhookUrl: c.url, priority: 10, priceMinor: 12_00 },
       ],
     });
+    expect((await stack.api.request('GET', `/lead-types/${d.leadTypeId}`)).body.reofferReturnedLeads).toBe(false);
     const patched = await stack.api.request('PATCH', `/lead-types/${d.leadTypeId}`, { body: { reofferReturnedLeads } });
     expect(patched.body).toMatchObject({ reofferReturnedLeads });
     expect((await stack.api.request('PUT', `/partners/${d.partners.first!.id}/return-policy`, { body: POLICY })).status).toBe(200);
