@@ -68,6 +68,24 @@ describe('an approved return offers the lead to the next partner, when its lead 
     expect(lead.status).toBe('delivered');
   });
 
+  it('a returned lead with no other eligible partner says so in its history, and nobody is charged again', async () => {
+    const only = await stack.receiver('accept');
+    const d = await configureDistribution(stack.api, { partners: [{ name: 'only', webhookUrl: only.url, priority: 1, priceMinor: 9_00 }] });
+    await stack.api.request('PATCH', `/lead-types/${d.leadTypeId}`, { body: { reofferReturnedLeads: true } });
+    await stack.api.request('PUT', `/partners/${d.partners.only!.id}/return-policy`, { body: POLICY });
+    const leadId = await submit(d);
+    await eventually(async () => (await chargeOf(d, 'only', leadId)) ?? undefined);
+    const returned = await stack.api.request('POST', `/portal/leads/${leadId}/return`, { key: d.partners.only!.key, body: { reason: 'wrong_number' } });
+    expect(returned.body).toMatchObject({ status: 'approved' });
+
+    const reoffer = await eventually(() => stack.api.temporal.workflow.getHandle(`reoffer-${leadId}-1`).result(), { timeoutMs: 60_000 });
+    expect(reoffer).toMatchObject({ status: 'no_eligible_partner', deliveries: [] });
+    const history = (await stack.api.request('GET', `/leads/${leadId}/history`)).body.entries as { summary: string }[];
+    expect(history.map((e) => e.summary)).toContain('re-offer 1: no_eligible_partner (no eligible partner that has not had the lead)');
+    expect(only.uniqueIds()).toHaveLength(1);
+    expect((await statement(d, 'only')).balanceMinor).toBe(0);
+  });
+
   it('with the setting off, an approved return credits the partner and nobody else receives the lead', async () => {
     const { d, b, c, leadId } = await setUp(false);
     const returned = await stack.api.request('POST', `/portal/leads/${leadId}/return`, { key: d.partners.first!.key, body: { reason: 'wrong_number' } });
