@@ -79,9 +79,9 @@ export function routingActivities(sql: Sql) {
 
   /**
    * The full report goes to PostgreSQL (GET /leads/{id}/eligibility) and the audit trail refers to it
-   * under `auditKey`; the workflow gets the plan (`shape` narrows it) and a reference, small however many partners there are.
+   * under `audit.key`; the workflow gets the plan (`shape` narrows it) and a reference, small however many partners there are.
    */
-  const judgeNow = async (leadId: string, namedIds: string[], auditKey: string, shape: (plan: ReferralPlan) => ReferralPlan): Promise<LeadJudgement> => {
+  const judgeNow = async (leadId: string, namedIds: string[], audit: { key: string; prefix: string }, shape: (plan: ReferralPlan) => ReferralPlan): Promise<LeadJudgement> => {
     const { lead, config, judgedAt, eligibility } = await judge(leadId);
     const test = lead.testProfileId !== null;
     await claimProbes(leadId, eligibility);
@@ -106,10 +106,10 @@ export function routingActivities(sql: Sql) {
       ...(test ? { test } : {}),
     };
     const names = plan.candidates.map((c) => c.partnerName).join(', ') || 'none';
-    await appendAudit(sql, leadId, auditKey, {
+    await appendAudit(sql, leadId, audit.key, {
       at: judgedAt.toISOString(),
       type: 'eligibility_evaluated',
-      summary: `${test ? 'test lead: ' : ''}${full.candidates.length} eligible partner(s) (${names}); strategy ${plan.strategy}, scope ${plan.scope ?? 'unlimited'}; referral method ${judgement.referralMethod}`,
+      summary: `${audit.prefix}${test ? 'test lead: ' : ''}${full.candidates.length} eligible partner(s) (${names}); strategy ${plan.strategy}, scope ${plan.scope ?? 'unlimited'}; referral method ${judgement.referralMethod}`,
       detail: { reportId, plan, named },
     });
     return judgement;
@@ -136,7 +136,7 @@ export function routingActivities(sql: Sql) {
      * trail refers to it; the workflow gets the plan and a reference, small however many partners there are.
      */
     async judgeLead(input: { leadId: string; named?: string[]; judgement: number }): Promise<LeadJudgement> {
-      const judgement = await judgeNow(input.leadId, input.named ?? [], `judgement:${input.judgement}`, (plan) => plan);
+      const judgement = await judgeNow(input.leadId, input.named ?? [], { key: `judgement:${input.judgement}`, prefix: '' }, (plan) => plan);
       if (input.judgement === 1) await updateLeadStatus(sql, input.leadId, 'routing', `judged at ${judgement.judgedAt}`);
       return judgement;
     },
@@ -147,7 +147,7 @@ export function routingActivities(sql: Sql) {
      */
     async judgeReoffer(input: { leadId: string; n: number; returningPartnerId: string }): Promise<LeadJudgement> {
       const had = new Set([input.returningPartnerId, ...(await listDeliveries(sql, { leadId: input.leadId })).filter((d) => d.deliveredAt).map((d) => d.partnerId)]);
-      return judgeNow(input.leadId, [], `reoffer:${input.n}:judgement`, (plan) => ({
+      return judgeNow(input.leadId, [], { key: `reoffer:${input.n}:judgement`, prefix: `re-offer ${input.n}: ` }, (plan) => ({
         ...plan, strategy: 'first_match', scope: 1, target: 1, candidates: plan.candidates.filter((c) => !had.has(c.partnerId)),
       }));
     },

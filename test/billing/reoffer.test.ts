@@ -62,6 +62,7 @@ describe('an approved return offers the lead to the next partner, when its lead 
     });
     expect(history.map((e) => e.summary)).toEqual(expect.arrayContaining([
       expect.stringMatching(/^returned by first-\w+ \(not_interested\), approved by test operator: offered to the next eligible partner/),
+      expect.stringMatching(/^re-offer 1: 2 eligible partner\(s\) \(second-\w+, third-\w+\); strategy first_match, scope 1/),
       expect.stringMatching(/^re-offer 1: delivered \(accepted by second-\w+\)$/),
     ]));
     const lead = (await stack.api.request('GET', `/leads/${leadId}`)).body;
