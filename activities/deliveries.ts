@@ -1,4 +1,4 @@
-import { log } from '@temporalio/activity';
+import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Transporter } from 'nodemailer';
 import type { Dispatcher } from 'undici';
@@ -236,9 +236,9 @@ export function deliveryActivities(deps: DeliveryDeps) {
       await appendAudit(sql, input.leadId, `withdrawn:${input.partnerId}`, { at: record.startedAt, type: 'partner_told_withdrawn', summary: `${partner.name} told the lead is withdrawn (${record.channel})` });
     },
 
-    /** Keeps the deadline a partner must answer by where the API reads it. */
+    /** Keeps the deadline a partner must answer by, and the workflow that hears the answer, where the API reads them. */
     async recordRespondBy(input: { leadId: string; partnerId: string; respondBy: string }): Promise<void> {
-      await markRespondBy(sql, input);
+      await markRespondBy(sql, { ...input, workflowId: Context.current().info.workflowExecution!.workflowId });
     },
   };
 }

@@ -6,8 +6,9 @@ import type { Sql } from '../db/client';
 import { getPartner } from '../db/partners';
 import { partnerStartFromDb } from '../db/partner-ledger';
 import { issueCreditNote, type BillingSettings } from '../db/invoices';
-import { decideReturn, getReturn, markPartnerTold, setCreditNote } from '../db/returns';
-import type { ReturnStatus } from '../domain/returns';
+import { appendAudit } from '../db/audit';
+import { decideReturn, getReturn, markPartnerTold, reofferOf, setCreditNote } from '../db/returns';
+import type { Reoffer, ReturnStatus } from '../domain/returns';
 import { partnerCapacityClient } from '../infra/partner-capacity-client';
 import { money } from './invoice-document';
 
@@ -36,6 +37,20 @@ export function returnActivities({ sql, temporal, mailer, mailFrom, settings }: 
       if (note?.series !== 'credit_note') return null;
       await setCreditNote(sql, returnId, note.id);
       return note.id;
+    },
+    /** The re-offer an approved return starts when its lead type re-offers returned leads; the lead's history says why. */
+    async reofferFor(returnId: string): Promise<Reoffer | null> {
+      const reoffer = await reofferOf(sql, returnId);
+      if (!reoffer) return null;
+      const r = await existing(returnId);
+      const partner = await partnerOf(r.partnerId);
+      await appendAudit(sql, reoffer.leadId, `reoffer:${reoffer.n}:returned`, {
+        at: r.decidedAt ?? new Date().toISOString(),
+        type: 'reoffered',
+        summary: `returned by ${partner.name} (${r.reason}), approved by ${r.decidedBy}: offered to the next eligible partner that has not had it`,
+        detail: { returnId, reoffer: reoffer.n, returningPartnerId: r.partnerId },
+      });
+      return reoffer;
     },
     /** Tells the partner why a return was not credited, once. */
     async tellPartnerOfReturnDecision(returnId: string): Promise<void> {

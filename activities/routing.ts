@@ -5,6 +5,7 @@ import { appendAudit } from '../db/audit';
 import { saveEligibilityReport } from '../db/eligibility-reports';
 import { getLead, updateLeadStatus } from '../db/leads';
 import { getPartner } from '../db/partners';
+import { listDeliveries } from '../db/deliveries';
 import { claimProbe } from '../db/circuits';
 import { DEFAULT_CIRCUIT_BREAKER } from '../domain/circuit';
 import { loadRoutingConfig } from '../db/routing-config';
@@ -76,6 +77,44 @@ export function routingActivities(sql: Sql) {
     }
   };
 
+  /**
+   * The full report goes to PostgreSQL (GET /leads/{id}/eligibility) and the audit trail refers to it
+   * under `audit.key`; the workflow gets the plan (`shape` narrows it) and a reference, small however many partners there are.
+   */
+  const judgeNow = async (leadId: string, namedIds: string[], audit: { key: string; prefix: string }, shape: (plan: ReferralPlan) => ReferralPlan): Promise<LeadJudgement> => {
+    const { lead, config, judgedAt, eligibility } = await judge(leadId);
+    const test = lead.testProfileId !== null;
+    await claimProbes(leadId, eligibility);
+    const reportId = randomUUID();
+    await saveEligibilityReport(sql, { id: reportId, leadId, judgedAt, report: eligibility });
+    const full = shape(planReferral(eligibility));
+    const candidates = full.candidates.slice(0, MAX_CANDIDATES).map((c) => (test ? { ...c, priceMinor: 0 } : c));
+    const plan = { ...full, candidates };
+    const assignments = new Map(config.profiles.flatMap((p) => p.assignments).map((a) => [a.id, a]));
+    const named = Object.fromEntries(namedIds.map((id) => [id, whyNotEligible(eligibility, id) ?? null]));
+    const judgement: LeadJudgement = {
+      reportId,
+      judgedAt: judgedAt.toISOString(),
+      leadType: config.leadType.name,
+      referralMethod: config.leadType.referralMethod,
+      acceptanceWindowSeconds: config.leadType.acceptanceWindowSeconds,
+      referralDeadlineSeconds: config.leadType.referralDeadlineSeconds ?? 7 * 86_400,
+      plan,
+      routes: Object.fromEntries(plan.candidates.map((c) => [c.assignmentId, routeOf(assignments.get(c.assignmentId)!)])),
+      named,
+      noCandidateReason: full.candidates.length === 0 ? noCandidateReason(eligibility) : null,
+      ...(test ? { test } : {}),
+    };
+    const names = plan.candidates.map((c) => c.partnerName).join(', ') || 'none';
+    await appendAudit(sql, leadId, audit.key, {
+      at: judgedAt.toISOString(),
+      type: 'eligibility_evaluated',
+      summary: `${audit.prefix}${test ? 'test lead: ' : ''}${full.candidates.length} eligible partner(s) (${names}); strategy ${plan.strategy}, scope ${plan.scope ?? 'unlimited'}; referral method ${judgement.referralMethod}`,
+      detail: { reportId, plan, named },
+    });
+    return judgement;
+  };
+
   return {
     /** The first lead workflows' snapshot, whole (see workflows/legacy/lead-v1.ts). */
     async snapshotRouting(leadId: string): Promise<RoutingSnapshot> {
@@ -97,38 +136,20 @@ export function routingActivities(sql: Sql) {
      * trail refers to it; the workflow gets the plan and a reference, small however many partners there are.
      */
     async judgeLead(input: { leadId: string; named?: string[]; judgement: number }): Promise<LeadJudgement> {
-      const { lead, config, judgedAt, eligibility } = await judge(input.leadId);
-      const test = lead.testProfileId !== null;
-      await claimProbes(input.leadId, eligibility);
-      const reportId = randomUUID();
-      await saveEligibilityReport(sql, { id: reportId, leadId: input.leadId, judgedAt, report: eligibility });
-      const full = planReferral(eligibility);
-      const candidates = full.candidates.slice(0, MAX_CANDIDATES).map((c) => (test ? { ...c, priceMinor: 0 } : c));
-      const plan = { ...full, candidates };
-      const assignments = new Map(config.profiles.flatMap((p) => p.assignments).map((a) => [a.id, a]));
-      const named = Object.fromEntries((input.named ?? []).map((id) => [id, whyNotEligible(eligibility, id) ?? null]));
-      const judgement: LeadJudgement = {
-        reportId,
-        judgedAt: judgedAt.toISOString(),
-        leadType: config.leadType.name,
-        referralMethod: config.leadType.referralMethod,
-        acceptanceWindowSeconds: config.leadType.acceptanceWindowSeconds,
-        referralDeadlineSeconds: config.leadType.referralDeadlineSeconds ?? 7 * 86_400,
-        plan,
-        routes: Object.fromEntries(plan.candidates.map((c) => [c.assignmentId, routeOf(assignments.get(c.assignmentId)!)])),
-        named,
-        noCandidateReason: full.candidates.length === 0 ? noCandidateReason(eligibility) : null,
-        ...(test ? { test } : {}),
-      };
+      const judgement = await judgeNow(input.leadId, input.named ?? [], { key: `judgement:${input.judgement}`, prefix: '' }, (plan) => plan);
       if (input.judgement === 1) await updateLeadStatus(sql, input.leadId, 'routing', `judged at ${judgement.judgedAt}`);
-      const names = plan.candidates.map((c) => c.partnerName).join(', ') || 'none';
-      await appendAudit(sql, input.leadId, `judgement:${input.judgement}`, {
-        at: judgedAt.toISOString(),
-        type: 'eligibility_evaluated',
-        summary: `${test ? 'test lead: ' : ''}${full.candidates.length} eligible partner(s) (${names}); strategy ${plan.strategy}, scope ${plan.scope ?? 'unlimited'}; referral method ${judgement.referralMethod}`,
-        detail: { reportId, plan, named },
-      });
       return judgement;
+    },
+
+    /**
+     * Judges a returned lead afresh for its re-offer `n`: the next eligible partner, in the lead's order,
+     * among those it was never delivered to (the returning partner excluded), one at a time.
+     */
+    async judgeReoffer(input: { leadId: string; n: number; returningPartnerId: string }): Promise<LeadJudgement> {
+      const had = new Set([input.returningPartnerId, ...(await listDeliveries(sql, { leadId: input.leadId })).filter((d) => d.deliveredAt).map((d) => d.partnerId)]);
+      return judgeNow(input.leadId, [], { key: `reoffer:${input.n}:judgement`, prefix: `re-offer ${input.n}: ` }, (plan) => ({
+        ...plan, strategy: 'first_match', scope: 1, target: 1, candidates: plan.candidates.filter((c) => !had.has(c.partnerId)),
+      }));
     },
   };
 }

@@ -35,6 +35,9 @@ const tools = require('../scripts/lib/tools') as { ensureTemporalCli(): string; 
 const PARTNERS = Number(process.env.INVOICE_PARTNERS ?? 1000);
 const CHARGES = Number(process.env.INVOICE_CHARGES ?? 100);
 const PRICES = [10_00, 12_50, 25_00];
+/** Temporal's default history limits, in events. */
+const HISTORY_WARN = 10_240;
+const HISTORY_LIMIT = 51_200;
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
@@ -106,6 +109,9 @@ async function main() {
     const { items, total } = await listInvoices(sql, { period: month, limit: PARTNERS, offset: 0 });
     const stored = items.filter((i) => i.pdfKey && i.emailedAt).length;
     say(`invoicing run: ${run.result.invoiced} invoices (${total} in the database, ${stored} stored and emailed) in ${run.seconds.toFixed(1)} s: ${(run.result.invoiced / run.seconds).toFixed(1)} PDFs/s, peak ${mb(run.peak)}`);
+    // One run holds every partner's child in its history: it must stay well inside Temporal's limits at full size.
+    const { historyLength } = await client.workflow.getHandle(invoicingRunId(month)).describe();
+    say(`the run's history: ${historyLength} events, ${(historyLength / PARTNERS).toFixed(1)} per partner (Temporal warns at ${HISTORY_WARN} and stops a workflow at ${HISTORY_LIMIT})`);
 
     const rerun = await peakMemory(() => client.workflow.execute<typeof invoicingRunWorkflow>('invoicingRunWorkflow', { workflowId: invoicingRunId(month), taskQueue, args: [{ month }] }));
     say(`rerun of the month: ${rerun.result.invoiced} new invoices in ${rerun.seconds.toFixed(1)} s`);
@@ -127,6 +133,7 @@ async function main() {
       { bench: 'invoicing', figure: 'whole month run', unit: 's', value: run.seconds, target: '< 300 s' },
       { bench: 'invoicing', figure: 'peak memory', unit: 'MB', value: run.peak / 2 ** 20, baseline: baseline.peak / 2 ** 20 },
       { bench: 'invoicing', figure: 'invoices issued by a rerun', unit: '', value: rerun.result.invoiced, target: '0' },
+      { bench: 'invoicing', figure: "events in the run's history", unit: '', value: historyLength, target: `< ${HISTORY_WARN}` },
     ]);
   } catch (err) {
     process.stderr.write(`benchmark failed: ${(err as Error).stack ?? err}\n`);

@@ -60,9 +60,15 @@ export async function markOutcome(sql: Sql, d: { leadId: string; partnerId: stri
     where lead_id = ${d.leadId} and partner_id = ${d.partnerId}`;
 }
 
-export async function markRespondBy(sql: Sql, d: { leadId: string; partnerId: string; respondBy: string }): Promise<void> {
-  await sql`update deliveries set status = 'awaiting_response', respond_by = ${d.respondBy}, updated_at = now()
+export async function markRespondBy(sql: Sql, d: { leadId: string; partnerId: string; respondBy: string; workflowId: string }): Promise<void> {
+  await sql`update deliveries set status = 'awaiting_response', respond_by = ${d.respondBy}, offer_workflow_id = ${d.workflowId}, updated_at = now()
     where lead_id = ${d.leadId} and partner_id = ${d.partnerId} and status = 'delivered'`;
+}
+
+/** The workflow holding the partner's offer of the lead, when it awaits an answer there rather than in the lead's own. */
+export async function offerWorkflowOf(sql: Sql, leadId: string, partnerId: string): Promise<string | null> {
+  const [row] = await sql<{ workflowId: string | null }[]>`select offer_workflow_id as "workflowId" from deliveries where lead_id = ${leadId} and partner_id = ${partnerId}`;
+  return row?.workflowId ?? null;
 }
 
 export async function listDeliveries(sql: Sql, filter: { leadId?: string; partnerId?: string }): Promise<DeliveryRow[]> {

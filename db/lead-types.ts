@@ -10,7 +10,7 @@ type Row = Omit<LeadType, 'defaultPriceMinor'> & { defaultPriceMinor: string | n
 
 const columns = (sql: Sql) => sql`id, name, fields, referral_method as "referralMethod", default_price_minor as "defaultPriceMinor",
   referral_scope as "referralScope", referral_deadline_seconds as "referralDeadlineSeconds", acceptance_window_seconds as "acceptanceWindowSeconds", fca_required as "fcaRequired",
-  introducer_sees_partners as "introducerSeesPartners", self_service as "selfService", config_version as "configVersion", created_at as "createdAt", updated_at as "updatedAt"`;
+  introducer_sees_partners as "introducerSeesPartners", reoffer_returned_leads as "reofferReturnedLeads", self_service as "selfService", config_version as "configVersion", created_at as "createdAt", updated_at as "updatedAt"`;
 
 export type LeadTypeRecord = LeadType & { createdAt: string; updatedAt: string };
 
@@ -24,10 +24,10 @@ const toLeadType = (r: Row): LeadTypeRecord => ({
 export async function insertLeadType(sql: Sql, id: string, t: LeadTypeInput): Promise<LeadTypeRecord> {
   const [row] = await sql<Row[]>`
     insert into lead_types (id, name, fields, referral_method, default_price_minor, referral_scope, acceptance_window_seconds, fca_required, introducer_sees_partners, self_service,
-      referral_deadline_seconds)
+      referral_deadline_seconds, reoffer_returned_leads)
     values (${id}, ${t.name}, ${sql.json(t.fields as never)}, ${t.referralMethod}, ${t.defaultPriceMinor}, ${t.referralScope},
             ${t.acceptanceWindowSeconds}, ${t.fcaRequired}, ${t.introducerSeesPartners ?? false}, ${t.selfService ? sql.json(t.selfService as never) : null},
-            ${t.referralDeadlineSeconds ?? DEFAULT_REFERRAL_DEADLINE_SECONDS})
+            ${t.referralDeadlineSeconds ?? DEFAULT_REFERRAL_DEADLINE_SECONDS}, ${t.reofferReturnedLeads ?? false})
     returning ${columns(sql)}`;
   return toLeadType(row as Row);
 }
@@ -53,6 +53,7 @@ export async function updateLeadType(sql: Sql, id: string, t: LeadTypeInput): Pr
       referral_deadline_seconds = ${t.referralDeadlineSeconds ?? DEFAULT_REFERRAL_DEADLINE_SECONDS},
       acceptance_window_seconds = ${t.acceptanceWindowSeconds}, fca_required = ${t.fcaRequired},
       introducer_sees_partners = ${t.introducerSeesPartners ?? false},
+      reoffer_returned_leads = ${t.reofferReturnedLeads ?? false},
       self_service = ${t.selfService ? sql.json(t.selfService as never) : null}, config_version = config_version + 1, updated_at = now()
     where id = ${id}
     returning ${columns(sql)}`;

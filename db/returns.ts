@@ -93,3 +93,18 @@ export async function setCreditNote(sql: Sql, id: string, creditNoteId: string):
 export async function markPartnerTold(sql: Sql, id: string): Promise<void> {
   await sql`update lead_returns set partner_told_at = now() where id = ${id} and partner_told_at is null`;
 }
+
+/**
+ * Which re-offer an approved return starts: the lead's nth approved return (n from 1), when the lead's
+ * type re-offers returned leads; undefined otherwise, or for a lead that never went through routing.
+ */
+export async function reofferOf(sql: Sql, id: string): Promise<{ leadId: string; n: number; returningPartnerId: string } | undefined> {
+  const [row] = await sql<{ leadId: string; n: string; returningPartnerId: string }[]>`
+    select r.lead_id as "leadId", r.partner_id as "returningPartnerId",
+      (select count(*) from lead_returns o where o.lead_id = r.lead_id and o.status = 'approved' and (o.decided_at, o.id) <= (r.decided_at, r.id)) as n
+    from lead_returns r
+    join leads l on l.id::text = r.lead_id
+    join lead_types t on t.id = l.lead_type_id
+    where r.id = ${id} and r.status = 'approved' and t.reoffer_returned_leads and l.test_profile_id is null`;
+  return row && { ...row, n: Number(row.n) };
+}

@@ -21,6 +21,8 @@ export interface LeadType {
   fcaRequired: boolean;
   /** Whether introducers see which partners took their leads; no when absent. */
   introducerSeesPartners?: boolean;
+  /** A lead whose return is approved goes to the next eligible partner that has not had it; no when absent. */
+  reofferReturnedLeads?: boolean;
   /** Partners may take this lead type, and choose their areas, themselves (null or absent: they may not). */
   selfService?: SelfService | null;
   configVersion: number;

@@ -47,3 +47,7 @@ export function assessReturn(policy: ReturnPolicy, req: ReturnRequest, charge: R
 export const returnWorkflowId = (returnId: string) => `return-${returnId}`;
 
 export interface ReturnDecision { approve: boolean; by: string; note: string }
+
+/** An approved return's lead, offered again: the lead's nth re-offer, excluding the partner that returned it. */
+export interface Reoffer { leadId: string; n: number; returningPartnerId: string }
+export const reofferWorkflowId = ({ leadId, n }: Pick<Reoffer, 'leadId' | 'n'>) => `reoffer-${leadId}-${n}`;

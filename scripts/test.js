@@ -18,6 +18,7 @@ try {
     LEADRELAY_MINIO: tools.ensureMinio(),
     LEADRELAY_TEST_SERVER: tools.ensureJavaTestServer(),
     LEADRELAY_CHROMIUM: tools.ensureChromium(),
+    LEADRELAY_PDFTOPPM: tools.ensurePoppler(),
     NODE_ENV: 'test',
   };
 } catch (err) {

@@ -1,9 +1,10 @@
-import { allHandlersFinished, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, condition, ParentClosePolicy, patched, proxyActivities, setHandler, startChild } from '@temporalio/workflow';
 import type { LeadActivities } from '../activities';
-import type { ReturnDecision, ReturnStatus } from '../domain/returns';
+import { reofferWorkflowId, type ReturnDecision, type ReturnStatus } from '../domain/returns';
+import { reofferWorkflow } from './reoffer';
 import { decideReturnUpdate } from './return-messages';
 
-const { creditReturn, recordReturnDecision, tellPartnerOfReturnDecision, issueReturnCreditNote, storeInvoicePdf, emailInvoice } = proxyActivities<LeadActivities>({
+const { creditReturn, recordReturnDecision, tellPartnerOfReturnDecision, issueReturnCreditNote, storeInvoicePdf, emailInvoice, reofferFor } = proxyActivities<LeadActivities>({
   startToCloseTimeout: '2 minutes',
   retry: { maximumInterval: '1 minute' },
 });
@@ -15,6 +16,9 @@ export interface LeadReturnInput {
   /** ISO time after which an undecided return expires. */
   decideBy: string;
 }
+
+/** Returns approved before this marker never offered their lead again. */
+export const REOFFER_PATCH = 'return-reoffer-v1';
 
 const AUTO: ReturnDecision = { approve: true, by: 'auto', note: "within the partner's auto-approve rules" };
 const DEADLINE: ReturnDecision = { approve: false, by: 'deadline', note: 'no decision was made before the deadline' };
@@ -55,12 +59,20 @@ export async function leadReturnWorkflow({ returnId, autoApprove, decideBy }: Le
   return status;
 }
 
-/** The credit lands on the statement first; the decision is recorded once it has. */
+/** The credit lands on the statement first; the decision is recorded once it has, then the lead is offered again. */
 async function approve(returnId: string, decision: ReturnDecision): Promise<void> {
   await creditReturn(returnId);
   await recordReturnDecision(returnId, 'approved', decision.by, decision.note);
+  if (patched(REOFFER_PATCH)) await reofferReturnedLead(returnId);
   const creditNoteId = await issueReturnCreditNote(returnId);
   if (!creditNoteId) return;
   await storeInvoicePdf(creditNoteId);
   await emailInvoice(creditNoteId);
+}
+
+/** Per the lead type: the lead goes to the next partner in a workflow of its own, which outlives this return's. */
+async function reofferReturnedLead(returnId: string): Promise<void> {
+  const reoffer = await reofferFor(returnId);
+  if (!reoffer) return;
+  await startChild(reofferWorkflow, { workflowId: reofferWorkflowId(reoffer), args: [reoffer], parentClosePolicy: ParentClosePolicy.ABANDON });
 }

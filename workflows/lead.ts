@@ -102,7 +102,8 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
   return lead.state;
 }
 
-function finalState(state: LeadState): ['delivered' | 'no_eligible_partner' | 'declined_everywhere', string] {
+/** How a lead's offers ended, in words. */
+export function finalState(state: LeadState): ['delivered' | 'no_eligible_partner' | 'declined_everywhere', string] {
   const accepted = state.deliveries.filter((d) => d.status === 'accepted');
   if (accepted.length > 0) return ['delivered', `accepted by ${accepted.map((d) => d.partnerName).join(', ')}`];
   const describe = (d: LeadState['deliveries'][number]) => `${d.partnerName}: ${d.status}${d.reason ? ` (${d.reason})` : ''}`;

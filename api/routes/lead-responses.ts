@@ -3,7 +3,7 @@ import type { AppDeps } from '../app';
 import { defineRoute } from '../route';
 import { HttpError, notFound } from '../http-error';
 import { updateLead } from '../workflow-updates';
-import { listDeliveries } from '../../db/deliveries';
+import { listDeliveries, offerWorkflowOf } from '../../db/deliveries';
 import { linkUsedAt, markLinkUsed } from '../../db/response-links';
 import { leadWorkflowId } from '../../domain/ids';
 import type { Decision } from '../../domain/lead-state';
@@ -25,8 +25,9 @@ const page = (title: string, body: string) =>
   `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body style="font-family:sans-serif;max-width:36em;margin:3em auto">${body}</body></html>`;
 
 export function leadResponseRoutes({ sql, temporal, linkSecret, sealer }: AppDeps) {
-  const respond = (leadId: string, partnerId: string, decision: Decision, reason?: string) =>
-    updateLead(temporal, leadWorkflowId(leadId), respondUpdate, { partnerId, decision, reason });
+  // A re-offered lead's answer goes to the re-offer's workflow; any other to the lead's.
+  const respond = async (leadId: string, partnerId: string, decision: Decision, reason?: string) =>
+    updateLead(temporal, (await offerWorkflowOf(sql, leadId, partnerId)) ?? leadWorkflowId(leadId), respondUpdate, { partnerId, decision, reason });
 
   /** A link is good once, until the acceptance window it was sent with closes. */
   const checkLink = async (leadId: string, q: z.infer<typeof linkQuery>) => {

@@ -47,6 +47,7 @@ const shape = {
   acceptanceWindowSeconds: z.number().int().positive().max(30 * 86400).nullable().meta({ description: 'Time a partner has to accept; null: accepted on delivery' }),
   fcaRequired: z.boolean().meta({ description: 'Deliver only to partners with an FCA authorisation number' }),
   introducerSeesPartners: z.boolean().meta({ description: 'Whether an introducer sees which partners took the leads it sent (GET /portal/sent)' }),
+  reofferReturnedLeads: z.boolean().meta({ description: 'A lead whose return is approved is offered to the next eligible partner that has not had it, reserved and charged as any offer' }),
 };
 
 export const createLeadTypeBody = z
@@ -58,6 +59,7 @@ export const createLeadTypeBody = z
     acceptanceWindowSeconds: shape.acceptanceWindowSeconds.default(null),
     fcaRequired: shape.fcaRequired.default(false),
     introducerSeesPartners: shape.introducerSeesPartners.default(false),
+    reofferReturnedLeads: shape.reofferReturnedLeads.default(false),
   })
   .meta({ id: 'CreateLeadType' });
 

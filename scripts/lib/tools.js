@@ -107,25 +107,30 @@ function ensureNodeModules() {
   fs.writeFileSync(stamp, want);
 }
 
-const CHROMIUM = '/usr/bin/chromium';
-
 /**
- * The page tests drive Debian's Chromium through playwright-core; nothing is downloaded from a
- * browser vendor. Installed with apt-get when missing (CI runs as root without a terminal).
+ * A Debian package's program, installed with apt-get when missing (CI runs as root without a
+ * terminal); nothing is downloaded from a vendor. `override` names an environment variable that
+ * points at the program instead.
  */
-function ensureChromium() {
-  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
-  if (fs.existsSync(CHROMIUM)) return CHROMIUM;
-  say("installing Debian's chromium for the page tests (first run only)...");
+function ensureDebianProgram({ pkg, program, override, usedBy }) {
+  if (process.env[override]) return process.env[override];
+  if (fs.existsSync(program)) return program;
+  say(`installing Debian's ${pkg} for ${usedBy} (first run only)...`);
   const [cmd, ...prefix] = process.getuid?.() === 0 ? ['apt-get'] : ['sudo', '-n', 'apt-get'];
   const apt = (...args) => spawnSync(cmd, [...prefix, ...args], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }).status === 0;
-  const install = () => apt('install', '-y', '-q', '--no-install-recommends', 'chromium');
+  const install = () => apt('install', '-y', '-q', '--no-install-recommends', pkg);
   // A fresh image has no package lists yet: refresh them once if the first try fails.
   const installed = install() || (apt('update', '-q') && install());
-  if (!installed || !fs.existsSync(CHROMIUM)) {
-    throw new Error(`the page tests need Chromium at ${CHROMIUM}: install Debian's package (apt-get install chromium) as root, or set CHROMIUM_PATH`);
+  if (!installed || !fs.existsSync(program)) {
+    throw new Error(`${usedBy} need ${program}: install Debian's package (apt-get install ${pkg}) as root, or set ${override}`);
   }
-  return CHROMIUM;
+  return program;
 }
 
-module.exports = { ROOT, cacheDir, say, ensureNodeModules, ensureTemporalCli, ensureMinio, ensureJavaTestServer, ensureSchemathesis, ensureChromium };
+/** The page tests drive Debian's Chromium through playwright-core. */
+const ensureChromium = () => ensureDebianProgram({ pkg: 'chromium', program: '/usr/bin/chromium', override: 'CHROMIUM_PATH', usedBy: 'the page tests' });
+
+/** The invoice tests look at PDFs as a person would: rendered to PNG by pdftoppm (poppler-utils, with pdftotext beside it). */
+const ensurePoppler = () => ensureDebianProgram({ pkg: 'poppler-utils', program: '/usr/bin/pdftoppm', override: 'PDFTOPPM_PATH', usedBy: 'the invoice tests' });
+
+module.exports = { ROOT, cacheDir, say, ensureNodeModules, ensureTemporalCli, ensureMinio, ensureJavaTestServer, ensureSchemathesis, ensureChromium, ensurePoppler };

@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import type { TestApi } from '../helpers/api';
 import { getTransaction, insertTransactions } from '../../db/partner-statements';
 import { partnerStartFromDb } from '../../db/partner-ledger';
@@ -7,6 +11,8 @@ import { partnerCapacityClient } from '../../infra/partner-capacity-client';
 import { reserveRequest, settle } from '../capacity/fixtures';
 import { eventually } from '../helpers/wait';
 import { createLeadType, createPartner, keyFor, validPartner } from '../config/fixtures';
+
+const execFileAsync = promisify(execFile);
 
 export const GB = { line1: '1 High Street', city: 'London', postalCode: 'SW1A 1AA', country: 'GB' };
 export const DE = { line1: 'Friedrichstraße 1', city: 'Berlin', postalCode: '10117', country: 'DE' };
@@ -70,23 +76,56 @@ const chunks = []; process.stdin.on('data', (c) => chunks.push(c)).on('end', asy
   process.stdout.write((await parser.getText()).text); await parser.destroy();
 });`;
 
-// The first page as a PNG at 72 dpi (pdf.js onto a canvas), then how much ink each region of a grid holds.
-const INK = `const { PDFParse } = require('pdf-parse'); const { createCanvas, loadImage } = require('@napi-rs/canvas');
+// How much ink a PNG holds in each region of a grid: tenths of the height (rows) by quarters of the width (columns).
+const INK = `const { createCanvas, loadImage } = require('@napi-rs/canvas');
 const chunks = []; process.stdin.on('data', (c) => chunks.push(c)).on('end', async () => {
-  const parser = new PDFParse({ data: new Uint8Array(Buffer.concat(chunks)) });
-  const shot = (await parser.getScreenshot({ scale: 1, imageBuffer: true })).pages[0]; await parser.destroy();
-  const image = await loadImage(Buffer.from(shot.data)); const canvas = createCanvas(image.width, image.height);
+  const image = await loadImage(Buffer.concat(chunks)); const canvas = createCanvas(image.width, image.height);
   const ctx = canvas.getContext('2d'); ctx.drawImage(image, 0, 0); const { data } = ctx.getImageData(0, 0, image.width, image.height);
   const ink = Array.from({ length: 10 }, () => new Array(4).fill(0));
   for (let y = 0; y < image.height; y++) for (let x = 0; x < image.width; x++) {
     const i = (y * image.width + x) * 4; if (data[i] + data[i + 1] + data[i + 2] < 384) ink[Math.floor((y * 10) / image.height)][Math.floor((x * 4) / image.width)]++;
   }
-  process.stdout.write(JSON.stringify({ width: image.width, height: image.height, png: shot.data.length, ink }));
+  process.stdout.write(JSON.stringify(ink));
 });`;
 
-/** What a person sees on page 1: its size in points and dark pixels per tenth of the height (rows) and quarter of the width (columns). */
-export async function pdfLooks(pdf: Buffer): Promise<{ width: number; height: number; png: number; ink: number[][] }> {
-  return JSON.parse(await runNode(INK, pdf));
+// Poppler's tools, which `npm test` installs (scripts/lib/tools.js ensurePoppler).
+const PDFTOPPM = process.env.LEADRELAY_PDFTOPPM ?? '/usr/bin/pdftoppm';
+const PDFTOTEXT = path.join(path.dirname(PDFTOPPM), 'pdftotext');
+
+/** Hands the PDF, written to a folder of its own, to a poppler tool; the folder goes afterwards. */
+async function withPdfFile<T>(pdf: Buffer, use: (file: string, dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'leadrelay-pdf-'));
+  try {
+    await writeFile(path.join(dir, 'in.pdf'), pdf);
+    return await use(path.join(dir, 'in.pdf'), dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** A4 at `dpi`, in whole pixels as pdftoppm renders it: 210 x 297 mm rounded up. */
+export const a4Pixels = (dpi: number) => [Math.ceil((210 / 25.4) * dpi), Math.ceil((297 / 25.4) * dpi)];
+
+/**
+ * What a person sees on page 1: rendered to PNG by pdftoppm at `dpi`, the image's size in pixels (from
+ * its header) and dark pixels per tenth of the height (rows) and quarter of the width (columns).
+ */
+export async function pdfLooks(pdf: Buffer, dpi = 72): Promise<{ width: number; height: number; png: Buffer; ink: number[][] }> {
+  const png = await withPdfFile(pdf, async (file, dir) => {
+    await execFileAsync(PDFTOPPM, ['-png', '-r', String(dpi), '-f', '1', '-l', '1', '-singlefile', file, path.join(dir, 'page')]);
+    return readFile(path.join(dir, 'page.png'));
+  });
+  if (png.subarray(1, 4).toString() !== 'PNG') throw new Error('pdftoppm wrote no PNG');
+  return { width: png.readUInt32BE(16), height: png.readUInt32BE(20), png, ink: JSON.parse(await runNode(INK, png)) };
+}
+
+/** Where each word sits on page 1, in points from the top left corner, as pdftotext -bbox reads it. */
+export async function pdfWords(pdf: Buffer): Promise<{ word: string; x: number; y: number; xMax: number; yMax: number }[]> {
+  const { stdout } = await withPdfFile(pdf, (file) => execFileAsync(PDFTOTEXT, ['-bbox', '-f', '1', '-l', '1', file, '-']));
+  return [...stdout.matchAll(/<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<\/word>/g)].map((m) => ({
+    word: m[5]!.replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"'),
+    x: Number(m[1]), y: Number(m[2]), xMax: Number(m[3]), yMax: Number(m[4]),
+  }));
 }
 
 /** The text a person would read on the PDF, by a stock PDF text extractor (pdf.js through pdf-parse). */

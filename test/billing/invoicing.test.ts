@@ -9,7 +9,7 @@ import { getPartner } from '../../db/partners';
 import { issueMonthlyInvoice } from '../../db/invoices';
 import { ensureInvoicingSchedule } from '../../infra/invoicing-schedule';
 import { monthAt, previousMonth } from '../../domain/invoice';
-import { billedPartner, chargesIn, downloadPdf, GB, leadType, mailsTo, pdfLooks, pdfText, PL, US } from './fixtures';
+import { a4Pixels, billedPartner, chargesIn, downloadPdf, GB, leadType, mailsTo, pdfLooks, pdfText, pdfWords, PL, US } from './fixtures';
 
 describe('monthly invoices: from the ledger to a numbered VAT invoice, as PDF in the object store, emailed', () => {
   const stack = useLeadStack('invoicing');
@@ -65,9 +65,10 @@ describe('monthly invoices: from the ledger to a numbered VAT invoice, as PDF in
       `Supply period: ${month}`, `${type.name} leads`, '£25.00', '£75.00', 'Net: £115.00', 'VAT at 20%: £23.00', 'Total: £138.00']) {
       expect(text).toContain(words);
     }
-    // As a person sees it: one A4 page, title and both parties at the top, the table's amounts in the right-hand quarter, the rest blank.
-    const looks = await pdfLooks(pdf);
-    expect([looks.width, looks.height]).toEqual([595, 841]);
+    // As a person sees it, rendered to PNG by pdftoppm: one A4 page, title and both parties at the top, the table's
+    // amounts in the right-hand quarter, the rest blank.
+    const looks = await pdfLooks(pdf, 100);
+    expect([looks.width, looks.height]).toEqual(a4Pixels(100));
     const [title, parties, , totals] = looks.ink;
     expect(title![0]).toBeGreaterThan(300);
     expect(parties![0]).toBeGreaterThan(200);
@@ -75,6 +76,17 @@ describe('monthly invoices: from the ledger to a numbered VAT invoice, as PDF in
     expect(title![3]).toBe(0);
     expect(totals![3]).toBeGreaterThan(100);
     expect(looks.ink.slice(5).flat().reduce((a, b) => a + b, 0)).toBe(0);
+    // Where the words sit, in points from the top: the title first, supplier left of customer, each amount
+    // right-aligned under "Amount", the total under the table, aligned with it.
+    const words = await pdfWords(pdf);
+    const at = (word: string) => words.find((w) => w.word === word) ?? Promise.reject(new Error(`"${word}" is not on the page`));
+    const [titleWord, supplier, customer, amount, line, total] = await Promise.all([at(invoice.number), at('leadrelay'), at('Home'), at('Amount'), at('£75.00'), at('£138.00')]);
+    expect(titleWord.y).toBeLessThan(Math.min(supplier.y, customer.y));
+    expect(supplier.x).toBeLessThan(customer.x);
+    expect(line.y).toBeGreaterThan(amount.y);
+    expect(Math.abs(line.xMax - amount.xMax)).toBeLessThan(1);
+    expect(total.y).toBeGreaterThan(line.y);
+    expect(Math.abs(total.xMax - amount.xMax)).toBeLessThan(1);
     const euText = await pdfText((await downloadPdf(stack.api, `/invoices/${byPartner(eu.id).id}/pdf`)).pdf);
     expect(euText).toContain('Reverse charge: VAT to be accounted for by the recipient');
     expect(euText).toContain('Łódź Słoneczna Sp. z o.o.');

@@ -8,7 +8,7 @@ import { getPartner } from '../../db/partners';
 import { issueMonthlyInvoice } from '../../db/invoices';
 import { insertTransactions } from '../../db/partner-statements';
 import { monthAt } from '../../domain/invoice';
-import { billedPartner, chargeNow, creditOf, downloadPdf, GB, mailsTo, pdfText } from './fixtures';
+import { a4Pixels, billedPartner, chargeNow, creditOf, downloadPdf, GB, mailsTo, pdfLooks, pdfText, pdfWords } from './fixtures';
 
 const POLICY = {
   windowHours: 48,
@@ -105,10 +105,19 @@ describe('lead returns: policy, auto-approval or an operator decision, credit at
     expect(note).toMatchObject({ series: 'credit_note', number: expect.stringMatching(/^CN-\d{6}$/), amendsInvoiceId: invoice.id, netMinor: -40_00, vatMinor: -8_00, grossMinor: -48_00 });
     const stored = await eventually(async () => (await stack.api.request('GET', `/invoices/${note.id}`)).body.pdfKey ?? undefined);
     expect(stored).toContain(`invoices/${p.id}/`);
-    const text = await pdfText((await downloadPdf(stack.api, `/portal/invoices/${note.id}/pdf`, p.key)).pdf);
+    const { pdf } = await downloadPdf(stack.api, `/portal/invoices/${note.id}/pdf`, p.key);
+    const text = await pdfText(pdf);
     expect(text).toContain(`Credit note ${note.number}`);
     expect(text).toContain(`Amends invoice ${invoice.number}`);
     expect(text).toContain('Total: -£48.00');
+    // Seen as a page: A4, the amended invoice named under the title, the negative total right-aligned with the amounts.
+    const looks = await pdfLooks(pdf, 100);
+    expect([looks.width, looks.height]).toEqual(a4Pixels(100));
+    expect(looks.ink.slice(5).flat().reduce((a, b) => a + b, 0)).toBe(0);
+    const words = await pdfWords(pdf);
+    const at = (word: string) => words.find((w) => w.word === word)!;
+    expect(at(invoice.number).y).toBeGreaterThan(at(note.number).y);
+    expect(Math.abs(at('-£48.00').xMax - at('Amount').xMax)).toBeLessThan(1);
 
     const twice = await stack.api.request('POST', `/returns/${queued.body.id}/decision`, { body: { decision: 'deny' } });
     expect(twice.status).toBe(409);
