@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { assertPortsFree, startMailCatcher, startMinio, startPostgres, startTemporal, stopAll, waitFor, type Service } from './lib/services';
 import { startTwilioVoiceSimulator } from '../infra/twilio-voice-simulator';
+import { incomingCallUrl } from '../domain/transfer';
 import { loadEnv } from '../infra/env';
 const { ROOT, ensureMinio, ensureTemporalCli, say } = require('./lib/tools');
 
@@ -58,7 +59,9 @@ async function main() {
     // Without real Twilio credentials, hotkey transfers dial the local Voice simulator.
     const twilioEnv = loadEnv(process.env);
     const twilio = twilioSimulated
-      ? await startTwilioVoiceSimulator({ accountSid: twilioEnv.TWILIO_ACCOUNT_SID, authToken: twilioEnv.TWILIO_AUTH_TOKEN, port: port('TWILIO_SIMULATOR_PORT', 3010) })
+      ? await startTwilioVoiceSimulator({ accountSid: twilioEnv.TWILIO_ACCOUNT_SID, authToken: twilioEnv.TWILIO_AUTH_TOKEN, port: port('TWILIO_SIMULATOR_PORT', 3010),
+        // Our Twilio number answers incoming calls as leadrelay would have Twilio do.
+        voiceUrls: { [twilioEnv.TWILIO_FROM_NUMBER]: incomingCallUrl(publicUrl) } })
       : undefined;
     if (twilio) services.push({ name: 'twilio-simulator', stop: () => twilio.close() });
     const env = {
