@@ -31,8 +31,9 @@ const transferBody = z
       description: "The consumer's live Twilio call; it is moved into the lead's conference, with hold music, while partners are rung. Give this or conference",
       example: 'CA0123456789abcdef0123456789abcdef',
     }),
-    conference: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/, 'must be a Twilio conference name: letters, digits, _ . : -').optional().meta({
-      description: 'The conference the consumer already waits in: an incoming call answered by /twilio/voice/incoming waits in call-<CallSid>. Give this or consumerCallSid',
+    // Only conferences leadrelay answered a call into report their events to us, which the transfer relies on.
+    conference: z.string().regex(/^call-CA[0-9a-f]{32}$/, 'must be the conference an incoming call waits in: call-<CallSid>').optional().meta({
+      description: 'The conference the consumer already waits in: a call to our number, answered by /twilio/voice/incoming, waits in call-<CallSid>. Give this or consumerCallSid',
       example: 'call-CA0123456789abcdef0123456789abcdef',
     }),
     agentCallSid: callSid.optional().meta({ description: "The agent's own live call: it joins the conference too, and leaving never ends it for the others" }),

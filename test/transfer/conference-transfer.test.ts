@@ -94,6 +94,8 @@ describe('transfers from an incoming call, with the agent on the line', () => {
     expect(await stepNames(leadId)).not.toContain(':agent_dropped');
 
     await stack.sim.hangUp(agent);
+    // Twilio heard us answer the agent's leave, although the lead's transfer is over.
+    expect(stack.sim.callbacks.filter((c) => c.params.CallSid === agent).map((c) => `${c.params.StatusCallbackEvent}: ${c.status}`)).toEqual(['participant-join: 204', 'participant-leave: 204']);
     expect(stack.sim.conferences.get(conference)!.callSids).toEqual([consumer, taker]);
     expect(stack.sim.conferences.get(conference)!.endedAt).toBeUndefined();
     expect([consumer, taker].map((sid) => stack.sim.calls.get(sid)!.status)).toEqual(['in-progress', 'in-progress']);

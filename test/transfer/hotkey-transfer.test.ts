@@ -213,8 +213,10 @@ describe('hotkey telephone transfer', () => {
     const missing = await stack.api.request('POST', `/leads/${leadId}/transfer`, { key: stack.agentKey, body: {} });
     expect(missing.status).toBe(400);
     expect(missing.body.problems.map((p: { field: string }) => p.field)).toEqual(['body.consumerCallSid']);
-    const both = await stack.api.request('POST', `/leads/${leadId}/transfer`, { key: stack.agentKey, body: { consumerCallSid: consumerCall(), conference: 'call-x' } });
+    const both = await stack.api.request('POST', `/leads/${leadId}/transfer`, { key: stack.agentKey, body: { consumerCallSid: consumerCall(), conference: `call-${consumerCall()}` } });
     expect(both.body.problems).toEqual([{ field: 'body.conference', reason: 'give consumerCallSid or conference, not both' }]);
+    const notOurs = await stack.api.request('POST', `/leads/${leadId}/transfer`, { key: stack.agentKey, body: { conference: 'sales-room' } });
+    expect(notOurs.body.problems).toEqual([{ field: 'body.conference', reason: 'must be the conference an incoming call waits in: call-<CallSid>' }]);
     const modeAlone = await stack.api.request('POST', `/leads/${leadId}/transfer`, { key: stack.agentKey, body: { consumerCallSid: consumerCall(), mode: 'warm' } });
     expect(modeAlone.body.problems).toEqual([{ field: 'body.mode', reason: expect.stringMatching(/needs agentCallSid/) }]);
     const sameCall = consumerCall();
