@@ -101,6 +101,8 @@ export interface TwilioVoiceSimulator {
   answerAt(number: string, voiceUrl: string): void;
   /** The person on this call hangs up. */
   hangUp(callSid: string): Promise<void>;
+  /** Callbacks this matches are lost on the way (Twilio does not retry them), for tests of what we do without them. */
+  loseCallbacks(match: (url: string, params: Record<string, string>) => boolean): void;
   close(): Promise<void>;
 }
 
@@ -126,6 +128,7 @@ export async function startTwilioVoiceSimulator(options: {
   const requests: SimulatorRequest[] = [];
   const callbacks: SentCallback[] = [];
   let closed = false;
+  let lost = (_url: string, _params: Record<string, string>) => false;
   // Rings, answers and hang-ups still to come; closing the simulator drops them.
   const timers = new Set<NodeJS.Timeout>();
   const later = (ms: number, fn: () => void) => {
@@ -354,6 +357,10 @@ export async function startTwilioVoiceSimulator(options: {
   }
 
   async function post(target: string, params: Record<string, string>) {
+    if (lost(target, params)) {
+      callbacks.push({ url: target, params, status: 0 });
+      return { ok: false, text: '' };
+    }
     const signature = twilio.getExpectedTwilioSignature(authToken, target, params);
     try {
       const res = await fetch(reach(target), {
@@ -414,6 +421,7 @@ export async function startTwilioVoiceSimulator(options: {
     },
     answerAt: (number, voiceUrl) => { voiceUrls.set(number, voiceUrl); },
     hangUp: (callSid) => end(calls.get(callSid)!, 'completed'),
+    loseCallbacks: (match) => { lost = match; },
     async close() {
       if (closed) return;
       closed = true;

@@ -56,7 +56,7 @@ export class HotkeyTransfer {
 
   validate(req: TransferRequest): void {
     if (req?.conference !== undefined || req?.agentCallSid !== undefined || req?.mode !== undefined) {
-      if (this.accepting && !this.conferences) throw refused('BadTransfer', 'this lead started before conference and warm transfers: give consumerCallSid only');
+      if (this.accepting && !this.conferences) throw refused('NoConferenceTransfer', 'this lead started before conference and warm transfers: give consumerCallSid only');
       if ((req.consumerCallSid === undefined) === (req.conference === undefined)) throw refused('BadTransfer', 'give either consumerCallSid or conference');
       if (req.agentCallSid !== undefined && !CALL_SID.test(req.agentCallSid)) throw refused('BadTransfer', 'agentCallSid must be a Twilio call SID: CA and 32 hex digits');
     }

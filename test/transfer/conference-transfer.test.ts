@@ -118,6 +118,21 @@ describe('transfers from an incoming call, with the agent on the line', () => {
     expect(await stepNames(leadId)).toEqual(expect.arrayContaining([':left', ':conference_ended', 'slow:refused', ':consumer_hung_up']));
   });
 
+  it('does not charge a partner whose join Twilio never reports: its call is ended and the next partner rung', async () => {
+    const { leadId, phones, distribution } = await transferLead([['unseen', { answer: 'human', press: '1' }], ['seen', { answer: 'human', press: '1' }]]);
+    stack.sim.loseCallbacks((_url, p) => p.StatusCallbackEvent === 'participant-join' && stack.sim.calls.get(p.CallSid ?? '')?.to === phones.unseen);
+    const { conference } = await incomingCall();
+    expect((await press(leadId, { conference })).status).toBe(202);
+
+    const lead = await leadIn(leadId, 'delivered');
+    expect(lead.deliveries.map((d: { status: string; reason: string | null }) => `${d.status}: ${d.reason}`))
+      .toEqual(['failed: pressed 1 but was not in the conference within 30 s', 'accepted: null']);
+    expect(await charges(leadId)).toEqual([{ partnerId: distribution.partners.seen!.id, amountMinor: 25_01 }]);
+    expect(callTo(phones.unseen!).status).toBe('completed');
+    expect(stack.sim.conferences.get(conference)!.callSids).toEqual([expect.any(String), callTo(phones.seen!).sid]);
+    stack.sim.loseCallbacks(() => false);
+  }, 120_000);
+
   it('ends the lead, ringing nobody, when the caller left the conference before Transfer was pressed', async () => {
     const { leadId, phones } = await transferLead([['taker', { answer: 'human', press: '1' }]]);
     const { consumer, conference } = await incomingCall();
