@@ -119,7 +119,9 @@ export function transferActivities(sql: Sql, env: Env, httpClient?: TwilioHttpCl
       try {
         await client.calls(input.callSid).update({ status: 'completed' });
       } catch (err) {
-        if ((err as { status?: number }).status !== 404) throw err;
+        // No such call, or (21220) one no longer in progress.
+        const { status, code } = err as { status?: number; code?: number };
+        if (status !== 404 && code !== 21220) throw err;
       }
     },
   };

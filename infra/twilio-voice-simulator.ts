@@ -13,7 +13,8 @@ export const INVALID_NUMBER = '+15005550001';
  * places calls, posts signed status callbacks, fetches TwiML and follows it (Say, Gather, Dial >
  * Conference, Hangup) as Twilio does. Development and test infrastructure only: production talks to
  * api.twilio.com. What it reproduces, with Twilio's docs:
- * - Calls create / fetch / update / list: https://www.twilio.com/docs/voice/api/call-resource
+ * - Calls create / fetch / update / list: https://www.twilio.com/docs/voice/api/call-resource; new TwiML for
+ *   an ended call is refused with 21220: https://www.twilio.com/docs/errors/21220
  * - status callbacks (initiated, ringing, answered, completed; busy / no-answer / failed are final):
  *   https://www.twilio.com/docs/voice/api/call-resource#statuscallbackevent
  * - answering-machine detection with MachineDetection=Enable: AnsweredBy in the TwiML request:
@@ -156,6 +157,8 @@ export async function startTwilioVoiceSimulator(options: {
       if ((m = rest.match(/^\/Calls\/(CA[0-9a-f]{32})\.json$/))) {
         const call = calls.get(m[1]!);
         if (!call) return error(404, 20404, `The requested resource ${path} was not found`);
+        // Twilio's 21220: an ended call can't be given new TwiML (ending it again changes nothing).
+        if (req.method === 'POST' && ENDED.includes(call.status) && (form.Twiml !== undefined || form.Url !== undefined)) return error(400, 21220, 'Call is not in-progress. Cannot redirect.');
         if (req.method === 'POST') await updateCall(call, form);
         return send(200, callJson(call));
       }

@@ -47,6 +47,8 @@ export class HotkeyTransfer {
   accepting = false;
   /** Leads started since transfer-v2: incoming calls' conferences, the agent's call, warm or cold, conference events. */
   conferences = false;
+  /** The agent's call was moved into the conference. */
+  agentJoined = false;
 
   constructor(private readonly lead: LeadProgress) {
     this.state = { status: 'waiting', conference: conferenceNameFor(lead.leadId), steps: [] };
@@ -94,6 +96,11 @@ export class HotkeyTransfer {
   get consumerGone() {
     return hasEnded(this.events.get(this.state.consumerCallSid ?? '') ?? [])
       || this.conferenceEvents.some((e) => e.event === 'conference-end' || (e.event === 'participant-leave' && e.callSid === this.state.consumerCallSid));
+  }
+
+  /** The agent joined and has not left (nor hung up). */
+  get agentOnLine() {
+    return this.agentJoined && !this.conferenceEvents.some((e) => e.event === 'participant-leave' && e.callSid === this.state.agentCallSid);
   }
 
   /** Twilio reported the call in the conference. */
@@ -184,7 +191,7 @@ export async function transferInTurn(lead: LeadProgress, transfer: HotkeyTransfe
   const { consumerCallSid, agentCallSid, conference } = transfer.state;
   await transfer.step(undefined, 'holding', `consumer call ${consumerCallSid} holds in conference ${conference}`);
   if (agentCallSid) {
-    const joined = await joinAgent({ conference, agentCallSid });
+    const joined = (transfer.agentJoined = await joinAgent({ conference, agentCallSid }));
     await transfer.step(undefined, joined ? 'agent_joined' : 'agent_gone', `agent call ${agentCallSid} ${joined ? `joins ${conference}` : 'has ended'}`, agentCallSid);
   }
   const { candidates } = judgement.plan;
@@ -324,7 +331,7 @@ const JOIN_FAILURES = {
 /** A cold transfer: the partner is with the consumer, so the agent's call is ended. A warm one leaves the agent to hang up. */
 async function dropAgentIfCold(transfer: HotkeyTransfer): Promise<void> {
   const { agentCallSid, mode } = transfer.state;
-  if (!agentCallSid || mode !== 'cold') return;
+  if (!agentCallSid || mode !== 'cold' || !transfer.agentOnLine) return;
   await hangUpCall({ callSid: agentCallSid });
   await transfer.step(undefined, 'agent_dropped', `cold transfer: agent call ${agentCallSid} ended once the partner joined`, agentCallSid);
 }

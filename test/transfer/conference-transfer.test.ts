@@ -80,6 +80,19 @@ describe('transfers from an incoming call, with the agent on the line', () => {
     expect(stack.sim.requests).toEqual(expect.arrayContaining([expect.objectContaining({ path: expect.stringContaining(`/Calls/${agent}.json`), form: { Status: 'completed' } })]));
   });
 
+  it("goes on without the agent when the agent's call has already ended", async () => {
+    const { leadId } = await transferLead([['taker', { answer: 'human', press: '1' }]]);
+    const { conference } = await incomingCall();
+    const agent = stack.sim.incomingCall(phone(), AGENT_DESK);
+    await stack.sim.hangUp(agent);
+    expect((await press(leadId, { conference, agentCallSid: agent })).status).toBe(202);
+    await leadIn(leadId, 'delivered');
+    const steps = await stepNames(leadId);
+    expect(steps).toContain(':agent_gone');
+    expect(steps).not.toContain(':agent_dropped');
+    expect(stack.sim.calls.get(agent)!.conference).toBeUndefined();
+  });
+
   it("warm: the agent stays to introduce the partner, and when the agent hangs up the consumer and partner stay connected", async () => {
     const { leadId, phones } = await transferLead([['taker', { answer: 'human', press: '1' }]], { taker: { ringTimeoutSeconds: 20, minBillableSeconds: 1 } });
     // Here the agent names the consumer's call: it is moved into the lead's own conference, and the agent's with it.
