@@ -156,6 +156,13 @@ describe('transfers from an incoming call, with the agent on the line', () => {
     expect(dialled(phones.taker!)).toHaveLength(0);
   });
 
+  it('documents the Transfer body and the incoming-call and conference callbacks', async () => {
+    const doc = (await stack.api.request('GET', '/openapi.json', { key: null })).body;
+    expect(Object.keys(doc.components.schemas.StartTransfer.properties)).toEqual(['consumerCallSid', 'conference', 'agentCallSid', 'mode']);
+    expect(doc.paths['/twilio/voice/incoming'].post.security).toEqual([]);
+    expect(Object.keys(doc.paths['/twilio/voice/conference'].post.responses)).toEqual(['204', '400', '403']);
+  });
+
   it('checks the signature of conference events, ignores a replayed one and events of a conference no lead claimed, and lets one lead only claim a conference', async () => {
     const { leadId, phones } = await transferLead([['taker', { answer: 'human', press: '1' }]]);
     const { consumer, conference } = await incomingCall();
