@@ -1,5 +1,4 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import twilio from 'twilio';
 import type { Sql } from '../db/client';
 import { appendAudit, findAudit } from '../db/audit';
 import { getPartner } from '../db/partners';
@@ -8,6 +7,7 @@ import { deliveryKey } from '../domain/ids';
 import type { Env } from '../infra/env';
 import { createTwilioClient, forwardingHttpClient, type TwilioHttpClient } from '../infra/twilio';
 import { conferenceNameFor, consumerStatusUrl, voiceUrls, type TransferSettings } from '../domain/transfer';
+import { conferenceTwiml } from '../infra/transfer-twiml';
 import { getTransferSettings } from '../db/transfer-settings';
 
 /** Twilio answered 4xx: asking again gets the same answer. */
@@ -36,10 +36,12 @@ export function transferActivities(sql: Sql, env: Env, httpClient?: TwilioHttpCl
       return getTransferSettings(sql, input.partnerId);
     },
 
-    /** Puts the consumer's call into the lead's conference, where they hear hold music until a partner joins; its hang-up is reported to us. */
+    /**
+     * Puts the consumer's call into the lead's conference, where they hear hold music until a partner joins; its
+     * hang-up, and the conference's joins, leaves and end, are reported to us.
+     */
     async holdConsumer(input: { leadId: string; consumerCallSid: string }): Promise<void> {
-      const twiml = new twilio.twiml.VoiceResponse();
-      twiml.dial().conference({ startConferenceOnEnter: true, endConferenceOnExit: true, waitUrl: 'http://twimlets.com/holdmusic?Bucket=com.twilio.music.classical' }, conferenceNameFor(input.leadId));
+      const twiml = conferenceTwiml(env.PUBLIC_URL, conferenceNameFor(input.leadId), { endConferenceOnExit: true });
       try {
         await client.calls(input.consumerCallSid).update({ twiml: twiml.toString(), statusCallback: consumerStatusUrl(env.PUBLIC_URL, input.leadId), statusCallbackMethod: 'POST' });
       } catch (err) {
@@ -85,12 +87,41 @@ export function transferActivities(sql: Sql, env: Env, httpClient?: TwilioHttpCl
       return result;
     },
 
+    /**
+     * The consumer's call in a conference they already wait in (an incoming call): its first participant
+     * other than the agent. Undefined when the conference has ended or nobody but the agent is in it.
+     */
+    async findConsumer(input: { conference: string; agentCallSid?: string }): Promise<{ consumerCallSid: string } | undefined> {
+      const [live] = await client.conferences.list({ friendlyName: input.conference, status: 'in-progress', limit: 1 });
+      if (!live) return undefined;
+      const participants = await client.conferences(live.sid).participants.list({ limit: 50 });
+      const consumer = participants.find((p) => p.callSid !== input.agentCallSid);
+      return consumer ? { consumerCallSid: consumer.callSid } : undefined;
+    },
+
+    /**
+     * Moves the agent's call into the transfer's conference; the agent leaving never ends it for the others.
+     * False when the agent's call has already ended.
+     */
+    async joinAgent(input: { conference: string; agentCallSid: string }): Promise<boolean> {
+      const twiml = conferenceTwiml(env.PUBLIC_URL, input.conference, { endConferenceOnExit: false });
+      try {
+        await client.calls(input.agentCallSid).update({ twiml: twiml.toString() });
+        return true;
+      } catch (err) {
+        if (!refusedByTwilio(err)) throw err;
+        return false;
+      }
+    },
+
     /** Ends a partner's call that must not go on (a machine, or the transfer gave up on it); an ended call stays ended. */
     async hangUpCall(input: { callSid: string }): Promise<void> {
       try {
         await client.calls(input.callSid).update({ status: 'completed' });
       } catch (err) {
-        if ((err as { status?: number }).status !== 404) throw err;
+        // No such call, or (21220) one no longer in progress.
+        const { status, code } = err as { status?: number; code?: number };
+        if (status !== 404 && code !== 21220) throw err;
       }
     },
   };

@@ -32,6 +32,19 @@ export const WHISPER_SECONDS = 30;
 
 /** The consumer waits in a conference named after the lead; partners who press 1 join it. */
 export const conferenceNameFor = (leadId: string) => `lead-${leadId}`;
+/** A call to our Twilio number is answered into a conference named after the call, before any lead exists. */
+export const incomingConferenceFor = (callSid: string) => `call-${callSid}`;
+/** What a caller to our number hears before the hold music. */
+export const INCOMING_GREETING = 'Thank you for calling. Please hold while we connect you.';
+/** Hold music while the consumer waits (Twilio's own). */
+export const HOLD_MUSIC_URL = 'http://twimlets.com/holdmusic?Bucket=com.twilio.music.classical';
+
+/** Our Twilio number's voice URL: set it in Twilio's console (the simulator is given it by npm start). */
+export const incomingCallUrl = (publicUrl: string) => new URL('/twilio/voice/incoming', publicUrl).toString();
+/** Every transfer conference reports here; the conference's name says which lead it belongs to. */
+export const conferenceStatusUrl = (publicUrl: string) => new URL('/twilio/voice/conference', publicUrl).toString();
+/** The conference events a transfer follows (TwiML's statusCallbackEvent names for participant-join, participant-leave, conference-end). */
+export const CONFERENCE_EVENTS = ['join', 'leave', 'end'] as const;
 
 /** Where Twilio calls us back about a partner's call: the whisper TwiML and the call's status. */
 export const voiceUrls = (publicUrl: string, leadId: string, partnerId: string) => {
@@ -49,15 +62,20 @@ export const consumerStatusUrl = (publicUrl: string, leadId: string) => new URL(
 export const ENDED_CALL_STATUSES = ['completed', 'busy', 'no-answer', 'failed', 'canceled'] as const;
 export type CallStatus = 'initiated' | 'ringing' | 'in-progress' | (typeof ENDED_CALL_STATUSES)[number];
 
-/** One thing Twilio told us about a partner's call, from a signed callback. */
+/** Twilio's conference statusCallback events (StatusCallbackEvent) a transfer follows. */
+export const CONFERENCE_EVENT_NAMES = ['participant-join', 'participant-leave', 'conference-end'] as const;
+export type ConferenceEventName = (typeof CONFERENCE_EVENT_NAMES)[number];
+
+/** One thing Twilio told us about a call, or about the transfer's conference (callSid '' for its end), from a signed callback. */
 export type TransferCallEvent =
   | { callSid: string; kind: 'status'; status: CallStatus; durationSeconds?: number }
   | { callSid: string; kind: 'answered_by'; answeredBy: string }
-  | { callSid: string; kind: 'digits'; digits: string };
+  | { callSid: string; kind: 'digits'; digits: string }
+  | { callSid: string; kind: 'conference'; event: ConferenceEventName; conference: string };
 
 /** A duplicate callback (Twilio retries, or a replay) carries the same key and changes nothing. */
 export const eventKey = (e: TransferCallEvent) =>
-  `${e.callSid}:${e.kind}:${e.kind === 'status' ? e.status : e.kind === 'digits' ? e.digits : e.answeredBy}`;
+  `${e.callSid}:${e.kind}:${e.kind === 'status' ? e.status : e.kind === 'digits' ? e.digits : e.kind === 'conference' ? `${e.event}:${e.conference}` : e.answeredBy}`;
 
 export const hasEnded = (events: TransferCallEvent[]) =>
   events.some((e) => e.kind === 'status' && (ENDED_CALL_STATUSES as readonly string[]).includes(e.status));
@@ -94,16 +112,29 @@ export interface TransferStep {
   callSid?: string;
 }
 
+/** Cold: leadrelay drops the agent's call once the partner has joined. Warm: the agent stays to introduce them, and hangs up. */
+export type TransferMode = 'warm' | 'cold';
+
 export interface TransferState {
   /** exhausted: no partner took the call; abandoned: the consumer hung up first; cancelled: the lead was cancelled. */
   status: 'waiting' | 'transferring' | 'transferred' | 'exhausted' | 'abandoned' | 'cancelled';
   conference: string;
+  /** Known at once when the agent names it; found among the conference's participants otherwise. */
   consumerCallSid?: string;
+  agentCallSid?: string;
+  mode?: TransferMode;
   requestedBy?: string;
   steps: TransferStep[];
 }
 
-export interface TransferRequest { consumerCallSid: string; requestedBy: string }
+/**
+ * The agent presses Transfer with the consumer's live call (moved into the lead's conference) or the
+ * conference the consumer already waits in (an incoming call); and, to join it too, the agent's own call.
+ */
+export interface TransferRequest { consumerCallSid?: string; conference?: string; agentCallSid?: string; mode?: TransferMode; requestedBy: string }
+
+/** The conference a transfer runs in: the one named, or the lead's own. */
+export const transferConference = (leadId: string, req: Pick<TransferRequest, 'conference'>) => req.conference ?? conferenceNameFor(leadId);
 
 /** The audit entry the API writes when an agent presses Transfer and the lead's workflow takes it. */
 export const TRANSFER_REQUESTED = 'transfer_requested';
@@ -123,5 +154,8 @@ export function transferFromTrail(leadId: string, leadStatus: LeadStatus, trail:
     : leadStatus === 'cancelled' ? 'cancelled'
     : isFinal(leadStatus) ? 'exhausted'
     : 'transferring';
-  return { status, conference: conferenceNameFor(leadId), consumerCallSid: asked.consumerCallSid, requestedBy: asked.requestedBy, steps };
+  return {
+    status, conference: transferConference(leadId, asked), ...(asked.consumerCallSid ? { consumerCallSid: asked.consumerCallSid } : {}),
+    ...(asked.agentCallSid ? { agentCallSid: asked.agentCallSid, mode: asked.mode ?? 'cold' } : {}), requestedBy: asked.requestedBy, steps,
+  };
 }

@@ -13,7 +13,8 @@ export const INVALID_NUMBER = '+15005550001';
  * places calls, posts signed status callbacks, fetches TwiML and follows it (Say, Gather, Dial >
  * Conference, Hangup) as Twilio does. Development and test infrastructure only: production talks to
  * api.twilio.com. What it reproduces, with Twilio's docs:
- * - Calls create / fetch / update / list: https://www.twilio.com/docs/voice/api/call-resource
+ * - Calls create / fetch / update / list: https://www.twilio.com/docs/voice/api/call-resource; new TwiML for
+ *   an ended call is refused with 21220: https://www.twilio.com/docs/errors/21220
  * - status callbacks (initiated, ringing, answered, completed; busy / no-answer / failed are final):
  *   https://www.twilio.com/docs/voice/api/call-resource#statuscallbackevent
  * - answering-machine detection with MachineDetection=Enable: AnsweredBy in the TwiML request:
@@ -21,7 +22,14 @@ export const INVALID_NUMBER = '+15005550001';
  * - the ring timeout (Timeout, default 60 s) ending in no-answer
  * - <Gather numDigits action>: digits posted to the action; no input falls through to the next verb:
  *   https://www.twilio.com/docs/voice/twiml/gather
- * - Conferences and their Participants, listed: https://www.twilio.com/docs/voice/api/conference-resource
+ * - Conferences (listed, filtered by FriendlyName and Status) and their Participants:
+ *   https://www.twilio.com/docs/voice/api/conference-resource
+ * - a conference's statusCallback (the first participant's, for the events it names: start, end, join,
+ *   leave) with StatusCallbackEvent, ConferenceSid, FriendlyName, CallSid, SequenceNumber; a participant
+ *   with endConferenceOnExit ends it for everyone:
+ *   https://www.twilio.com/docs/voice/twiml/conference#attributes-statuscallback
+ * - an incoming call to a number with a voice URL: the URL is fetched (signed) and its TwiML followed:
+ *   https://www.twilio.com/docs/usage/webhooks/voice-webhooks
  * - X-Twilio-Signature on every request to us: https://www.twilio.com/docs/usage/security#validating-requests
  */
 
@@ -48,10 +56,25 @@ export interface SimulatedCall {
   heard: string[];
   /** Digits pressed at a <Gather>. */
   pressed: string[];
+  /** The conference the call is in, or was in last. */
   conference?: string;
   endsConference?: boolean;
   createdAt: Date;
   answeredAt?: Date;
+  endedAt?: Date;
+}
+
+/** A conference as the simulator keeps it: who is in it now, and everyone who came and went. */
+export interface SimulatedConference {
+  sid: string;
+  friendlyName: string;
+  createdAt: Date;
+  /** Calls in the conference now. */
+  callSids: string[];
+  statusCallback?: string;
+  statusCallbackEvent: string[];
+  /** Every join, leave and the end, in order. */
+  log: Array<{ at: Date; event: 'participant-join' | 'participant-leave' | 'conference-end'; callSid?: string }>;
   endedAt?: Date;
 }
 
@@ -66,12 +89,21 @@ export interface TwilioVoiceSimulator {
   /** Every callback the simulator posted, with our answer's status. */
   callbacks: SentCallback[];
   calls: Map<string, SimulatedCall>;
+  /** Conferences by friendly name (the latest of each name). */
+  conferences: Map<string, SimulatedConference>;
   /** Scripts what happens when `number` is rung; unscripted numbers answer, hear the whisper and press nothing. */
   script(number: string, behaviour: PhoneBehaviour): void;
-  /** A live call that reached one of our numbers (the consumer talking to the agent); returns its SID. */
+  /**
+   * A live call that reached one of our numbers; returns its SID. When `to` has a voice URL, it is
+   * fetched and followed, as Twilio does; otherwise the call just stays up (a consumer talking to an agent).
+   */
   incomingCall(from: string, to: string): string;
+  /** Sets the voice URL Twilio fetches when `number` is called (a phone number's configuration). */
+  answerAt(number: string, voiceUrl: string): void;
   /** The person on this call hangs up. */
   hangUp(callSid: string): Promise<void>;
+  /** Callbacks this matches are lost on the way (Twilio does not retry them), for tests of what we do without them. */
+  loseCallbacks(match: (url: string, params: Record<string, string>) => boolean): void;
   close(): Promise<void>;
 }
 
@@ -85,15 +117,19 @@ export async function startTwilioVoiceSimulator(options: {
   reach?: (url: string) => string;
   /** 0 (the default): any free port. */
   port?: number;
+  /** Our numbers' voice URLs: an incoming call to one fetches its TwiML. */
+  voiceUrls?: Record<string, string>;
 }): Promise<TwilioVoiceSimulator> {
   const { accountSid, authToken } = options;
   const reach = options.reach ?? ((u: string) => u);
   const scripts = new Map<string, PhoneBehaviour>();
   const calls = new Map<string, SimulatedCall>();
-  const conferences = new Map<string, { sid: string; friendlyName: string; createdAt: Date; callSids: string[] }>();
+  const conferences = new Map<string, SimulatedConference>();
+  const voiceUrls = new Map(Object.entries(options.voiceUrls ?? {}));
   const requests: SimulatorRequest[] = [];
   const callbacks: SentCallback[] = [];
   let closed = false;
+  let lost = (_url: string, _params: Record<string, string>) => false;
   // Rings, answers and hang-ups still to come; closing the simulator drops them.
   const timers = new Set<NodeJS.Timeout>();
   const later = (ms: number, fn: () => void) => {
@@ -108,7 +144,7 @@ export async function startTwilioVoiceSimulator(options: {
     const error = (status: number, code: number, message: string) => send(status, { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status });
     try {
       const raw = await readBody(req);
-      const path = new URL(req.url ?? '/', 'http://simulator').pathname;
+      const { pathname: path, searchParams } = new URL(req.url ?? '/', 'http://simulator');
       if (path.startsWith('/simulator/')) return control(req.method ?? 'GET', path, raw, send, error);
       const form = formOf(raw);
       requests.push({ method: req.method ?? 'GET', path, form });
@@ -121,14 +157,20 @@ export async function startTwilioVoiceSimulator(options: {
       if ((m = rest.match(/^\/Calls\/(CA[0-9a-f]{32})\.json$/))) {
         const call = calls.get(m[1]!);
         if (!call) return error(404, 20404, `The requested resource ${path} was not found`);
+        // Twilio's 21220: an ended call can't be given new TwiML (ending it again changes nothing).
+        if (req.method === 'POST' && ENDED.includes(call.status) && (form.Twiml !== undefined || form.Url !== undefined)) return error(400, 21220, 'Call is not in-progress. Cannot redirect.');
         if (req.method === 'POST') await updateCall(call, form);
         return send(200, callJson(call));
       }
-      if (rest === '/Conferences.json' && req.method === 'GET') return send(200, { conferences: [...conferences.values()].map(conferenceJson), ...page('Conferences') });
+      if (rest === '/Conferences.json' && req.method === 'GET') {
+        const listed = [...conferences.values()].map(conferenceJson)
+          .filter((c) => (!searchParams.has('FriendlyName') || c.friendly_name === searchParams.get('FriendlyName')) && (!searchParams.has('Status') || c.status === searchParams.get('Status')));
+        return send(200, { conferences: listed, ...page('Conferences') });
+      }
       if ((m = rest.match(/^\/Conferences\/([^/]+)\/Participants\.json$/)) && req.method === 'GET') {
         const conference = [...conferences.values()].find((c) => c.sid === m![1] || c.friendlyName === decodeURIComponent(m![1]!));
         if (!conference) return error(404, 20404, `The requested resource ${path} was not found`);
-        const live = conference.callSids.map((s) => calls.get(s)!).filter((c) => c.status === 'in-progress' && c.conference === conference.friendlyName);
+        const live = conference.callSids.map((s) => calls.get(s)!);
         return send(200, { participants: live.map((c) => participantJson(conference.sid, c)), ...page('Participants') });
       }
       return error(404, 20404, `The requested resource ${path} was not found`);
@@ -221,18 +263,60 @@ export async function startTwilioVoiceSimulator(options: {
         return follow(call, await fetchTwiml(call, verb.getAttribute('action')!, { Digits: press }));
       } else if (verb.tagName === 'Dial') {
         const conference = children(verb).find((c) => c.tagName === 'Conference');
-        if (conference) return join(call, (conference.textContent ?? '').trim(), conference.getAttribute('endConferenceOnExit') === 'true');
+        if (conference) return join(call, conference);
       }
     }
     return end(call, 'completed');
   }
 
-  function join(call: SimulatedCall, friendlyName: string, endsConference: boolean) {
-    call.endsConference = endsConference;
-    const conference = conferences.get(friendlyName) ?? { sid: sid('CF'), friendlyName, createdAt: new Date(), callSids: [] };
+  /** The call joins the named conference (leaving any other), which starts with its first participant. */
+  async function join(call: SimulatedCall, verb: Element) {
+    const friendlyName = (verb.textContent ?? '').trim();
+    if (call.conference === friendlyName && conferences.get(friendlyName)?.callSids.includes(call.sid)) return;
+    await leave(call);
+    call.endsConference = verb.getAttribute('endConferenceOnExit') === 'true';
+    const live = conferences.get(friendlyName);
+    const conference: SimulatedConference = live && !live.endedAt ? live : { sid: sid('CF'), friendlyName, createdAt: new Date(), callSids: [], statusCallbackEvent: [], log: [] };
     conferences.set(friendlyName, conference);
-    if (!conference.callSids.includes(call.sid)) conference.callSids.push(call.sid);
+    // Twilio keeps the first statusCallback a participant brings.
+    if (!conference.statusCallback && verb.getAttribute('statusCallback')) {
+      conference.statusCallback = verb.getAttribute('statusCallback')!;
+      conference.statusCallbackEvent = (verb.getAttribute('statusCallbackEvent') ?? '').split(/\s+/).filter(Boolean);
+    }
+    conference.callSids.push(call.sid);
     call.conference = friendlyName;
+    await conferenceEvent(conference, 'participant-join', call);
+  }
+
+  /** The call leaves its conference; one that ends it (endConferenceOnExit), or the last one out, ends it for everyone. */
+  async function leave(call: SimulatedCall) {
+    const conference = call.conference ? conferences.get(call.conference) : undefined;
+    if (!conference?.callSids.includes(call.sid)) return;
+    conference.callSids = conference.callSids.filter((s) => s !== call.sid);
+    await conferenceEvent(conference, 'participant-leave', call);
+    if (!call.endsConference && conference.callSids.length > 0) return;
+    conference.endedAt = new Date();
+    // Everyone else is taken out; with no TwiML after their <Dial>, their calls end.
+    for (const other of conference.callSids) {
+      await conferenceEvent(conference, 'participant-leave', calls.get(other)!);
+    }
+    const others = conference.callSids;
+    conference.callSids = [];
+    await conferenceEvent(conference, 'conference-end', call);
+    for (const other of others) await end(calls.get(other)!, 'completed');
+  }
+
+  async function conferenceEvent(conference: SimulatedConference, event: SimulatedConference['log'][number]['event'], call: SimulatedCall) {
+    conference.log.push({ at: new Date(), event, ...(event === 'conference-end' ? {} : { callSid: call.sid }) });
+    const subscribed = { 'participant-join': 'join', 'participant-leave': 'leave', 'conference-end': 'end' }[event];
+    if (!conference.statusCallback || !conference.statusCallbackEvent.includes(subscribed)) return;
+    await post(conference.statusCallback, {
+      AccountSid: accountSid, ConferenceSid: conference.sid, FriendlyName: conference.friendlyName, StatusCallbackEvent: event,
+      SequenceNumber: String(conference.log.length), Timestamp: new Date().toUTCString(),
+      ...(event === 'conference-end'
+        ? { ReasonConferenceEnded: call.endsConference ? 'participant-with-end-conference-on-exit-left' : 'last-participant-left', CallSidEndingConference: call.sid }
+        : { CallSid: call.sid, EndConferenceOnExit: String(Boolean(call.endsConference)), StartConferenceOnEnter: 'true', Muted: 'false', Hold: 'false', Coaching: 'false' }),
+    });
   }
 
   async function updateCall(call: SimulatedCall, form: Record<string, string | string[]>) {
@@ -243,16 +327,12 @@ export async function startTwilioVoiceSimulator(options: {
     else if (typeof form.Url === 'string') await follow(call, await fetchTwiml(call, form.Url, {}));
   }
 
-  /** A participant with endConferenceOnExit takes everyone else in its conference down with it. */
+  /** The call ends, leaving its conference (see leave). */
   async function end(call: SimulatedCall, final: SimulatedCall['status']) {
     if (ENDED.includes(call.status)) return;
     call.endedAt = new Date();
     await status(call, final);
-    const conference = call.conference && call.endsConference ? conferences.get(call.conference) : undefined;
-    for (const other of conference?.callSids ?? []) {
-      const c = calls.get(other)!;
-      if (c !== call && c.conference === call.conference) await end(c, 'completed');
-    }
+    await leave(call);
   }
 
   function callParams(call: SimulatedCall): Record<string, string> {
@@ -280,6 +360,10 @@ export async function startTwilioVoiceSimulator(options: {
   }
 
   async function post(target: string, params: Record<string, string>) {
+    if (lost(target, params)) {
+      callbacks.push({ url: target, params, status: 0 });
+      return { ok: false, text: '' };
+    }
     const signature = twilio.getExpectedTwilioSignature(authToken, target, params);
     try {
       const res = await fetch(reach(target), {
@@ -306,16 +390,15 @@ export async function startTwilioVoiceSimulator(options: {
       uri: `${base}/Calls/${c.sid}.json`, subresource_uris: { notifications: `${base}/Calls/${c.sid}/Notifications.json`, recordings: `${base}/Calls/${c.sid}/Recordings.json` },
     };
   }
-  function conferenceJson(c: { sid: string; friendlyName: string; createdAt: Date; callSids: string[] }) {
-    const live = c.callSids.some((s) => calls.get(s)?.status === 'in-progress' && calls.get(s)?.conference === c.friendlyName);
+  function conferenceJson(c: SimulatedConference) {
     return {
-      sid: c.sid, account_sid: accountSid, friendly_name: c.friendlyName, status: live ? 'in-progress' : 'completed', api_version: '2010-04-01',
+      sid: c.sid, account_sid: accountSid, friendly_name: c.friendlyName, status: c.endedAt ? 'completed' : 'in-progress', api_version: '2010-04-01',
       date_created: c.createdAt.toUTCString(), date_updated: new Date().toUTCString(), region: 'us1', uri: `${base}/Conferences/${c.sid}.json`,
     };
   }
   function participantJson(conferenceSid: string, c: SimulatedCall) {
     return {
-      account_sid: accountSid, call_sid: c.sid, conference_sid: conferenceSid, label: null, coaching: false, end_conference_on_exit: false,
+      account_sid: accountSid, call_sid: c.sid, conference_sid: conferenceSid, label: null, coaching: false, end_conference_on_exit: Boolean(c.endsConference),
       muted: false, hold: false, start_conference_on_enter: true, status: 'connected', date_created: c.createdAt.toUTCString(),
       uri: `${base}/Conferences/${conferenceSid}/Participants/${c.sid}.json`,
     };
@@ -327,6 +410,7 @@ export async function startTwilioVoiceSimulator(options: {
     requests,
     callbacks,
     calls,
+    conferences,
     script: (number, behaviour) => { scripts.set(number, behaviour); },
     incomingCall(from, to) {
       const call: SimulatedCall = {
@@ -334,9 +418,13 @@ export async function startTwilioVoiceSimulator(options: {
         statusCallbackEvent: [], heard: [], pressed: [], createdAt: new Date(), answeredAt: new Date(),
       };
       calls.set(call.sid, call);
+      const voiceUrl = voiceUrls.get(to);
+      if (voiceUrl) void fetchTwiml(call, voiceUrl, { CallStatus: 'ringing' }).then((verbs) => follow(call, verbs)).catch(() => end(call, 'failed'));
       return call.sid;
     },
+    answerAt: (number, voiceUrl) => { voiceUrls.set(number, voiceUrl); },
     hangUp: (callSid) => end(calls.get(callSid)!, 'completed'),
+    loseCallbacks: (match) => { lost = match; },
     async close() {
       if (closed) return;
       closed = true;

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { assertPortsFree, startMailCatcher, startMinio, startPostgres, startTemporal, stopAll, waitFor, type Service } from './lib/services';
 import { startTwilioVoiceSimulator } from '../infra/twilio-voice-simulator';
+import { incomingCallUrl } from '../domain/transfer';
 import { loadEnv } from '../infra/env';
 const { ROOT, ensureMinio, ensureTemporalCli, say } = require('./lib/tools');
 
@@ -74,7 +75,9 @@ async function main() {
     const settings = loadEnv(base);
     // Without real Twilio credentials, hotkey transfers dial the local Voice simulator.
     const twilio = twilioSimulated
-      ? await startTwilioVoiceSimulator({ accountSid: settings.TWILIO_ACCOUNT_SID, authToken: settings.TWILIO_AUTH_TOKEN, port: port('TWILIO_SIMULATOR_PORT', 3010) })
+      ? await startTwilioVoiceSimulator({ accountSid: settings.TWILIO_ACCOUNT_SID, authToken: settings.TWILIO_AUTH_TOKEN, port: port('TWILIO_SIMULATOR_PORT', 3010),
+        // Our Twilio number answers incoming calls as leadrelay would have Twilio do.
+        voiceUrls: { [settings.TWILIO_FROM_NUMBER]: incomingCallUrl(publicUrl) } })
       : undefined;
     if (twilio) services.push({ name: 'twilio-simulator', stop: () => twilio.close() });
     const env = { ...base, ...(twilio ? { TWILIO_API_BASE_URL: twilio.url } : {}) };

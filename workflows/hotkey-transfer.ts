@@ -4,12 +4,14 @@ import type { LeadJudgement } from '../domain/lead-judgement';
 import type { Candidate } from '../domain/referral-plan';
 import { reservationIdFor } from '../domain/reservations';
 import {
-  callVerdict, conferenceNameFor, connectedSeconds, eventKey, hasEnded, WHISPER_SECONDS,
+  callVerdict, conferenceNameFor, connectedSeconds, eventKey, hasEnded, transferConference, WHISPER_SECONDS,
   type CallVerdict, type TransferCallEvent, type TransferRequest, type TransferState,
 } from '../domain/transfer';
 import type { LeadProgress } from './lead-progress';
 
-const { reserveCapacity, acceptDelivery, releaseDelivery, settleTestDelivery, holdConsumer, dialTransferPartner, hangUpCall, loadTransferSettings } = proxyActivities<LeadActivities>({
+const {
+  reserveCapacity, acceptDelivery, releaseDelivery, settleTestDelivery, holdConsumer, findConsumer, joinAgent, dialTransferPartner, hangUpCall, loadTransferSettings,
+} = proxyActivities<LeadActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { maximumInterval: '30 seconds' },
 });
@@ -18,6 +20,11 @@ const { recordLeadEvent } = proxyLocalActivities<LeadActivities>({ startToCloseT
 /** Twilio's callbacks may lag; past the ring time, the whisper and this margin, the call is given up. */
 const CALLBACK_MARGIN_SECONDS = 30;
 const CALL_SID = /^CA[0-9a-f]{32}$/;
+/** After pressing 1, a partner has this long to be reported in the conference before the call is given up. */
+const JOIN_SECONDS = 30;
+
+type ConferenceEvent = Extract<TransferCallEvent, { kind: 'conference' }>;
+type CallEvent = Exclude<TransferCallEvent, ConferenceEvent>;
 
 const refused = (type: string, message: string) => ApplicationFailure.create({ type, message, nonRetryable: true });
 
@@ -27,12 +34,21 @@ const refused = (type: string, message: string) => ApplicationFailure.create({ t
  */
 export class HotkeyTransfer {
   readonly state: TransferState;
-  private readonly events = new Map<string, TransferCallEvent[]>();
+  private readonly events = new Map<string, CallEvent[]>();
+  /** The conference's joins, leaves and end, in the order Twilio reported them. */
+  private readonly conferenceEvents: ConferenceEvent[] = [];
   private readonly heard = new Set<string>();
-  /** How many of each call's events are already steps. */
+  /** How many of each call's events, and of the conference's, are already steps. */
   private readonly told = new Map<string, number>();
+  private conferenceTold = 0;
+  /** Partner calls by SID, so a conference event names the partner. */
+  private readonly partnerCalls = new Map<string, Candidate>();
   /** Only a transfer lead (of this workflow version) waiting for its referral takes the Transfer button. */
   accepting = false;
+  /** Leads started since transfer-v2: incoming calls' conferences, the agent's call, warm or cold, conference events. */
+  conferences = false;
+  /** The agent's call was moved into the conference. */
+  agentJoined = false;
 
   constructor(private readonly lead: LeadProgress) {
     this.state = { status: 'waiting', conference: conferenceNameFor(lead.leadId), steps: [] };
@@ -41,7 +57,12 @@ export class HotkeyTransfer {
   get requested() { return this.state.status !== 'waiting'; }
 
   validate(req: TransferRequest): void {
-    if (typeof req?.consumerCallSid !== 'string' || !CALL_SID.test(req.consumerCallSid)) throw refused('BadTransfer', 'consumerCallSid must be a Twilio call SID: CA and 32 hex digits');
+    if (req?.conference !== undefined || req?.agentCallSid !== undefined || req?.mode !== undefined) {
+      if (this.accepting && !this.conferences) throw refused('NoConferenceTransfer', 'this lead started before conference and warm transfers: give consumerCallSid only');
+      if ((req.consumerCallSid === undefined) === (req.conference === undefined)) throw refused('BadTransfer', 'give either consumerCallSid or conference');
+      if (req.agentCallSid !== undefined && !CALL_SID.test(req.agentCallSid)) throw refused('BadTransfer', 'agentCallSid must be a Twilio call SID: CA and 32 hex digits');
+    }
+    if (req?.conference === undefined && (typeof req?.consumerCallSid !== 'string' || !CALL_SID.test(req.consumerCallSid))) throw refused('BadTransfer', 'consumerCallSid must be a Twilio call SID: CA and 32 hex digits');
     if (!this.accepting) throw refused('NotTransfer', "this lead's type does not refer by telephone transfer");
     if (this.requested) throw refused('AlreadyTransferring', `the lead is already ${this.state.status}`);
     if (this.lead.state.status !== 'awaiting_referral') throw refused('NotWaiting', `lead is not waiting for a transfer (it is ${this.lead.state.status})`);
@@ -49,6 +70,9 @@ export class HotkeyTransfer {
 
   request(req: TransferRequest): TransferState {
     Object.assign(this.state, { status: 'transferring', consumerCallSid: req.consumerCallSid, requestedBy: req.requestedBy });
+    if (this.conferences) {
+      Object.assign(this.state, { conference: transferConference(this.lead.leadId, req), ...(req.agentCallSid ? { agentCallSid: req.agentCallSid, mode: req.mode ?? 'cold' } : {}) });
+    }
     return this.state;
   }
 
@@ -56,7 +80,8 @@ export class HotkeyTransfer {
     const key = eventKey(event);
     if (this.heard.has(key)) return;
     this.heard.add(key);
-    this.events.set(event.callSid, [...(this.events.get(event.callSid) ?? []), event]);
+    if (event.kind === 'conference') this.conferenceEvents.push(event);
+    else this.events.set(event.callSid, [...(this.events.get(event.callSid) ?? []), event]);
   }
 
   async step(who: Candidate | undefined, step: string, detail: string, callSid?: string): Promise<void> {
@@ -67,11 +92,23 @@ export class HotkeyTransfer {
     });
   }
 
-  /** True once the consumer's own call has ended: nobody is left to transfer. */
-  get consumerGone() { return hasEnded(this.events.get(this.state.consumerCallSid ?? '') ?? []); }
+  /** True once the consumer's own call has ended, or they left the conference (or it ended): nobody is left to transfer. */
+  get consumerGone() {
+    return hasEnded(this.events.get(this.state.consumerCallSid ?? '') ?? [])
+      || this.conferenceEvents.some((e) => e.event === 'conference-end' || (e.event === 'participant-leave' && e.callSid === this.state.consumerCallSid));
+  }
+
+  /** The agent joined and has not left (nor hung up). */
+  get agentOnLine() {
+    return this.agentJoined && !this.conferenceEvents.some((e) => e.event === 'participant-leave' && e.callSid === this.state.agentCallSid);
+  }
+
+  /** Twilio reported the call in the conference. */
+  private joined(callSid: string) { return this.conferenceEvents.some((e) => e.event === 'participant-join' && e.callSid === callSid); }
 
   /** Records each callback about the call as a step until they reach a verdict, the consumer hangs up, or the call is given up. */
   async follow(who: Candidate, callSid: string, limitSeconds: number): Promise<CallVerdict & { hangUp?: true }> {
+    this.partnerCalls.set(callSid, who);
     const deadline = Date.now() + limitSeconds * 1000;
     for (;;) {
       await this.recordNews(who, callSid);
@@ -93,12 +130,27 @@ export class HotkeyTransfer {
     }
   }
 
+  /**
+   * After a partner pressed 1: waits for Twilio to report them in the conference, which starts the billable
+   * clock. Says why not otherwise: their call ended, the consumer left, or no join came in time.
+   */
+  async joinConference(who: Candidate, callSid: string, seconds: number): Promise<'joined' | 'ended' | 'consumer_gone' | 'timed_out'> {
+    const deadline = Date.now() + seconds * 1000;
+    for (;;) {
+      await this.recordNews(who, callSid);
+      if (this.joined(callSid)) return 'joined';
+      if (hasEnded(this.events.get(callSid) ?? [])) return 'ended';
+      if (this.consumerGone) return 'consumer_gone';
+      if (!(await this.news(callSid, deadline - Date.now()))) return 'timed_out';
+    }
+  }
+
   connectedSeconds(callSid: string) { return connectedSeconds(this.events.get(callSid) ?? []); }
 
-  /** Waits up to `ms` for a callback about the call (or, if asked, the consumer's hang-up): false when none came. */
+  /** Waits up to `ms` for a callback about the call or the conference (or, if asked, the consumer's hang-up): false when none came. */
   private async news(callSid: string, ms: number, orConsumerGone = true): Promise<boolean> {
     const seen = this.told.get(callSid) ?? 0;
-    return ms > 0 && condition(() => (this.events.get(callSid)?.length ?? 0) > seen || (orConsumerGone && this.consumerGone), ms);
+    return ms > 0 && condition(() => (this.events.get(callSid)?.length ?? 0) > seen || this.conferenceEvents.length > this.conferenceTold || (orConsumerGone && this.consumerGone), ms);
   }
 
   private async recordNews(who: Candidate, callSid: string): Promise<void> {
@@ -107,10 +159,22 @@ export class HotkeyTransfer {
       this.told.set(callSid, i + 1);
       await this.step(who, ...describe(this.events.get(callSid)![i]!), callSid);
     }
+    await this.recordConference();
+  }
+
+  /** Each join, leave and end of the conference not yet a step, naming who came or went. */
+  async recordConference(): Promise<void> {
+    while (this.conferenceTold < this.conferenceEvents.length) {
+      const e = this.conferenceEvents[this.conferenceTold++]!;
+      const partner = this.partnerCalls.get(e.callSid);
+      const who = e.callSid === this.state.consumerCallSid ? 'the consumer' : e.callSid === this.state.agentCallSid ? 'the agent' : partner ? 'the partner' : 'a caller';
+      if (e.event === 'conference-end') await this.step(undefined, 'conference_ended', `conference ${e.conference} ended`);
+      else await this.step(partner, e.event === 'participant-join' ? 'joined' : 'left', `${who} ${e.event === 'participant-join' ? 'joined' : 'left'} ${e.conference}`, e.callSid);
+    }
   }
 }
 
-function describe(e: TransferCallEvent): [string, string] {
+function describe(e: CallEvent): [string, string] {
   if (e.kind === 'digits') return ['pressed', e.digits];
   if (e.kind === 'answered_by') return ['answered_by', e.answeredBy];
   if (e.status === 'in-progress') return ['answered', ''];
@@ -123,16 +187,13 @@ function describe(e: TransferCallEvent): [string, string] {
  * Ends the lead delivered, or saying why nobody took the call.
  */
 export async function transferInTurn(lead: LeadProgress, transfer: HotkeyTransfer, judgement: LeadJudgement): Promise<void> {
-  const { consumerCallSid } = transfer.state;
-  try {
-    await holdConsumer({ leadId: lead.leadId, consumerCallSid: consumerCallSid! });
-  } catch (err) {
-    if (isCancellation(err)) throw err;
-    transfer.state.status = 'abandoned';
-    await transfer.step(undefined, 'consumer_gone', `call ${consumerCallSid} could not be put on hold`);
-    return lead.setStatus('cancelled', `the consumer's call ${consumerCallSid} ended before the transfer`);
+  if (!(await consumerHolds(lead, transfer))) return;
+  const { consumerCallSid, agentCallSid, conference } = transfer.state;
+  await transfer.step(undefined, 'holding', `consumer call ${consumerCallSid} holds in conference ${conference}`);
+  if (agentCallSid) {
+    const joined = (transfer.agentJoined = await joinAgent({ conference, agentCallSid }));
+    await transfer.step(undefined, joined ? 'agent_joined' : 'agent_gone', `agent call ${agentCallSid} ${joined ? `joins ${conference}` : 'has ended'}`, agentCallSid);
   }
-  await transfer.step(undefined, 'holding', `consumer call ${consumerCallSid} holds in conference ${transfer.state.conference}`);
   const { candidates } = judgement.plan;
   if (candidates.length === 0) {
     transfer.state.status = 'exhausted';
@@ -142,9 +203,11 @@ export async function transferInTurn(lead: LeadProgress, transfer: HotkeyTransfe
   for (const candidate of candidates) {
     if (await transferTo(lead, transfer, judgement, candidate)) {
       transfer.state.status = 'transferred';
+      await transfer.recordConference();
       return lead.setStatus('delivered', `call taken by ${candidate.partnerName}`);
     }
     if (transfer.consumerGone) {
+      await transfer.recordConference();
       transfer.state.status = 'abandoned';
       await transfer.step(undefined, 'consumer_hung_up', `call ${consumerCallSid}; every hold released`);
       return lead.setStatus('cancelled', 'the consumer hung up during the transfer');
@@ -152,6 +215,34 @@ export async function transferInTurn(lead: LeadProgress, transfer: HotkeyTransfe
   }
   transfer.state.status = 'exhausted';
   await lead.setStatus('declined_everywhere', `no partner took the call: ${lead.state.deliveries.map((d) => `${d.partnerName}: ${d.reason ?? d.status}`).join('; ')}`);
+}
+
+/**
+ * The consumer waits in the conference: their call moved into the lead's own, or found in the one they
+ * already wait in. False, the lead cancelled, when they are gone.
+ */
+async function consumerHolds(lead: LeadProgress, transfer: HotkeyTransfer): Promise<boolean> {
+  const { consumerCallSid, conference, agentCallSid } = transfer.state;
+  if (!consumerCallSid) {
+    const found = await findConsumer({ conference, agentCallSid });
+    if (found) transfer.state.consumerCallSid = found.consumerCallSid;
+    else {
+      transfer.state.status = 'abandoned';
+      await transfer.step(undefined, 'consumer_gone', `nobody waits in conference ${conference}`);
+      await lead.setStatus('cancelled', `the consumer had left conference ${conference} before the transfer`);
+    }
+    return found !== undefined;
+  }
+  try {
+    await holdConsumer({ leadId: lead.leadId, consumerCallSid });
+    return true;
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    transfer.state.status = 'abandoned';
+    await transfer.step(undefined, 'consumer_gone', `call ${consumerCallSid} could not be put on hold`);
+    await lead.setStatus('cancelled', `the consumer's call ${consumerCallSid} ended before the transfer`);
+    return false;
+  }
 }
 
 /**
@@ -202,6 +293,14 @@ async function transferTo(lead: LeadProgress, transfer: HotkeyTransfer, judgemen
       if (verdict.hangUp) await hangUpCall({ callSid });
       return await refuse(verdict.outcome, verdict.reason, callSid);
     }
+    if (transfer.conferences) {
+      const joined = await transfer.joinConference(candidate, callSid, JOIN_SECONDS);
+      if (joined !== 'joined') {
+        if (joined !== 'ended') await hangUpCall({ callSid });
+        return await refuse(joined === 'consumer_gone' ? 'withdrawn' : 'failed', JOIN_FAILURES[joined], callSid);
+      }
+      await dropAgentIfCold(transfer);
+    }
     await transfer.step(candidate, 'connected', `joined ${transfer.state.conference}; charged after ${minBillableSeconds} s connected`, callSid);
     if (!(await transfer.stayConnected(candidate, callSid, minBillableSeconds))) {
       return await refuse('declined', `connected ${transfer.connectedSeconds(callSid)} s, under the ${minBillableSeconds} s billable minimum`, callSid);
@@ -221,4 +320,18 @@ async function transferTo(lead: LeadProgress, transfer: HotkeyTransfer, judgemen
     if (cancelled) throw err;
     return false;
   }
+}
+
+const JOIN_FAILURES = {
+  ended: 'pressed 1 but the call ended before joining the conference',
+  consumer_gone: 'the consumer hung up',
+  timed_out: `pressed 1 but was not in the conference within ${JOIN_SECONDS} s`,
+} as const;
+
+/** A cold transfer: the partner is with the consumer, so the agent's call is ended. A warm one leaves the agent to hang up. */
+async function dropAgentIfCold(transfer: HotkeyTransfer): Promise<void> {
+  const { agentCallSid, mode } = transfer.state;
+  if (!agentCallSid || mode !== 'cold' || !transfer.agentOnLine) return;
+  await hangUpCall({ callSid: agentCallSid });
+  await transfer.step(undefined, 'agent_dropped', `cold transfer: agent call ${agentCallSid} ended once the partner joined`, agentCallSid);
 }

@@ -24,6 +24,8 @@ export interface LeadWorkflowInput { leadId: string }
 export const LIFECYCLE_PATCH = 'lead-lifecycle-v2';
 /** Transfer leads started before this marker wait for a manual referral, as they always did. */
 export const TRANSFER_PATCH = 'transfer-v1';
+/** Transfer leads started before this marker take only the consumer's call, with no agent leg or conference events. */
+export const TRANSFER_CONFERENCE_PATCH = 'transfer-v2';
 
 /**
  * One lead, from arrival to a final state: judge every partner, take the lead type's referral
@@ -64,6 +66,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
           break;
         case 'transfer':
           if (patched(TRANSFER_PATCH)) {
+            transfer.conferences = patched(TRANSFER_CONFERENCE_PATCH);
             transfer.accepting = true;
             await lead.setStatus('awaiting_referral');
             if (!(await condition(() => transfer.requested || referral.taken !== undefined, arrival.referralDeadlineSeconds * 1000))) {

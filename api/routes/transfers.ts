@@ -14,29 +14,50 @@ import { getLeadType } from '../../db/lead-types';
 import { unknownTemplateVariables } from '../../domain/templates';
 import { leadWorkflowId } from '../../domain/ids';
 import { appendAudit, listAudit } from '../../db/audit';
-import { conferenceNameFor, DEFAULT_WHISPER_TEMPLATE, isMachine, KEY_PROMPT, TRANSFER_REQUESTED, transferFromTrail, voiceUrls, whisperText, type CallStatus, type TransferCallEvent } from '../../domain/transfer';
+import { claimConference, conferenceOfLead, leadForConference, unclaimConference } from '../../db/transfer-conferences';
+import { conferenceTwiml } from '../../infra/transfer-twiml';
+import {
+  CONFERENCE_EVENT_NAMES, conferenceNameFor, DEFAULT_WHISPER_TEMPLATE, INCOMING_GREETING, incomingConferenceFor, isMachine, KEY_PROMPT, TRANSFER_REQUESTED, transferConference,
+  transferFromTrail, voiceUrls, whisperText, type CallStatus, type ConferenceEventName, type TransferCallEvent,
+} from '../../domain/transfer';
 import { transferCallSignal, transferStateQuery, transferUpdate } from '../../workflows/transfer-messages';
 
 const leadParams = z.object({ id: z.uuid({ error: 'must be a lead id (UUID)' }) });
 
+const callSid = z.string().regex(/^CA[0-9a-f]{32}$/, 'must be a Twilio call SID: CA and 32 hex digits');
 const transferBody = z
   .strictObject({
-    consumerCallSid: z.string().regex(/^CA[0-9a-f]{32}$/, 'must be a Twilio call SID: CA and 32 hex digits').meta({
-      description: "The consumer's live Twilio call; it is moved into the lead's conference, with hold music, while partners are rung",
+    consumerCallSid: callSid.optional().meta({
+      description: "The consumer's live Twilio call; it is moved into the lead's conference, with hold music, while partners are rung. Give this or conference",
       example: 'CA0123456789abcdef0123456789abcdef',
     }),
+    // Only conferences leadrelay answered a call into report their events to us, which the transfer relies on.
+    conference: z.string().regex(/^call-CA[0-9a-f]{32}$/, 'must be the conference an incoming call waits in: call-<CallSid>').optional().meta({
+      description: 'The conference the consumer already waits in: a call to our number, answered by /twilio/voice/incoming, waits in call-<CallSid>. Give this or consumerCallSid',
+      example: 'call-CA0123456789abcdef0123456789abcdef',
+    }),
+    agentCallSid: callSid.optional().meta({ description: "The agent's own live call: it joins the conference too, and leaving never ends it for the others" }),
+    mode: z.enum(['warm', 'cold']).optional().meta({ description: "With agentCallSid. cold (the default): the agent's call is ended once the partner has joined; warm: the agent stays to introduce them and hangs up" }),
+  })
+  .superRefine((b, ctx) => {
+    if (b.consumerCallSid === undefined && b.conference === undefined) ctx.addIssue({ code: 'custom', path: ['consumerCallSid'], message: "give the consumer's call (consumerCallSid) or the conference they wait in (conference)" });
+    if (b.consumerCallSid !== undefined && b.conference !== undefined) ctx.addIssue({ code: 'custom', path: ['conference'], message: 'give consumerCallSid or conference, not both' });
+    if (b.agentCallSid !== undefined && b.agentCallSid === b.consumerCallSid) ctx.addIssue({ code: 'custom', path: ['agentCallSid'], message: "must be the agent's call, not the consumer's" });
+    if (b.mode !== undefined && b.agentCallSid === undefined) ctx.addIssue({ code: 'custom', path: ['mode'], message: "needs agentCallSid: warm or cold says what happens to the agent's call" });
   })
   .meta({ id: 'StartTransfer' });
 
 const stepSchema = z.object({
   at: z.string(), partnerId: z.string(), partnerName: z.string(), callSid: z.string().optional(),
-  step: z.string().meta({ description: 'holding, denied, dialled, initiated, ringing, answered, answered_by, pressed, busy, no-answer, failed, canceled, completed, refused, connected, charged, consumer_gone, consumer_hung_up' }),
+  step: z.string().meta({ description: 'holding, agent_joined, agent_gone, denied, dialled, initiated, ringing, answered, answered_by, pressed, busy, no-answer, failed, canceled, completed, joined, left, conference_ended, agent_dropped, refused, connected, charged, consumer_gone, consumer_hung_up' }),
   detail: z.string(),
 });
 const transferSchema = z.object({
   status: z.enum(['transferring', 'transferred', 'exhausted', 'abandoned', 'cancelled']).meta({ description: 'exhausted: no partner took the call; abandoned: the consumer hung up first; cancelled: the lead was cancelled' }),
   conference: z.string(),
-  consumerCallSid: z.string(),
+  consumerCallSid: z.string().optional().meta({ description: 'Absent until found in the conference, when the agent named the conference' }),
+  agentCallSid: z.string().optional(),
+  mode: z.enum(['warm', 'cold']).optional(),
   requestedBy: z.string(),
   steps: z.array(stepSchema),
 }).meta({ id: 'Transfer' });
@@ -44,6 +65,8 @@ const transferSchema = z.object({
 // Twilio adds the lead and partner to every voice callback URL we give it; the consumer's call names no partner.
 const callbackQuery = z.object({ leadId: z.uuid(), partnerId: z.uuid() });
 const statusQuery = z.object({ leadId: z.uuid(), partnerId: z.uuid().optional() });
+// Incoming calls and conference events name no lead: a conference's name says which lead claimed it.
+const noQuery = z.object({});
 
 const whisperBody = z
   .strictObject({ template: z.string().trim().min(1).max(1000).meta({ example: 'A {{lead.type}} lead from {{postcode}}, {{price}} {{currency}}.' }) })
@@ -152,10 +175,23 @@ export function transferRoutes({ sql, temporal, publicUrl, twilioAuthToken }: Ap
       handler: async ({ params, body, principal }) => {
         const lead = await getLead(sql, params.id);
         if (!lead) throw notFound(`lead ${params.id}`);
-        const request = { consumerCallSid: body.consumerCallSid, requestedBy: `${principal!.role}:${principal!.name}` };
-        const started = await updateLead(temporal, leadWorkflowId(lead.id), transferUpdate, request);
+        const request = { ...body, requestedBy: `${principal!.role}:${principal!.name}` };
+        // Claimed first, so the conference's events reach this lead from the moment its workflow acts.
+        const conference = transferConference(lead.id, body);
+        const claim = await claimConference(sql, conference, lead.id);
+        if (claim.leadId !== lead.id) {
+          throw new HttpError(409, 'conflict', `conference ${conference} is already transferring lead ${claim.leadId}`, [{ field: 'body.conference', reason: `already transferring lead ${claim.leadId}` }]);
+        }
+        let started;
+        try {
+          started = await updateLead(temporal, leadWorkflowId(lead.id), transferUpdate, request);
+        } catch (err) {
+          if (claim.claimed) await unclaimConference(sql, conference, lead.id);
+          throw err;
+        }
         await appendAudit(sql, lead.id, 'transfer-requested', {
-          at: new Date().toISOString(), type: TRANSFER_REQUESTED, summary: `transfer of call ${request.consumerCallSid} requested by ${request.requestedBy}`, detail: request,
+          at: new Date().toISOString(), type: TRANSFER_REQUESTED,
+          summary: `transfer of ${request.consumerCallSid ? `call ${request.consumerCallSid}` : `conference ${conference}`} requested by ${request.requestedBy}`, detail: request,
         });
         return started;
       },
@@ -211,7 +247,8 @@ export function transferRoutes({ sql, temporal, publicUrl, twilioAuthToken }: Ap
         const digits = body.Digits ?? '';
         if (body.CallSid) await tell(query.leadId, { callSid: body.CallSid, kind: 'digits', digits });
         const twiml = new twilio.twiml.VoiceResponse();
-        if (digits === '1') twiml.dial().conference({ startConferenceOnEnter: true, endConferenceOnExit: false }, conferenceNameFor(query.leadId));
+        // The transfer's conference: an incoming call's, or the lead's own (also for transfers started before conferences were claimed).
+        if (digits === '1') twiml.dial().conference({ startConferenceOnEnter: true, endConferenceOnExit: false }, (await conferenceOfLead(sql, query.leadId)) ?? conferenceNameFor(query.leadId));
         else {
           twiml.say('Declined. Goodbye.');
           twiml.hangup();
@@ -230,6 +267,33 @@ export function transferRoutes({ sql, temporal, publicUrl, twilioAuthToken }: Ap
             callSid: body.CallSid, kind: 'status', status: body.CallStatus as CallStatus, ...(body.CallDuration ? { durationSeconds: Number(body.CallDuration) } : {}),
           });
         }
+        res.status(204).end();
+      },
+    }),
+    defineRoute({
+      ...callback('/twilio/voice/incoming', "Twilio Voice: a call to our number; the caller is greeted and waits in the conference call-<CallSid>",
+        "Our Twilio number's voice URL. The caller hears a greeting, then hold music in the conference named after their call, which reports its joins, leaves and end to /twilio/voice/conference. The agent presses Transfer with that conference."),
+      query: noQuery,
+      handler: async ({ req, res, body }) => {
+        verified(req, body);
+        if (!body.CallSid) {
+          const twiml = new twilio.twiml.VoiceResponse();
+          twiml.hangup();
+          return twimlReply(res, twiml);
+        }
+        twimlReply(res, conferenceTwiml(publicUrl, incomingConferenceFor(body.CallSid), { endConferenceOnExit: true, greeting: INCOMING_GREETING }));
+      },
+    }),
+    defineRoute({
+      ...callback('/twilio/voice/conference', 'Twilio Voice: a transfer conference event (participant-join, participant-leave, conference-end)',
+        "The conference's statusCallback. Reaches the lead that claimed the conference by pressing Transfer (others are ignored): a partner's join starts its billable clock, the consumer leaving stops the transfer. A duplicate changes nothing."),
+      query: noQuery,
+      responses: { 204: { description: 'Heard' }, 403: { description: 'Missing or wrong X-Twilio-Signature; nothing changed' } },
+      handler: async ({ req, res, body }) => {
+        verified(req, body);
+        const event = body.StatusCallbackEvent as ConferenceEventName;
+        const leadId = body.FriendlyName && (CONFERENCE_EVENT_NAMES as readonly string[]).includes(event) ? await leadForConference(sql, body.FriendlyName) : undefined;
+        if (leadId) await tell(leadId, { callSid: body.CallSid ?? '', kind: 'conference', event, conference: body.FriendlyName! });
         res.status(204).end();
       },
     }),

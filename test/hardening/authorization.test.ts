@@ -90,6 +90,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   'POST /twilio/voice/whisper': ['public'],
   'POST /twilio/voice/gather': ['public'],
   'POST /twilio/voice/status': ['public'],
+  'POST /twilio/voice/incoming': ['public'],
+  'POST /twilio/voice/conference': ['public'],
   'PUT /partners/{id}/appointment-availability': ['operator', 'partner'],
   'GET /partners/{id}/slots': ['operator', 'agent', 'partner'],
   'GET /leads/{id}/slots': ['operator', 'agent'],

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import twilio from 'twilio';
 import { createTwilioClient, forwardingHttpClient } from '../../infra/twilio';
 import { startTwilioVoiceSimulator, type TwilioVoiceSimulator } from '../../infra/twilio-voice-simulator';
@@ -31,6 +33,49 @@ describe('the local Twilio Voice simulator', () => {
     await expect(client.calls('CA00000000000000000000000000000000').fetch()).rejects.toMatchObject({ status: 404, code: 20404 });
     await expect(createTwilioClient({ ...env, TWILIO_AUTH_TOKEN: 'someone-elses-token' }, { httpClient: forwardingHttpClient(sim.url) }).calls(consumer).fetch())
       .rejects.toMatchObject({ status: 401 });
+  });
+
+  it("answers a call to a number with a voice URL from its TwiML, and reports a conference's joins, leaves and end, signed, to the first participant's statusCallback", async () => {
+    const heard: Array<Record<string, string>> = [];
+    let base = '';
+    // Our side: the voice URL puts the caller into a conference; every request must carry a valid signature.
+    const app = createServer((req, res) => {
+      let raw = '';
+      req.on('data', (c) => { raw += c; }).on('end', () => {
+        const form = Object.fromEntries(new URLSearchParams(raw));
+        if (!twilio.validateRequest(env.TWILIO_AUTH_TOKEN, String(req.headers['x-twilio-signature']), `${base}${req.url}`, form)) return res.writeHead(403).end();
+        heard.push({ path: req.url!, ...form });
+        const twiml = new twilio.twiml.VoiceResponse();
+        twiml.dial().conference({ endConferenceOnExit: true, statusCallback: `${base}/conference`, statusCallbackEvent: ['join', 'leave', 'end'] }, `call-${form.CallSid}`);
+        res.writeHead(200, { 'content-type': 'text/xml' }).end(req.url === '/incoming' ? twiml.toString() : '');
+      });
+    });
+    await new Promise<void>((r) => app.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
+    try {
+      sim.answerAt('+447700900444', `${base}/incoming`);
+      const caller = sim.incomingCall('+447700900555', '+447700900444');
+      const other = sim.incomingCall('+447700900556', '+447700900999');
+      const client = createTwilioClient(env, { httpClient: forwardingHttpClient(sim.url) });
+      await eventually(async () => (heard.some((h) => h.StatusCallbackEvent === 'participant-join') || undefined));
+      const joining = new twilio.twiml.VoiceResponse();
+      joining.dial().conference({ endConferenceOnExit: false, statusCallback: `${base}/ignored` }, `call-${caller}`);
+      await client.calls(other).update({ twiml: joining.toString() });
+
+      const live = await client.conferences.list({ friendlyName: `call-${caller}`, status: 'in-progress' });
+      expect(live.map((c) => c.friendlyName)).toEqual([`call-${caller}`]);
+      expect((await client.conferences(live[0]!.sid).participants.list()).map((p) => [p.callSid, p.endConferenceOnExit])).toEqual([[caller, true], [other, false]]);
+      await sim.hangUp(caller);
+      expect(await client.conferences.list({ friendlyName: `call-${caller}`, status: 'in-progress' })).toEqual([]);
+      expect(sim.calls.get(other)!.status).toBe('completed');
+      expect(heard.map((h) => `${h.path} ${h.StatusCallbackEvent ?? h.CallStatus} ${h.CallSid ?? h.CallSidEndingConference}`)).toEqual([
+        `/incoming ringing ${caller}`, `/conference participant-join ${caller}`, `/conference participant-join ${other}`,
+        `/conference participant-leave ${caller}`, `/conference participant-leave ${other}`, `/conference conference-end ${caller}`,
+      ]);
+      expect(heard.at(-1)).toMatchObject({ FriendlyName: `call-${caller}`, ConferenceSid: live[0]!.sid, ReasonConferenceEnded: 'participant-with-end-conference-on-exit-left', SequenceNumber: '5' });
+    } finally {
+      app.close();
+    }
   });
 
   it('lets a person play the phones over HTTP (npm start): script a number, put a consumer on the line, hang up, read the call log', async () => {

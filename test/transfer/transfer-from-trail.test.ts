@@ -16,6 +16,15 @@ describe('a transfer read back from the audit trail', () => {
     expect(state!.steps.map((s) => s.step)).toEqual(['holding', 'dialled']);
   });
 
+  it('names the conference an incoming call waits in, and the agent\'s call with its mode, when the agent gave them', () => {
+    const conference = `call-CA${'2'.repeat(32)}`;
+    const agentCallSid = `CA${'3'.repeat(32)}`;
+    const fromConference = { type: TRANSFER_REQUESTED, detail: { conference, agentCallSid, requestedBy: 'agent:desk 4' } };
+    expect(transferFromTrail(leadId, 'delivered', [fromConference, step('holding')])).toEqual({
+      status: 'transferred', conference, agentCallSid, mode: 'cold', requestedBy: 'agent:desk 4', steps: [expect.objectContaining({ step: 'holding' })],
+    });
+  });
+
   it.each([
     ['delivered', [], 'transferred'],
     ['declined_everywhere', [], 'exhausted'],
