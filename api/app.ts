@@ -37,6 +37,7 @@ import { testLeadRoutes } from './routes/test-leads';
 import { invoiceRoutes } from './routes/invoices';
 import { returnRoutes } from './routes/returns';
 import { reportRoutes } from './routes/reports';
+import { leadCountRoutes } from './routes/lead-counts';
 import { createMetrics } from '../infra/metrics';
 
 export interface AppDeps {
@@ -104,6 +105,7 @@ export function createApp(deps: AppDeps) {
     ...invoiceRoutes(deps),
     ...returnRoutes(deps),
     ...reportRoutes(deps),
+    ...leadCountRoutes(deps),
     ...appointmentRoutes(deps),
   ];
   const app = express();

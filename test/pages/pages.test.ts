@@ -5,8 +5,9 @@ import { accessibilityProblems, screenshot, signIn, useBrowser } from './browser
 
 jest.setTimeout(180_000);
 
-const stack = useLeadStack('pages');
+// The browser first, so it closes (and stops polling) before the API and worker it calls do.
 const browser = useBrowser();
+const stack = useLeadStack('pages');
 let agentKey: string;
 
 beforeAll(async () => {
