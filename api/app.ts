@@ -38,6 +38,7 @@ import { invoiceRoutes } from './routes/invoices';
 import { returnRoutes } from './routes/returns';
 import { reportRoutes } from './routes/reports';
 import { leadCountRoutes } from './routes/lead-counts';
+import { portalSignInRoutes } from './routes/portal-sign-in';
 import { createMetrics } from '../infra/metrics';
 
 export interface AppDeps {
@@ -106,6 +107,7 @@ export function createApp(deps: AppDeps) {
     ...returnRoutes(deps),
     ...reportRoutes(deps),
     ...leadCountRoutes(deps),
+    ...portalSignInRoutes(deps),
     ...appointmentRoutes(deps),
   ];
   const app = express();

@@ -30,7 +30,7 @@ export function generateApiKey(): { key: string; keyHash: string; keyPrefix: str
   return { key, keyHash: hashApiKey(key), keyPrefix: key.slice(0, 10) };
 }
 
-export async function createApiKey(sql: Sql, k: { name: string; role: Role; partnerId: string | null; canReveal?: boolean }): Promise<{ key: string; record: ApiKeyRecord }> {
+export async function createApiKey(sql: Sql, k: { name: string; role: Role; partnerId: string | null; canReveal?: boolean; expiresAt?: Date }): Promise<{ key: string; record: ApiKeyRecord }> {
   const generated = generateApiKey();
   const record = await insertApiKey(sql, { id: randomUUID(), ...k, keyHash: generated.keyHash, keyPrefix: generated.keyPrefix });
   if (!record) throw new Error('generated API key collided with an existing one');

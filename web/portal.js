@@ -1,7 +1,7 @@
 import { el, every, money, start, table } from './app.js';
 
 start({
-  area: 'portal', roles: ['partner'], probe: '/portal/me',
+  area: 'portal', roles: ['partner'], probe: '/portal/me', emailLink: '/portal/magic-link',
   async render(api, main) {
     const me = (await api('GET', '/portal/me')).body;
     const details = el('section', { 'aria-labelledby': 'details-h' });

@@ -104,6 +104,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   'POST /leads/{id}/appointments/{appointmentId}/reschedule': ['operator', 'agent', 'partner'],
   'POST /leads/{id}/appointments/{appointmentId}/cancel': ['operator', 'agent'],
   'GET /portal/capacity': ['partner'],
+  'POST /portal/magic-link': ['public'],
+  'POST /portal/magic-link/use': ['public'],
 };
 
 type Caller = 'operator' | 'agent' | 'partner' | 'no key' | 'revoked key';
