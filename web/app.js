@@ -91,6 +91,10 @@ export function showProblems(form, answer, fieldFor) {
   }
 }
 
+/** Someone is filling in a form inside `container` (or has a disclosure open): polling must not redraw it under them. */
+export const isEditing = (container) => Boolean(container.querySelector('details[open]'))
+  || (container.contains(document.activeElement) && document.activeElement.matches('input, select, textarea'));
+
 /** Re-renders a section every `ms`, keeping it current without a reload. */
 export function every(ms, fn) {
   fn();

@@ -1,4 +1,4 @@
-import { el, every, money, start, table } from './app.js';
+import { el, every, isEditing, money, start, table } from './app.js';
 
 start({
   area: 'ops', roles: ['operator'], probe: '/api-keys?role=operator',
@@ -26,8 +26,7 @@ start({
     };
 
     // The review queue: each pending return with its evidence, a note, and Approve / Deny.
-    const showReturns = async () => {
-      if (returns.contains(document.activeElement) && document.activeElement.matches('input')) return;
+    const drawReturns = async () => {
       const items = (await api('GET', '/returns?status=pending')).body.items;
       const rows = await Promise.all(items.map(async (r) => {
         const note = el('input', { id: `note-${r.id}`, type: 'text', maxlength: 1000 });
@@ -36,7 +35,7 @@ start({
           const answer = await api('POST', `/returns/${r.id}/decision`, { decision, ...(note.value.trim() ? { note: note.value.trim() } : {}) });
           if (answer.status !== 200) return void (error.textContent = answer.body.message);
           document.activeElement?.blur();
-          await showReturns();
+          await drawReturns();
         };
         return el('tr', { 'data-return-lead': r.leadId },
           el('td', {}, new Date(r.requestedAt).toLocaleString('en-GB')), el('td', {}, await partnerName(r.partnerId)),
@@ -49,6 +48,8 @@ start({
       returns.replaceChildren(el('h2', { id: 'returns-h' }, 'Returns awaiting a decision'),
         items.length === 0 ? el('p', {}, 'None waiting.') : table(['Requested', 'Partner', 'Lead', 'Reason', 'Evidence', 'Credit', 'Decide by', 'Decision'], rows));
     };
+
+    const showReturns = () => (isEditing(returns) ? undefined : drawReturns());
 
     // Invoices are issued on day 1 for the month before, so that month is shown first.
     const lastMonth = new Date(new Date().getFullYear(), new Date().getMonth() - 1, 15).toISOString().slice(0, 7);

@@ -1,4 +1,4 @@
-import { el, every, money, start, table } from './app.js';
+import { el, every, isEditing, money, start, table } from './app.js';
 
 start({
   area: 'portal', roles: ['partner'], probe: '/portal/me', emailLink: '/portal/magic-link',
@@ -114,7 +114,6 @@ start({
     setInterval(tick, 1000);
     await Promise.all([showCapacity(), showStatement(), showReturns(), showInvoices()]);
     // Only re-read while nobody is typing a reason or has a Return form open, so polling never eats their words.
-    const busy = () => leads.querySelector('details[open]') || (leads.contains(document.activeElement) && document.activeElement.matches('input, select, textarea'));
-    every(5000, () => { if (!busy()) showLeads(); });
+    every(5000, () => { if (!isEditing(leads)) showLeads(); });
   },
 });

@@ -29,7 +29,7 @@ describe('an agent submits a lead and its partner accepts it in the portal', () 
 
     const agent = await browser.page();
     await signIn(agent, `${stack.api.url}/app/agent`, agentKey);
-    await agent.getByLabel('Lead type').selectOption(d.leadTypeName);
+    await agent.getByLabel('Lead type', { exact: true }).selectOption(d.leadTypeName);
     await agent.getByLabel('postcode').fill('SW1A 1AA');
     await agent.getByRole('button', { name: 'Submit lead' }).click();
     await agent.locator('#field-name-error').filter({ hasText: /./ }).waitFor();

@@ -1,39 +1,24 @@
-import { randomInt } from 'node:crypto';
 import { randomUUID } from 'node:crypto';
 import twilio from 'twilio';
-import { startApi, type TestApi } from '../helpers/api';
-import { startWorker, type RunningWorker } from '../helpers/worker';
+import type { TestApi } from '../helpers/api';
 import { configureDistribution } from '../helpers/distribution';
 import type { TransferSettings } from '../../domain/transfer';
 import { eventually } from '../helpers/wait';
 import { testEnv } from '../helpers/env';
-import { forwardingHttpClient } from '../../infra/twilio';
 import { INVALID_NUMBER } from '../../infra/twilio-voice-simulator';
 import type { PhoneBehaviour, TwilioVoiceSimulator } from '../../infra/twilio-voice-simulator';
-import { startVoiceSimulatorFor } from '../helpers/twilio-voice';
+import { testPhone, useVoiceStack } from '../helpers/twilio-voice';
 
 const env = testEnv();
-const taskQueue = `transfer-${randomUUID()}`;
+const voice = useVoiceStack('transfer');
 let api: TestApi;
-let worker: RunningWorker;
 let sim: TwilioVoiceSimulator;
 let agentKey: string;
-
-beforeAll(async () => {
-  api = await startApi({ taskQueue });
-  sim = await startVoiceSimulatorFor(() => api);
-  worker = await startWorker(api.sql, { taskQueue, twilioHttpClient: forwardingHttpClient(sim.url) });
-  agentKey = (await api.request('POST', '/api-keys', { body: { name: 'call centre', role: 'agent' } })).body.key;
-});
-// Callbacks first, then the API, then the worker: an API call still waiting on a workflow update
-// needs the worker to answer it before the API's Temporal connection closes.
-afterAll(async () => {
-  await sim?.close();
-  await api?.close();
-  await worker?.stop();
+beforeAll(() => {
+  ({ api, sim, agentKey } = voice);
 });
 
-const phone = () => `+4477009${String(randomInt(0, 100_000)).padStart(5, '0')}`;
+const phone = testPhone;
 
 /** A transfer lead type with one partner per behaviour, best first, each with its own transfer phone scripted in the simulator. */
 async function transferLead(behaviours: Array<[name: string, behaviour: PhoneBehaviour]>, settings: Record<string, TransferSettings> = {}) {
