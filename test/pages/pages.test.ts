@@ -1,7 +1,7 @@
 import { useLeadStack } from '../helpers/lead-stack';
 import { configureDistribution } from '../helpers/distribution';
 import { eventually } from '../helpers/wait';
-import { accessibilityProblems, screenshot, signIn, useBrowser } from './browser';
+import { accessibilityProblems, signIn, useBrowser } from './browser';
 
 jest.setTimeout(180_000);
 
@@ -52,13 +52,11 @@ describe('an agent submits a lead and its partner accepts it in the portal', () 
     expect(first).toMatch(/^[0-9]m \d\ds$/);
     await eventually(async () => ((await row.locator('.countdown').textContent()) !== first ? true : undefined), { timeoutMs: 5000 });
 
-    await screenshot(portal, 'portal');
     expect(await accessibilityProblems(portal)).toEqual([]);
     await row.getByRole('button', { name: 'Accept' }).click();
     await row.locator('.status', { hasText: 'accepted' }).waitFor();
     await portal.locator('#balance', { hasText: '-£15.00' }).waitFor();
     await agent.locator('#lead-status', { hasText: 'delivered' }).waitFor();
-    await screenshot(agent, 'agent');
     expect(await accessibilityProblems(agent)).toEqual([]);
   });
 });
@@ -150,7 +148,6 @@ describe('the operator dashboard', () => {
     await partner.getByText('closed').waitFor();
     await partner.getByRole('button', { name: /^Pause watched-/ }).click();
     await ops.locator('tr[data-partner^="watched-"]').getByText('paused by operator').waitFor();
-    await screenshot(ops, 'ops');
     expect(await accessibilityProblems(ops)).toEqual([]);
   });
 
