@@ -15,7 +15,9 @@ export function el(tag, attrs = {}, ...children) {
 
 export const money = (minor, currency = 'GBP') => new Intl.NumberFormat('en-GB', { style: 'currency', currency }).format(minor / 100);
 
+/** A table whose cells carry their column's name, so on a phone each row can stack as a card (see app.css). */
 export function table(headers, rows) {
+  for (const row of rows) [...row.children].forEach((cell, i) => { if (headers[i]) cell.dataset.label = headers[i]; });
   return el('table', {}, el('thead', {}, el('tr', {}, headers.map((h) => el('th', { scope: 'col' }, h)))), el('tbody', {}, rows));
 }
 

@@ -56,14 +56,18 @@ start({
     const monthInput = el('input', { id: 'invoice-month', type: 'month', value: lastMonth, onchange: () => showInvoices() });
     const invoiceRows = el('div');
     invoices.replaceChildren(el('h2', { id: 'invoices-h' }, 'Invoices'), el('label', { for: 'invoice-month' }, 'Month supplied'), monthInput, invoiceRows);
+    let invoiceAsk = 0;
     const showInvoices = async () => {
+      // Only the latest month asked for draws, whichever answer comes back last.
+      const mine = ++invoiceAsk;
       const list = await api('GET', `/invoices?period=${encodeURIComponent(monthInput.value)}&limit=500`);
+      if (mine !== invoiceAsk) return;
       if (list.status !== 200) return void invoiceRows.replaceChildren(el('p', { class: 'error', role: 'alert' }, list.body.message));
       const rows = await Promise.all(list.body.items.map(async (i) => el('tr', { 'data-invoice': i.number },
         el('td', {}, i.series === 'credit_note' ? `${i.number} (credit note)` : i.number), el('td', {}, await partnerName(i.partnerId)),
         el('td', {}, money(i.netMinor, i.currency)), el('td', {}, money(i.vatMinor, i.currency)), el('td', {}, money(i.grossMinor, i.currency)),
         el('td', {}, new Date(i.issuedAt).toLocaleDateString('en-GB')), el('td', {}, i.emailedAt ? 'yes' : 'not yet'))));
-      invoiceRows.replaceChildren(rows.length === 0 ? el('p', {}, `No invoices for ${monthInput.value}.`) : table(['Number', 'Partner', 'Net', 'VAT', 'Total', 'Issued', 'Emailed'], rows));
+      if (mine === invoiceAsk) invoiceRows.replaceChildren(rows.length === 0 ? el('p', {}, `No invoices for ${monthInput.value}.`) : table(['Number', 'Partner', 'Net', 'VAT', 'Total', 'Issued', 'Emailed'], rows));
     };
 
     const showLeads = async () => {
