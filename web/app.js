@@ -74,6 +74,12 @@ export async function start({ area, roles, probe, render, emailLink }) {
     } }, el('h2', {}, 'Or get a sign-in link by email'), el('label', { for: 'sign-in-email' }, 'Your contact email'), address, el('button', { type: 'submit' }, 'Email me a link'), sent);
   };
   if (!key) return showSignIn(linkRefused);
+  // A key revoked, or an emailed-link session past its hours, goes back to sign-in with the reason.
+  const probed = await api('GET', probe);
+  if (probed.status === 401) {
+    sessionStorage.removeItem(storeKey(area));
+    return showSignIn(`${probed.body?.message ?? 'Your key no longer works'}: sign in again.`);
+  }
   document.querySelector('header').append(el('button', { type: 'button', class: 'sign-out', onclick: signOut }, 'Sign out'));
   render(api, main).catch((err) => showSignIn(err.message));
 }

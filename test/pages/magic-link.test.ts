@@ -35,6 +35,10 @@ describe('signing in to the partner portal with a link sent by email', () => {
     await signedIn.getByRole('button', { name: 'Sign out' }).waitFor();
     await signedIn.getByRole('heading', { name: partner.name }).waitFor();
     expect(new URL(signedIn.url()).hash).toBe('');
+    // The tab's key is a partner key that ends: once past its hours, the page asks to sign in again.
+    await stack.api.sql`update api_keys set expires_at = now() - interval '1 second' where partner_id = ${partner.id} and expires_at is not null`;
+    await signedIn.reload();
+    await signedIn.getByRole('alert').filter({ hasText: 'unknown, revoked or expired: sign in again' }).waitFor();
 
     // Used once: another tab following it is refused.
     const again = await browser.page();
