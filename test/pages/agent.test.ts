@@ -57,6 +57,14 @@ describe('the agent console', () => {
     await page.getByText('No leads match.').waitFor();
     expect(await accessibilityProblems(page)).toEqual([]);
 
+    // Sealed fields hold ciphertext, so their text is never matched; LIKE's wildcards are taken literally.
+    const sealed = await api.request('POST', '/leads', { key: agentKey, body: { leadType: d.leadTypeName, fields: { name: 'Sealed Caller', postcode: 'N1', phone: '+447700900456' } } });
+    expect(sealed.status).toBe(202);
+    expect((await api.request('GET', `/leads?leadType=${d.leadTypeName}&q=Sealed`)).body.items.map((l: { id: string }) => l.id)).toEqual([sealed.body.id]);
+    expect((await api.request('GET', `/leads?leadType=${d.leadTypeName}&q=900456`)).body.items).toEqual([]);
+    expect((await api.request('GET', `/leads?leadType=${d.leadTypeName}&q=%25`)).body.items).toEqual([]);
+    expect((await api.request('GET', `/leads?q=${wanted.slice(0, 8).toUpperCase()}`)).body.items.map((l: { id: string }) => l.id)).toEqual([wanted]);
+
     await page.locator('#search-status').selectOption('');
     await page.getByRole('button', { name: 'Search' }).click();
     await page.getByRole('button', { name: `Open lead ${wanted}` }).click();

@@ -66,10 +66,19 @@ describe('signing in to the partner portal with a link sent by email', () => {
     expect(res.status).toBe(202);
     const bad = await stack.api.request('POST', '/portal/magic-link', { key: null, body: { email: 'not an address' } });
     expect(bad.status).toBe(400);
-    // A link asked for a partner's address in the same moment arrives, so by then one for `nobody` would have too.
+    // A link asked for a partner's address after these arrives, so by then one for `nobody` would have too.
     const partner = await billedPartner(stack.api, { legalName: 'Control Ltd', address: GB });
     await stack.api.request('POST', '/portal/magic-link', { key: null, body: { email: partner.email } });
     await eventually(async () => ((await mailsTo(partner.email)).length === 1 ? true : undefined), { timeoutMs: 30_000 });
     expect(await mailsTo(nobody)).toEqual([]);
+  });
+
+  it('sends a partner at most one link a minute, however often it is asked', async () => {
+    const partner = await billedPartner(stack.api, { legalName: 'Busy Inbox Ltd', address: GB });
+    for (let i = 0; i < 3; i++) expect((await stack.api.request('POST', '/portal/magic-link', { key: null, body: { email: partner.email } })).status).toBe(202);
+    const control = await billedPartner(stack.api, { legalName: 'Later Ltd', address: GB });
+    await stack.api.request('POST', '/portal/magic-link', { key: null, body: { email: control.email } });
+    await eventually(async () => ((await mailsTo(control.email)).length === 1 ? true : undefined), { timeoutMs: 30_000 });
+    expect(await mailsTo(partner.email)).toHaveLength(1);
   });
 });
