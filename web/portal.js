@@ -43,7 +43,7 @@ start({
         policy ? el('p', {}, `You may return a lead within ${policy.windowHours} hours of its delivery.`) : el('p', {}, 'Your account has no return policy: ask your account manager.'),
         items.length === 0 ? el('p', {}, 'No returns yet.') : table(['Requested', 'Lead', 'Reason', 'Amount', 'State', 'Note'], items.map((r) => el('tr', { 'data-return-lead': r.leadId },
           el('td', {}, new Date(r.requestedAt).toLocaleString('en-GB')), el('td', {}, el('code', {}, r.leadId.slice(0, 8))), el('td', {}, r.reason.replaceAll('_', ' ')),
-          el('td', {}, money(r.amountMinor, r.currency)), el('td', { class: 'status' }, r.status), el('td', {}, r.decisionNote ?? (r.status === 'pending' ? `decided by ${new Date(r.decideBy).toLocaleString('en-GB')}` : ''))))));
+          el('td', {}, money(r.amountMinor, r.currency)), el('td', { class: 'status' }, r.status), el('td', {}, r.decisionNote ?? (r.status === 'pending' ? `decision due by ${new Date(r.decideBy).toLocaleString('en-GB')}` : ''))))));
     };
 
     const showInvoices = async () => {
