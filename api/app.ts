@@ -37,6 +37,8 @@ import { testLeadRoutes } from './routes/test-leads';
 import { invoiceRoutes } from './routes/invoices';
 import { returnRoutes } from './routes/returns';
 import { reportRoutes } from './routes/reports';
+import { leadCountRoutes } from './routes/lead-counts';
+import { portalSignInRoutes } from './routes/portal-sign-in';
 import { createMetrics } from '../infra/metrics';
 
 export interface AppDeps {
@@ -104,6 +106,8 @@ export function createApp(deps: AppDeps) {
     ...invoiceRoutes(deps),
     ...returnRoutes(deps),
     ...reportRoutes(deps),
+    ...leadCountRoutes(deps),
+    ...portalSignInRoutes(deps),
     ...appointmentRoutes(deps),
   ];
   const app = express();

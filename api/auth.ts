@@ -30,7 +30,7 @@ export function generateApiKey(): { key: string; keyHash: string; keyPrefix: str
   return { key, keyHash: hashApiKey(key), keyPrefix: key.slice(0, 10) };
 }
 
-export async function createApiKey(sql: Sql, k: { name: string; role: Role; partnerId: string | null; canReveal?: boolean }): Promise<{ key: string; record: ApiKeyRecord }> {
+export async function createApiKey(sql: Sql, k: { name: string; role: Role; partnerId: string | null; canReveal?: boolean; expiresAt?: Date }): Promise<{ key: string; record: ApiKeyRecord }> {
   const generated = generateApiKey();
   const record = await insertApiKey(sql, { id: randomUUID(), ...k, keyHash: generated.keyHash, keyPrefix: generated.keyPrefix });
   if (!record) throw new Error('generated API key collided with an existing one');
@@ -52,7 +52,7 @@ export async function authorize(sql: Sql, req: Request, route: { auth: RouteAuth
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (!match) throw unauthorized('Authorization must be "Bearer <API key>"');
   const key = await findActiveKeyByHash(sql, hashApiKey(match[1] as string));
-  if (!key) throw unauthorized('API key is unknown or revoked');
+  if (!key) throw unauthorized('API key is unknown, revoked or expired');
   if (!auth.includes(key.role)) throw new HttpError(403, 'forbidden', `a ${key.role} key can't do this; it needs ${auth.join(' or ')}`);
   if (key.partnerStatus === 'inactive') throw new HttpError(403, 'partner_inactive', 'this partner is inactive, so its keys are refused; ask your operator to reactivate it');
   if (key.partnerStatus === 'pending' && !route.pendingPartners) {

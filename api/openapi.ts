@@ -41,7 +41,7 @@ export function buildOpenApiDocument(routes: AnyRoute[], serverUrl: string) {
         Object.entries<ResponseSpec>({
           ...route.responses,
           ...(route.body || route.query || route.params ? { 400: { description: 'Invalid request', schema: errorSchema } } : {}),
-          ...(isPublic ? {} : { 401: { description: 'Missing, unknown or revoked API key', schema: errorSchema }, 403: { description: "The key's role may not do this", schema: errorSchema } }),
+          ...(isPublic ? {} : { 401: { description: 'Missing, unknown, revoked or expired API key', schema: errorSchema }, 403: { description: "The key's role may not do this", schema: errorSchema } }),
         }).map(
           ([status, spec]) => [status, { description: spec.description, ...(spec.schema ? { content: { [spec.contentType ?? 'application/json']: { schema: spec.schema } } } : {}) }],
         ),

@@ -26,21 +26,21 @@ const toRecord = (r: Row): ApiKeyRecord => ({ ...r, createdAt: r.createdAt.toISO
 
 export async function insertApiKey(
   sql: Sql,
-  k: { id: string; name: string; role: Role; partnerId: string | null; keyHash: string; keyPrefix: string; canReveal?: boolean },
+  k: { id: string; name: string; role: Role; partnerId: string | null; keyHash: string; keyPrefix: string; canReveal?: boolean; expiresAt?: Date },
 ): Promise<ApiKeyRecord | undefined> {
   const [row] = await sql<Row[]>`
-    insert into api_keys (id, name, role, partner_id, key_hash, key_prefix, can_reveal)
-    values (${k.id}, ${k.name}, ${k.role}, ${k.partnerId}, ${k.keyHash}, ${k.keyPrefix}, ${k.canReveal ?? false})
+    insert into api_keys (id, name, role, partner_id, key_hash, key_prefix, can_reveal, expires_at)
+    values (${k.id}, ${k.name}, ${k.role}, ${k.partnerId}, ${k.keyHash}, ${k.keyPrefix}, ${k.canReveal ?? false}, ${k.expiresAt ?? null})
     on conflict (key_hash) do nothing
     returning ${columns(sql)}`;
   return row && toRecord(row);
 }
 
-/** The live (unrevoked) key with this hash; for a partner key, the partner's status too. */
+/** The live (unrevoked, unexpired) key with this hash; for a partner key, the partner's status too. */
 export async function findActiveKeyByHash(sql: Sql, keyHash: string): Promise<(ApiKeyRecord & { partnerStatus: PartnerStatus | null }) | undefined> {
   const [row] = await sql<(Row & { partnerStatus: PartnerStatus | null })[]>`
     select ${columns(sql)}, (select status from partners where partners.id = api_keys.partner_id) as "partnerStatus"
-    from api_keys where key_hash = ${keyHash} and revoked_at is null`;
+    from api_keys where key_hash = ${keyHash} and revoked_at is null and (expires_at is null or expires_at > now())`;
   return row && { ...toRecord(row), partnerStatus: row.partnerStatus };
 }
 
@@ -53,7 +53,7 @@ export async function listApiKeys(sql: Sql, filter: { role?: Role; partnerId?: s
   const rows = await sql<Row[]>`select ${columns(sql)} from api_keys where true
     ${filter.role ? sql`and role = ${filter.role}` : sql``}
     ${filter.partnerId ? sql`and partner_id = ${filter.partnerId}` : sql``}
-    ${filter.includeRevoked ? sql`` : sql`and revoked_at is null`}
+    ${filter.includeRevoked ? sql`` : sql`and revoked_at is null and (expires_at is null or expires_at > now())`}
     order by created_at`;
   return rows.map(toRecord);
 }

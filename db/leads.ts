@@ -1,4 +1,5 @@
 import type { Sql } from './client';
+import { literalLike } from './like-pattern';
 import type { LeadStatus } from '../domain/lead-state';
 
 export interface LeadRow {
@@ -68,6 +69,8 @@ export interface LeadFilter {
   status?: string;
   leadType?: string;
   partnerId?: string;
+  /** Text in the id (its start) or in the stored fields, any case; sealed fields hold ciphertext, so they never match. */
+  q?: string;
   createdAfter?: Date;
   createdBefore?: Date;
   limit: number;
@@ -81,6 +84,7 @@ export async function listLeads(sql: Sql, f: LeadFilter): Promise<LeadRow[]> {
       ${f.status ? sql`and status = ${f.status}` : sql``}
       ${f.leadType ? sql`and lower(lead_type) = lower(${f.leadType})` : sql``}
       ${f.partnerId ? sql`and id in (select lead_id from deliveries where partner_id = ${f.partnerId})` : sql``}
+      ${f.q ? sql`and (id::text like ${`${literalLike(f.q.toLowerCase())}%`} or fields::text ilike ${`%${literalLike(f.q)}%`})` : sql``}
       ${f.createdAfter ? sql`and created_at >= ${f.createdAfter}` : sql``}
       ${f.createdBefore ? sql`and created_at < ${f.createdBefore}` : sql``}
     order by created_at desc, id

@@ -1,4 +1,5 @@
 import type { Sql } from './client';
+import { literalLike } from './like-pattern';
 import type { Partner, PartnerStatus } from '../domain/config';
 import { inTransaction } from './transaction';
 import { isReferencedElsewhere } from './errors';
@@ -120,7 +121,7 @@ export interface PartnerFilter {
 
 /** Name and email match case-insensitive substrings; tag matches one tag exactly. */
 export async function searchPartners(sql: Sql, f: PartnerFilter): Promise<{ items: Partner[]; total: number }> {
-  const like = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const like = (s: string) => `%${literalLike(s)}%`;
   const where = sql`where true
     ${f.name ? sql`and name ilike ${like(f.name)}` : sql``}
     ${f.email ? sql`and email ilike ${like(f.email)}` : sql``}

@@ -15,13 +15,28 @@ export function el(tag, attrs = {}, ...children) {
 
 export const money = (minor, currency = 'GBP') => new Intl.NumberFormat('en-GB', { style: 'currency', currency }).format(minor / 100);
 
+/** A table whose cells carry their column's name, so on a phone each row can stack as a card (see app.css). */
 export function table(headers, rows) {
+  for (const row of rows) [...row.children].forEach((cell, i) => { if (headers[i]) cell.dataset.label = headers[i]; });
   return el('table', {}, el('thead', {}, el('tr', {}, headers.map((h) => el('th', { scope: 'col' }, h)))), el('tbody', {}, rows));
 }
 
-/** Signs in with a key of one of `roles`, checked by calling `probe`; then runs `render(api)`. */
-export function start({ area, roles, probe, render }) {
+/**
+ * Signs in with a key of one of `roles`, checked by calling `probe`; then runs `render(api)`. With
+ * `emailLink` (the portal), a person may instead ask for a sign-in link, and following it signs this tab in.
+ */
+export async function start({ area, roles, probe, render, emailLink }) {
   const main = document.querySelector('main');
+  const linkToken = emailLink && new URLSearchParams(location.hash.slice(1)).get('sign-in');
+  let linkRefused;
+  if (linkToken) {
+    // The token is spent at once; it leaves the address bar (and history) before anything else runs.
+    history.replaceState(null, '', location.pathname);
+    const res = await fetch(`${emailLink}/use`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: linkToken }) });
+    const body = await res.json();
+    if (res.status === 201) sessionStorage.setItem(storeKey(area), body.key);
+    else linkRefused = body.message;
+  }
   const key = sessionStorage.getItem(storeKey(area));
   const api = async (method, path, body) => {
     const res = await fetch(path, {
@@ -45,9 +60,26 @@ export function start({ area, roles, probe, render }) {
       sessionStorage.removeItem(storeKey(area));
       error.textContent = r.status === 403 ? `This page needs a key with the role ${roles.join(' or ')}.` : (r.body?.message ?? `Sign-in failed (${r.status})`);
     } }, el('label', { for: 'api-key' }, `Your ${roles.join(' or ')} API key`), input, el('button', { type: 'submit' }, 'Sign in'), error);
-    main.replaceChildren(el('h2', {}, 'Sign in'), form);
+    main.replaceChildren(el('h2', {}, 'Sign in'), form, emailLink ? linkForm() : '');
   };
-  if (!key) return showSignIn();
+  const linkForm = () => {
+    const sent = el('p', { id: 'link-sent', role: 'status' });
+    const address = el('input', { id: 'sign-in-email', type: 'email', autocomplete: 'email', required: true });
+    return el('form', { method: 'post', onsubmit: async (e) => {
+      e.preventDefault();
+      const r = await fetch(emailLink, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: address.value.trim() }) });
+      sent.textContent = r.status === 202
+        ? 'If that address belongs to a partner, a sign-in link is on its way: check your email.'
+        : ((await r.json()).problems?.[0]?.reason ?? `Could not send a link (${r.status})`);
+    } }, el('h2', {}, 'Or get a sign-in link by email'), el('label', { for: 'sign-in-email' }, 'Your contact email'), address, el('button', { type: 'submit' }, 'Email me a link'), sent);
+  };
+  if (!key) return showSignIn(linkRefused);
+  // A key revoked, or an emailed-link session past its hours, goes back to sign-in with the reason.
+  const probed = await api('GET', probe);
+  if (probed.status === 401) {
+    sessionStorage.removeItem(storeKey(area));
+    return showSignIn(`${probed.body?.message ?? 'Your key no longer works'}: sign in again.`);
+  }
   document.querySelector('header').append(el('button', { type: 'button', class: 'sign-out', onclick: signOut }, 'Sign out'));
   render(api, main).catch((err) => showSignIn(err.message));
 }
@@ -66,6 +98,10 @@ export function showProblems(form, answer, fieldFor) {
     } else summary.textContent += `${p.field ? `${p.field}: ` : ''}${p.reason} `;
   }
 }
+
+/** Someone is filling in a form inside `container` (or has a disclosure open): polling must not redraw it under them. */
+export const isEditing = (container) => Boolean(container.querySelector('details[open]'))
+  || (container.contains(document.activeElement) && document.activeElement.matches('input, select, textarea'));
 
 /** Re-renders a section every `ms`, keeping it current without a reload. */
 export function every(ms, fn) {

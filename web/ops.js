@@ -1,4 +1,4 @@
-import { el, every, money, start, table } from './app.js';
+import { el, every, isEditing, money, start, table } from './app.js';
 
 start({
   area: 'ops', roles: ['operator'], probe: '/api-keys?role=operator',
@@ -8,14 +8,70 @@ start({
     const counts = el('section', { 'aria-labelledby': 'counts-h' });
     const partners = el('section', { 'aria-labelledby': 'partners-h' });
     const leads = el('section', { 'aria-labelledby': 'leads-h' });
-    main.replaceChildren(counts, partners, leads);
+    const returns = el('section', { 'aria-labelledby': 'returns-h' });
+    const invoices = el('section', { 'aria-labelledby': 'invoices-h' });
+    main.replaceChildren(counts, returns, partners, invoices, leads);
+    const names = new Map();
+    const partnerName = async (id) => {
+      if (!names.has(id)) names.set(id, api('GET', `/partners/${id}`).then((r) => (r.status === 200 ? r.body.name : id)));
+      return names.get(id);
+    };
+
+    const showCounts = async () => {
+      const c = (await api('GET', '/reports/lead-counts')).body;
+      const today = new Map(c.today.map((t) => [t.status, t.leads]));
+      counts.replaceChildren(el('h2', { id: 'counts-h' }, 'Leads per status'),
+        table(['Status', 'Now', `Created today (since ${new Date(c.todayStartsAt).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' })})`],
+          c.now.map((s) => el('tr', { 'data-status': s.status }, el('td', {}, s.status.replaceAll('_', ' ')), el('td', {}, s.leads), el('td', {}, today.get(s.status) ?? 0)))));
+    };
+
+    // The review queue: each pending return with its evidence, a note, and Approve / Deny.
+    const drawReturns = async () => {
+      const items = (await api('GET', '/returns?status=pending')).body.items;
+      const rows = await Promise.all(items.map(async (r) => {
+        const note = el('input', { id: `note-${r.id}`, type: 'text', maxlength: 1000 });
+        const error = el('p', { class: 'error', role: 'alert' });
+        const decide = async (decision) => {
+          const answer = await api('POST', `/returns/${r.id}/decision`, { decision, ...(note.value.trim() ? { note: note.value.trim() } : {}) });
+          if (answer.status !== 200) return void (error.textContent = answer.body.message);
+          document.activeElement?.blur();
+          await drawReturns();
+        };
+        return el('tr', { 'data-return-lead': r.leadId },
+          el('td', {}, new Date(r.requestedAt).toLocaleString('en-GB')), el('td', {}, await partnerName(r.partnerId)),
+          el('td', {}, el('code', {}, r.leadId.slice(0, 8))), el('td', {}, r.reason.replaceAll('_', ' ')), el('td', {}, r.evidence ?? '—'),
+          el('td', {}, money(r.amountMinor, r.currency)), el('td', {}, new Date(r.decideBy).toLocaleString('en-GB')),
+          el('td', {}, el('label', { for: note.id }, 'Decision note'), note,
+            el('button', { type: 'button', onclick: () => decide('approve') }, 'Approve'),
+            el('button', { type: 'button', class: 'secondary', onclick: () => decide('deny') }, 'Deny'), error));
+      }));
+      returns.replaceChildren(el('h2', { id: 'returns-h' }, 'Returns awaiting a decision'),
+        items.length === 0 ? el('p', {}, 'None waiting.') : table(['Requested', 'Partner', 'Lead', 'Reason', 'Evidence', 'Credit', 'Decide by', 'Decision'], rows));
+    };
+
+    const showReturns = () => (isEditing(returns) ? undefined : drawReturns());
+
+    // Invoices are issued on day 1 for the month before, so that month is shown first.
+    const lastMonth = new Date(new Date().getFullYear(), new Date().getMonth() - 1, 15).toISOString().slice(0, 7);
+    const monthInput = el('input', { id: 'invoice-month', type: 'month', value: lastMonth, onchange: () => showInvoices() });
+    const invoiceRows = el('div');
+    invoices.replaceChildren(el('h2', { id: 'invoices-h' }, 'Invoices'), el('label', { for: 'invoice-month' }, 'Month supplied'), monthInput, invoiceRows);
+    let invoiceAsk = 0;
+    const showInvoices = async () => {
+      // Only the latest month asked for draws, whichever answer comes back last.
+      const mine = ++invoiceAsk;
+      const list = await api('GET', `/invoices?period=${encodeURIComponent(monthInput.value)}&limit=500`);
+      if (mine !== invoiceAsk) return;
+      if (list.status !== 200) return void invoiceRows.replaceChildren(el('p', { class: 'error', role: 'alert' }, list.body.message));
+      const rows = await Promise.all(list.body.items.map(async (i) => el('tr', { 'data-invoice': i.number },
+        el('td', {}, i.series === 'credit_note' ? `${i.number} (credit note)` : i.number), el('td', {}, await partnerName(i.partnerId)),
+        el('td', {}, money(i.netMinor, i.currency)), el('td', {}, money(i.vatMinor, i.currency)), el('td', {}, money(i.grossMinor, i.currency)),
+        el('td', {}, new Date(i.issuedAt).toLocaleDateString('en-GB')), el('td', {}, i.emailedAt ? 'yes' : 'not yet'))));
+      if (mine === invoiceAsk) invoiceRows.replaceChildren(rows.length === 0 ? el('p', {}, `No invoices for ${monthInput.value}.`) : table(['Number', 'Partner', 'Net', 'VAT', 'Total', 'Issued', 'Emailed'], rows));
+    };
 
     const showLeads = async () => {
       const items = (await api('GET', '/leads?limit=200')).body.items;
-      const byStatus = new Map();
-      for (const l of items) byStatus.set(l.status, (byStatus.get(l.status) ?? 0) + 1);
-      counts.replaceChildren(el('h2', { id: 'counts-h' }, 'Leads per status (latest 200)'),
-        table(['Status', 'Leads'], [...byStatus].sort().map(([s, n]) => el('tr', { 'data-status': s }, el('td', {}, s.replaceAll('_', ' ')), el('td', {}, n)))));
       leads.replaceChildren(el('h2', { id: 'leads-h' }, 'Latest leads'),
         table(['Created', 'Lead type', 'Status', 'Workflow'], items.map((l) => el('tr', { 'data-lead-id': l.id },
           el('td', {}, new Date(l.createdAt).toLocaleString('en-GB')), el('td', {}, l.leadType), el('td', {}, l.status.replaceAll('_', ' '), l.reason ? el('small', {}, ` — ${l.reason}`) : ''),
@@ -51,7 +107,7 @@ start({
         el('td', {}, cap.circuit.state.replace('_', ' ')),
         el('td', {}, p50 === null ? '—' : `${p50} ms`));
     };
-    every(5000, showLeads);
-    await showPartners();
+    every(5000, () => Promise.all([showCounts(), showLeads(), showReturns()]));
+    await Promise.all([showPartners(), showInvoices()]);
   },
 });

@@ -56,10 +56,14 @@ export function invoiceRoutes({ sql, temporal, taskQueue, objectStore, billingTi
     if (!invoice || (partnerId && invoice.partnerId !== partnerId)) throw notFound(`invoice ${id}`);
     return invoice;
   };
-  const redirectToPdf = async (invoice: Invoice, res: { redirect(status: number, url: string): void }) => {
+  // The link names the file and asks the browser to save it, so following it downloads INV-000042.pdf.
+  const pdfLink = async (invoice: Invoice) => {
     if (!invoice.pdfKey) throw new HttpError(409, 'pdf_not_ready', `the PDF of ${invoice.number} is not stored yet; try again shortly`);
-    res.redirect(302, await objectStore.client.presignedGetObject(objectStore.bucket, invoice.pdfKey, PRESIGNED_SECONDS));
+    return objectStore.client.presignedGetObject(objectStore.bucket, invoice.pdfKey, PRESIGNED_SECONDS, {
+      'response-content-disposition': `attachment; filename="${invoice.number}.pdf"`,
+    });
   };
+  const redirectToPdf = async (invoice: Invoice, res: { redirect(status: number, url: string): void }) => res.redirect(302, await pdfLink(invoice));
   const pdfResponses = { 302: { description: `Redirect to a presigned link to the PDF, valid ${PRESIGNED_SECONDS / 60} minutes` }, 404: { description: 'No such invoice' }, 409: { description: 'The PDF is not stored yet' } };
 
   return [
@@ -132,6 +136,20 @@ export function invoiceRoutes({ sql, temporal, taskQueue, objectStore, billingTi
       params: idParams('invoice'),
       responses: { ...pdfResponses, 404: { description: 'No such invoice of yours' } },
       handler: async ({ params, res, principal }) => redirectToPdf(await existing(params.id, await ownId(principal)), res),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/portal/invoices/:id/pdf-link',
+      summary: 'A presigned link to one of your invoices as PDF, for pages that send the key in a header',
+      description: `A browser can't follow the redirect of /pdf with an Authorization header and read where it went; this answers the same link as JSON, valid ${PRESIGNED_SECONDS / 60} minutes, saved as <number>.pdf.`,
+      tags: ['portal'],
+      auth: ['partner'],
+      params: idParams('invoice'),
+      responses: {
+        200: { description: 'The link', schema: z.object({ url: z.string(), expiresInSeconds: z.number().int() }).meta({ id: 'PdfLink' }) },
+        404: { description: 'No such invoice of yours' }, 409: { description: 'The PDF is not stored yet' },
+      },
+      handler: async ({ params, principal }) => ({ url: await pdfLink(await existing(params.id, await ownId(principal))), expiresInSeconds: PRESIGNED_SECONDS }),
     }),
   ];
 }

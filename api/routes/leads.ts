@@ -38,6 +38,8 @@ const listQuery = z.strictObject({
   status: z.string().max(40).optional(),
   leadType: z.string().max(100).optional(),
   partnerId: z.uuid().optional(),
+  q: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters').optional()
+    .meta({ description: "Text in the lead's id (its start) or in its fields, any case; sealed (encrypted) fields are not searched" }),
   createdAfter: isoInstant.optional(),
   createdBefore: isoInstant.optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
@@ -161,7 +163,7 @@ export function leadRoutes({ sql, temporal, taskQueue, sealer }: AppDeps) {
     defineRoute({
       method: 'get',
       path: '/leads',
-      summary: 'Leads, newest first, filtered by status, lead type, partner and creation time',
+      summary: 'Leads, newest first, filtered by status, lead type, partner, text and creation time',
       tags: ['leads'],
       auth: ['operator', 'agent'],
       query: listQuery,

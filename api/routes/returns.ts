@@ -169,6 +169,15 @@ export function returnRoutes({ sql, temporal, taskQueue, billingTimezone = 'Euro
     }),
     defineRoute({
       method: 'get',
+      path: '/portal/return-policy',
+      summary: 'Your return policy: the window, the reasons you may give and which need evidence',
+      tags: ['portal', 'returns'],
+      auth: ['partner'],
+      responses: { 200: { description: 'The policy in force', schema: policySchema }, 404: { description: 'Your account has no return policy' } },
+      handler: async ({ principal }) => (await getReturnPolicy(sql, await ownId(principal))) ?? Promise.reject(notFound('return policy for your account')),
+    }),
+    defineRoute({
+      method: 'get',
       path: '/portal/returns',
       summary: 'Your returns and their decisions, newest first',
       tags: ['portal', 'returns'],

@@ -74,6 +74,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   'GET /invoices/{id}/pdf': ['operator'],
   'GET /portal/invoices': ['partner'],
   'GET /portal/invoices/{id}/pdf': ['partner'],
+  'GET /portal/invoices/{id}/pdf-link': ['partner'],
   'PUT /partners/{id}/return-policy': ['operator'],
   'GET /partners/{id}/return-policy': ['operator'],
   'POST /portal/leads/{id}/return': ['partner'],
@@ -81,7 +82,9 @@ const ALLOWED: Record<string, readonly string[]> = {
   'GET /returns': ['operator'],
   'GET /returns/{id}': ['operator'],
   'GET /portal/returns': ['partner'],
+  'GET /portal/return-policy': ['partner'],
   'GET /reports/revenue': ['operator'],
+  'GET /reports/lead-counts': ['operator'],
   'GET /portal/reports': ['partner'],
   'PUT /partners/{id}/transfer-settings': ['operator'],
   'GET /partners/{id}/transfer-settings': ['operator', 'agent'],
@@ -103,6 +106,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   'POST /leads/{id}/appointments/{appointmentId}/reschedule': ['operator', 'agent', 'partner'],
   'POST /leads/{id}/appointments/{appointmentId}/cancel': ['operator', 'agent'],
   'GET /portal/capacity': ['partner'],
+  'POST /portal/magic-link': ['public'],
+  'POST /portal/magic-link/use': ['public'],
 };
 
 type Caller = 'operator' | 'agent' | 'partner' | 'no key' | 'revoked key';

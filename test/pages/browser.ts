@@ -30,7 +30,7 @@ export function useBrowser(): PageUser {
     profile = mkdtempSync(path.join(tmpdir(), 'leadrelay-chromium-'));
     // A persistent context is how playwright takes a user-data-dir of our own; each tab still has its own sessionStorage.
     browser = await chromium.launchPersistentContext(profile, {
-      viewport: { width: 1280, height: 800 },
+      viewport: DESKTOP,
       // Lets the tests inject axe-core past the pages' same-origin-only script policy.
       bypassCSP: true,
       executablePath: process.env.LEADRELAY_CHROMIUM ?? '/usr/bin/chromium',
@@ -53,14 +53,33 @@ export async function signIn(page: Page, url: string, key: string): Promise<void
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
 }
 
-/** For the README: with LEADRELAY_SCREENSHOTS=<folder>, saves the page at desktop and phone size. */
-export async function screenshot(page: Page, name: string): Promise<void> {
+export const DESKTOP = { width: 1280, height: 800 };
+export const PHONE = { width: 390, height: 844 };
+
+/**
+ * The page at desktop and phone size: with LEADRELAY_SCREENSHOTS=<folder>, saved as <name>-desktop.png
+ * and <name>-phone.png (for the README). Answers what sticks out sideways on the phone: the page
+ * itself, or any element reaching past the screen's edge outside a box that scrolls on its own.
+ */
+export async function bothSizes(page: Page, name: string): Promise<string[]> {
   const dir = process.env.LEADRELAY_SCREENSHOTS;
-  if (!dir) return;
-  await page.screenshot({ path: path.join(dir, `${name}-desktop.png`), fullPage: true });
-  await page.setViewportSize({ width: 390, height: 844 });
-  await page.screenshot({ path: path.join(dir, `${name}-phone.png`), fullPage: true });
-  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.setViewportSize(DESKTOP);
+  if (dir) await page.screenshot({ path: path.join(dir, `${name}-desktop.png`), fullPage: true });
+  await page.setViewportSize(PHONE);
+  const overflowing = await page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const scrollsOnItsOwn = (el: Element | null): boolean => {
+      for (let e = el; e && e !== document.body; e = e.parentElement) if (['auto', 'scroll'].includes(getComputedStyle(e).overflowX)) return true;
+      return false;
+    };
+    const out = Array.from(document.body.querySelectorAll('*'))
+      .filter((e) => e.getBoundingClientRect().right > width + 1 && !scrollsOnItsOwn(e.parentElement))
+      .map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${e.className ? `.${String(e.className).split(' ').join('.')}` : ''}`);
+    return document.documentElement.scrollWidth > width ? [`page is ${document.documentElement.scrollWidth}px wide`, ...out] : out;
+  });
+  if (dir) await page.screenshot({ path: path.join(dir, `${name}-phone.png`), fullPage: true });
+  await page.setViewportSize(DESKTOP);
+  return overflowing;
 }
 
 /** axe-core's serious and critical accessibility violations on the page as it is now, by rule and element. */

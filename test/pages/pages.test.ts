@@ -1,12 +1,13 @@
 import { useLeadStack } from '../helpers/lead-stack';
 import { configureDistribution } from '../helpers/distribution';
 import { eventually } from '../helpers/wait';
-import { accessibilityProblems, screenshot, signIn, useBrowser } from './browser';
+import { accessibilityProblems, signIn, useBrowser } from './browser';
 
 jest.setTimeout(180_000);
 
-const stack = useLeadStack('pages');
+// The browser first, so it closes (and stops polling) before the API and worker it calls do.
 const browser = useBrowser();
+const stack = useLeadStack('pages');
 let agentKey: string;
 
 beforeAll(async () => {
@@ -28,7 +29,7 @@ describe('an agent submits a lead and its partner accepts it in the portal', () 
 
     const agent = await browser.page();
     await signIn(agent, `${stack.api.url}/app/agent`, agentKey);
-    await agent.getByLabel('Lead type').selectOption(d.leadTypeName);
+    await agent.getByLabel('Lead type', { exact: true }).selectOption(d.leadTypeName);
     await agent.getByLabel('postcode').fill('SW1A 1AA');
     await agent.getByRole('button', { name: 'Submit lead' }).click();
     await agent.locator('#field-name-error').filter({ hasText: /./ }).waitFor();
@@ -51,13 +52,11 @@ describe('an agent submits a lead and its partner accepts it in the portal', () 
     expect(first).toMatch(/^[0-9]m \d\ds$/);
     await eventually(async () => ((await row.locator('.countdown').textContent()) !== first ? true : undefined), { timeoutMs: 5000 });
 
-    await screenshot(portal, 'portal');
     expect(await accessibilityProblems(portal)).toEqual([]);
     await row.getByRole('button', { name: 'Accept' }).click();
     await row.locator('.status', { hasText: 'accepted' }).waitFor();
     await portal.locator('#balance', { hasText: '-£15.00' }).waitFor();
     await agent.locator('#lead-status', { hasText: 'delivered' }).waitFor();
-    await screenshot(agent, 'agent');
     expect(await accessibilityProblems(agent)).toEqual([]);
   });
 });
@@ -149,7 +148,6 @@ describe('the operator dashboard', () => {
     await partner.getByText('closed').waitFor();
     await partner.getByRole('button', { name: /^Pause watched-/ }).click();
     await ops.locator('tr[data-partner^="watched-"]').getByText('paused by operator').waitFor();
-    await screenshot(ops, 'ops');
     expect(await accessibilityProblems(ops)).toEqual([]);
   });
 

@@ -1,13 +1,9 @@
-import { randomInt, randomUUID } from 'node:crypto';
-import { startApi, type TestApi } from '../helpers/api';
-import { startWorker, type RunningWorker } from '../helpers/worker';
 import { configureDistribution } from '../helpers/distribution';
 import type { TransferSettings } from '../../domain/transfer';
 import { eventually } from '../helpers/wait';
 import { testEnv } from '../helpers/env';
-import { forwardingHttpClient } from '../../infra/twilio';
-import type { PhoneBehaviour, TwilioVoiceSimulator } from '../../infra/twilio-voice-simulator';
-import { startVoiceSimulatorFor } from '../helpers/twilio-voice';
+import type { PhoneBehaviour } from '../../infra/twilio-voice-simulator';
+import { testPhone, useVoiceStack } from '../helpers/twilio-voice';
 
 /**
  * A real API and worker with the Twilio Voice simulator behind them, for transfer tests, and the
@@ -15,24 +11,8 @@ import { startVoiceSimulatorFor } from '../helpers/twilio-voice';
  */
 export function useTransferStack() {
   const env = testEnv();
-  const taskQueue = `transfer-${randomUUID()}`;
-  const stack = {} as { api: TestApi; worker: RunningWorker; sim: TwilioVoiceSimulator; agentKey: string };
-
-  beforeAll(async () => {
-    stack.api = await startApi({ taskQueue });
-    stack.sim = await startVoiceSimulatorFor(() => stack.api);
-    stack.worker = await startWorker(stack.api.sql, { taskQueue, twilioHttpClient: forwardingHttpClient(stack.sim.url) });
-    stack.agentKey = (await stack.api.request('POST', '/api-keys', { body: { name: 'call centre', role: 'agent' } })).body.key;
-  });
-  // Callbacks first, then the API, then the worker: an API call still waiting on a workflow update
-  // needs the worker to answer it before the API's Temporal connection closes.
-  afterAll(async () => {
-    await stack.sim?.close();
-    await stack.api?.close();
-    await stack.worker?.stop();
-  });
-
-  const phone = () => `+4477009${String(randomInt(0, 100_000)).padStart(5, '0')}`;
+  const stack = useVoiceStack('transfer');
+  const phone = testPhone;
 
   const leadIn = (id: string, status: string) =>
     eventually(async () => {
