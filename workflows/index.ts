@@ -2,3 +2,4 @@ export { leadWorkflow } from './lead';
 export { partnerWorkflow } from './partner';
 export { monthlyInvoicingWorkflow, invoicingRunWorkflow, partnerInvoiceWorkflow } from './invoicing';
 export { leadReturnWorkflow } from './lead-return';
+export { appointmentWorkflow } from './appointment';

@@ -68,6 +68,25 @@ describe('partner appointment availability', () => {
   });
 });
 
+describe("a lead type's appointment settings", () => {
+  it('are the defaults until an operator sets them, name each bad field, and are refused to agents', async () => {
+    const { api } = stack;
+    const path = `/lead-types/${setup.leadTypeId}/appointment-settings`;
+    expect((await api.request('GET', path, { key: agentKey })).body).toEqual({
+      reminderOffsetsMinutes: [1440, 60], outcomeGraceMinutes: 2880, consumerPhoneField: 'phone', consumerEmailField: 'email', consumerTimezoneField: 'timezone',
+    });
+    const bad = await api.request('PUT', path, { body: { reminderOffsetsMinutes: [60, 60], outcomeGraceMinutes: 0, consumerPhoneField: ' ' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.problems.map((p: { field: string }) => p.field).sort()).toEqual(['body.consumerPhoneField', 'body.outcomeGraceMinutes', 'body.reminderOffsetsMinutes']);
+    expect((await api.request('PUT', path, { key: agentKey, body: {} })).status).toBe(403);
+    const set = await api.request('PUT', path, { body: { reminderOffsetsMinutes: [2880, 120], consumerPhoneField: 'mobile' } });
+    expect(set.status).toBe(200);
+    expect((await api.request('GET', path, { key: agentKey })).body).toMatchObject({ reminderOffsetsMinutes: [2880, 120], consumerPhoneField: 'mobile', consumerEmailField: 'email' });
+    await api.request('PUT', path, { body: {} });
+    expect((await api.request('GET', `/lead-types/${setup.partners.surveyors!.id}/appointment-settings`)).status).toBe(404);
+  });
+});
+
 describe('booking an appointment', () => {
   it('is documented in the OpenAPI document, with its request schemas', async () => {
     const doc = (await stack.api.request('GET', '/openapi.json', { key: null })).body;
@@ -134,7 +153,7 @@ describe('booking an appointment', () => {
     expect(onto.status).toBe(409);
     const past = await api.request('POST', `${path}/reschedule`, { key: agentKey, body: { start: nextHour(-3) } });
     expect(past.status).toBe(409);
-    expect(past.body.message).toMatch(/not free/);
+    expect(past.body.message).toMatch(/not in the future/);
 
     const stranger = await api.request('POST', `${path}/reschedule`, { key: setup.partners['no-diary']!.key, body: { start: nextHour(74) } });
     expect(stranger.status).toBe(404);

@@ -100,6 +100,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   'GET /partners/{id}/appointment-availability': ['operator', 'agent', 'partner'],
   'POST /leads/{id}/appointments/{appointmentId}/reschedule': ['operator', 'agent', 'partner'],
   'POST /leads/{id}/appointments/{appointmentId}/cancel': ['operator', 'agent'],
+  'PUT /lead-types/{id}/appointment-settings': ['operator'],
+  'GET /lead-types/{id}/appointment-settings': ['operator', 'agent'],
   'GET /portal/capacity': ['partner'],
 };
 
