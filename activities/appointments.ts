@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Sql } from '../db/client';
-import { auditAppointment, bookedAppointment, cancelAppointment, findAppointment, moveAppointment, sendOnce, type Appointment } from '../db/appointments';
+import { auditAppointment, bookedAppointment, cancelAppointment, findAppointment, moveAppointment, sendOnce, setAppointmentOutcome, type Appointment, type AppointmentOutcome } from '../db/appointments';
 import { getAppointmentSettings } from '../db/appointment-settings';
 import { getLead } from '../db/leads';
 import { getPartner } from '../db/partners';
@@ -44,7 +44,7 @@ export function appointmentActivities(deps: { sql: Sql; notifier: Notifier; seal
   const planOf = ({ appointment, settings, timeZone }: Loaded): AppointmentPlan => ({
     id: appointment.id, leadId: appointment.leadId, partnerId: appointment.partnerId, start: appointment.start, end: appointment.end,
     version: appointment.version, status: appointment.status, timeZone,
-    reminderOffsetsMinutes: settings.reminderOffsetsMinutes, outcomeGraceMinutes: settings.outcomeGraceMinutes,
+    reminderOffsetsMinutes: settings.reminderOffsetsMinutes, outcomeGraceMinutes: settings.outcomeGraceMinutes, outcome: appointment.outcome,
   });
 
   /** Sends `message` on `channels` to the consumer and the partner, each once per key. */
@@ -68,13 +68,10 @@ export function appointmentActivities(deps: { sql: Sql; notifier: Notifier; seal
   const withPartner = (p: Partner) => `with ${p.name}`;
 
   return {
-    /** The appointment booked for this referral, if the lead was referred by booking one. */
-    async appointmentOfReferral(input: { leadId: string; partnerId: string }): Promise<string | null> {
-      return (await bookedAppointment(sql, input.leadId, input.partnerId))?.id ?? null;
-    },
-
-    async loadAppointmentPlan(input: { appointmentId: string }): Promise<AppointmentPlan> {
-      return planOf(await load(input.appointmentId));
+    /** The appointment booked for this referral, if the lead was referred by booking one: what its workflow starts from. */
+    async appointmentOfReferral(input: { leadId: string; partnerId: string }): Promise<AppointmentPlan | null> {
+      const booked = await bookedAppointment(sql, input.leadId, input.partnerId);
+      return booked ? planOf(await load(booked.id)) : null;
     },
 
     /**
@@ -112,6 +109,17 @@ export function appointmentActivities(deps: { sql: Sql; notifier: Notifier; seal
       if (!cancelled) throw ApplicationFailure.nonRetryable(`appointment ${input.appointmentId} is ${loaded.appointment.status}, not booked`, 'NotBooked');
       await auditAppointment(sql, cancelled, 'cancelled', `appointment at ${cancelled.start} cancelled by ${input.by}: ${input.reason}`, { reason: input.reason });
       return planOf({ ...loaded, appointment: cancelled });
+    },
+
+    /** Records the partner's word on the appointment, or kept after the grace period, in its lead's audit trail. */
+    async recordAppointmentOutcome(input: { appointmentId: string; outcome: AppointmentOutcome; by: string; at: string }): Promise<AppointmentPlan> {
+      const loaded = await load(input.appointmentId);
+      const recorded = (await setAppointmentOutcome(sql, input.appointmentId, input.outcome, input.by, new Date(input.at)))!;
+      const summary = input.outcome === 'kept'
+        ? `appointment at ${recorded.start} counts as kept: ${input.by}`
+        : `${input.by} recorded the appointment at ${recorded.start} as ${input.outcome === 'attended' ? 'attended' : 'a no-show'}`;
+      await auditAppointment(sql, recorded, recorded.outcome ?? input.outcome, summary, { by: input.by });
+      return planOf({ ...loaded, appointment: recorded });
     },
 
     /** Tells the consumer and the partner, by email and SMS, that the appointment moved or was cancelled. */

@@ -13,7 +13,11 @@ export interface Appointment {
   bookedBy: string;
   /** Goes up with each move: reminders are keyed by it. */
   version: number;
+  /** After its time: the partner's word, or kept when it said nothing within the grace period. */
+  outcome: AppointmentOutcome | null;
 }
+
+export type AppointmentOutcome = 'attended' | 'no_show' | 'kept';
 
 export async function getAvailability(sql: Sql, partnerId: string): Promise<AppointmentAvailability | null> {
   const [row] = await sql<AppointmentAvailability[]>`
@@ -117,7 +121,7 @@ export async function listLeadAppointments(sql: Sql, leadId: string): Promise<Ap
   return rows.map((r) => toAppointment(r as never));
 }
 
-const appointmentColumns = (sql: Sql) => sql`id, lead_id as "leadId", partner_id as "partnerId", starts_at as start, ends_at as "end", status, booked_by as "bookedBy", version`;
+const appointmentColumns = (sql: Sql) => sql`id, lead_id as "leadId", partner_id as "partnerId", starts_at as start, ends_at as "end", status, booked_by as "bookedBy", version, outcome`;
 const toAppointment = (r: Omit<Appointment, 'start' | 'end'> & { start: Date; end: Date }): Appointment => ({ ...r, start: r.start.toISOString(), end: r.end.toISOString() });
 
 /** The appointment a delivery to this partner carries, if the lead was booked with it. */
@@ -162,3 +166,9 @@ export async function listAppointmentMessages(sql: Sql, appointmentId: string): 
 /** An appointment's step in its lead's audit trail, once per status and start. */
 export const auditAppointment = (sql: Sql, a: Appointment, status: string, summary: string, detail: object = {}) =>
   appendAudit(sql, a.leadId, `appointment:${a.id}:${status}:${a.start}`, { at: new Date().toISOString(), type: `appointment_${status}`, summary, detail: { appointment: a, ...detail } });
+
+/** Records what became of a booked appointment; a second call keeps the first outcome. */
+export async function setAppointmentOutcome(sql: Sql, id: string, outcome: AppointmentOutcome, by: string, at: Date): Promise<Appointment | undefined> {
+  await sql`update appointments set outcome = ${outcome}, outcome_by = ${by}, outcome_at = ${at} where id = ${id} and outcome is null and status in ('held', 'booked')`;
+  return findAppointment(sql, id);
+}

@@ -96,4 +96,5 @@ export interface AppointmentPlan {
   timeZone: string;
   reminderOffsetsMinutes: number[];
   outcomeGraceMinutes: number;
+  outcome: 'attended' | 'no_show' | 'kept' | null;
 }

@@ -13,3 +13,7 @@ export const rescheduleAppointmentUpdate = defineUpdate<AppointmentPlan, [Resche
 export interface CancelAppointmentInput { reason: string; by: string }
 /** Cancels the appointment and stops its reminders. */
 export const cancelAppointmentUpdate = defineUpdate<AppointmentPlan, [CancelAppointmentInput]>('cancelAppointment');
+
+export interface OutcomeInput { outcome: 'attended' | 'no_show'; by: string }
+/** The partner's word after the appointment's time; an update, so it hears whether it was too early or too late. */
+export const recordOutcomeUpdate = defineUpdate<AppointmentPlan, [OutcomeInput]>('recordAppointmentOutcome');

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/workflow';
 import { reminderKey, reminderSchedule, type AppointmentPlan, type DueReminder } from '../domain/appointment-reminders';
-import type { AppointmentState, CancelAppointmentInput, RescheduleInput } from './appointment-messages';
+import type { AppointmentState, CancelAppointmentInput, OutcomeInput, RescheduleInput } from './appointment-messages';
 
 const refused = (type: string, message: string) => ApplicationFailure.create({ type, message, nonRetryable: true });
 
@@ -21,6 +21,8 @@ export class AppointmentProgress {
 
   get state(): AppointmentState { return { plan: this.plan, remindersSent: [...this.sent] }; }
   get startMs() { return Date.parse(this.plan.start); }
+  /** Until then the partner may record attended or no-show; after it the appointment counts as kept. */
+  get outcomeDueMs() { return Date.parse(this.plan.end) + this.plan.outcomeGraceMinutes * 60_000; }
   get cancelled() { return this.plan.status === 'cancelled'; }
   get busy() { return this.changing; }
 
@@ -56,6 +58,14 @@ export class AppointmentProgress {
     } finally {
       this.changing = false;
     }
+  }
+
+  validateOutcome(req: OutcomeInput, now: number) {
+    if (this.changing) throw refused('Busy', 'the appointment is being changed; try again');
+    if (this.cancelled) throw refused('NotBooked', 'the appointment is cancelled');
+    if (!['attended', 'no_show'].includes(req.outcome)) throw refused('BadOutcome', 'outcome must be attended or no_show');
+    if (now < this.startMs) throw refused('TooEarly', `the appointment is at ${this.plan.start}: record its outcome after that`);
+    if (this.plan.outcome) throw refused('AlreadyRecorded', `the appointment's outcome is already ${this.plan.outcome}`);
   }
 
   private validateChange(now: number) {

@@ -1,31 +1,41 @@
 import { allHandlersFinished, condition, ParentClosePolicy, proxyActivities, setHandler, startChild } from '@temporalio/workflow';
 import type { LeadActivities } from '../activities';
 import type { ReferralPlan } from '../domain/referral-plan';
+import type { AppointmentPlan } from '../domain/appointment-reminders';
 import { AppointmentProgress } from './appointment-progress';
 import { remindUntilItStarts } from './appointment-reminders';
+import { awaitOutcome } from './appointment-outcome';
 import {
-  appointmentStateQuery, appointmentWorkflowId, cancelAppointmentUpdate, rescheduleAppointmentUpdate,
+  appointmentStateQuery, appointmentWorkflowId, cancelAppointmentUpdate, recordOutcomeUpdate, rescheduleAppointmentUpdate,
   type AppointmentState, type CancelAppointmentInput, type RescheduleInput,
 } from './appointment-messages';
 
-const { appointmentOfReferral, loadAppointmentPlan, moveAppointmentSlot, cancelAppointmentSlot, tellAppointmentChange } = proxyActivities<LeadActivities>({
+const { appointmentOfReferral, moveAppointmentSlot, cancelAppointmentSlot, tellAppointmentChange, recordAppointmentOutcome } = proxyActivities<LeadActivities>({
   startToCloseTimeout: '60 seconds', retry: { maximumInterval: '30 seconds' },
 });
 
-export interface AppointmentWorkflowInput { appointmentId: string }
+export interface AppointmentWorkflowInput { plan: AppointmentPlan }
 
 /**
- * One booked appointment, from booking to its time: reminders to the consumer and the partner at the
- * lead type's offsets, and moves and cancels that reach both and move or stop every reminder.
+ * One booked appointment, from booking to its outcome: reminders to the consumer and the partner at the
+ * lead type's offsets, moves and cancels that reach both and move or stop every reminder, then the
+ * partner's attended or no-show, or kept when it says nothing within the grace period.
  */
-export async function appointmentWorkflow({ appointmentId }: AppointmentWorkflowInput): Promise<AppointmentState> {
-  const appointment = new AppointmentProgress(await loadAppointmentPlan({ appointmentId }), Date.now());
+export async function appointmentWorkflow({ plan }: AppointmentWorkflowInput): Promise<AppointmentState> {
+  // The plan comes with the start, so every handler is there from the workflow's first task.
+  const appointment = new AppointmentProgress(plan, Date.now());
+  const appointmentId = plan.id;
   const now = () => Date.now();
   setHandler(appointmentStateQuery, () => appointment.state);
   setHandler(rescheduleAppointmentUpdate, (req) => appointment.change(() => reschedule(appointment, req), now), { validator: (req) => appointment.validateReschedule(req, now()) });
   setHandler(cancelAppointmentUpdate, (req) => appointment.change(() => cancel(appointment, req), now), { validator: (req) => appointment.validateCancel(req, now()) });
 
+  setHandler(recordOutcomeUpdate, (req) => appointment.change(() => recordAppointmentOutcome({ appointmentId, ...req, at: new Date().toISOString() }), now), {
+    validator: (req) => appointment.validateOutcome(req, now()),
+  });
+
   await remindUntilItStarts(appointment);
+  if (!appointment.cancelled) await awaitOutcome(appointment);
   await condition(allHandlersFinished);
   return appointment.state;
 }
@@ -50,9 +60,7 @@ async function cancel(appointment: AppointmentProgress, req: CancelAppointmentIn
  */
 export async function startAppointments(leadId: string, plan: ReferralPlan): Promise<void> {
   for (const { partnerId } of plan.candidates) {
-    const appointmentId = await appointmentOfReferral({ leadId, partnerId });
-    if (appointmentId) {
-      await startChild(appointmentWorkflow, { workflowId: appointmentWorkflowId(appointmentId), args: [{ appointmentId }], parentClosePolicy: ParentClosePolicy.ABANDON });
-    }
+    const booked = await appointmentOfReferral({ leadId, partnerId });
+    if (booked) await startChild(appointmentWorkflow, { workflowId: appointmentWorkflowId(booked.id), args: [{ plan: booked }], parentClosePolicy: ParentClosePolicy.ABANDON });
   }
 }

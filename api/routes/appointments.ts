@@ -8,13 +8,13 @@ import { HttpError, notFound } from '../http-error';
 import { conflict, invalid } from '../validation';
 import { updateLead } from '../workflow-updates';
 import { idParams } from '../schemas/common';
-import { appointmentSchema, appointmentSettingsSchema, availabilitySchema, bookAppointmentBody, cancelAppointmentBody, MAX_SLOT_RANGE_DAYS, rescheduleBody, slotRangeQuery, slotSchema } from '../schemas/appointments';
-import { getAppointment, getAvailability, holdSlot, listLeadAppointments, partnerSlots, setAppointmentStatus, setAvailability, auditAppointment, type Appointment } from '../../db/appointments';
+import { appointmentSchema, appointmentSettingsSchema, outcomeBody, availabilitySchema, bookAppointmentBody, cancelAppointmentBody, MAX_SLOT_RANGE_DAYS, rescheduleBody, slotRangeQuery, slotSchema } from '../schemas/appointments';
+import { findAppointment, getAppointment, getAvailability, holdSlot, listLeadAppointments, partnerSlots, setAppointmentStatus, setAvailability, auditAppointment, type Appointment } from '../../db/appointments';
 import { getPartner } from '../../db/partners';
 import { getLead } from '../../db/leads';
 import { getLeadType, getLeadTypeByName } from '../../db/lead-types';
 import { getAppointmentSettings, setAppointmentSettings } from '../../db/appointment-settings';
-import { appointmentWorkflowId, cancelAppointmentUpdate, rescheduleAppointmentUpdate } from '../../workflows/appointment-messages';
+import { appointmentWorkflowId, cancelAppointmentUpdate, recordOutcomeUpdate, rescheduleAppointmentUpdate } from '../../workflows/appointment-messages';
 import { listEligibilityReports } from '../../db/eligibility-reports';
 import { leadWorkflowId } from '../../domain/ids';
 import { referUpdate } from '../../workflows/messages';
@@ -38,7 +38,7 @@ const appointmentParams = z.object({ id: z.uuid({ error: 'must be a lead id (UUI
 export function appointmentRoutes({ sql, temporal }: AppDeps) {
   // Moves and cancels go through the appointment's workflow, which moves or stops its reminders and tells the consumer and the partner.
   const changeAppointment = async <Ret, Arg>(a: Appointment, update: UpdateDefinition<Ret, [Arg]>, arg: Arg) => {
-    const closed = { code: 'appointment_closed', message: `appointment ${a.id} has started, or has no workflow (booked before reminders existed)` };
+    const closed = { code: 'appointment_closed', message: `appointment ${a.id} is over (cancelled, or its outcome recorded), or was booked before reminders existed` };
     // Just booked, its workflow may still be starting: the lead's workflow starts it once the referral is taken.
     for (const deadline = Date.now() + 10_000; ;) {
       try {
@@ -227,6 +227,22 @@ export function appointmentRoutes({ sql, temporal }: AppDeps) {
       handler: async ({ params, body, principal }) => {
         const appointment = await bookedAppointment(params.id, params.appointmentId, principal);
         return changeAppointment(appointment, cancelAppointmentUpdate, { reason: body.reason, by: `${principal!.role}:${principal!.name}` });
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/portal/appointments/:id/outcome',
+      summary: 'The partner records whether the consumer kept an appointment (attended) or not (no_show)',
+      description: "From the appointment's start until the lead type's grace period after its end; after that it counts as kept. Once only.",
+      tags: ['appointments'],
+      auth: ['partner'],
+      params: idParams('appointment'),
+      body: outcomeBody,
+      responses: { 200: { description: 'Recorded', schema: appointmentSchema }, 404: { description: 'No such appointment of yours' }, 409: { description: 'Too early, already recorded, or cancelled, with the reason' } },
+      handler: async ({ params, body, principal }) => {
+        const appointment = await findAppointment(sql, params.id);
+        if (!appointment || appointment.partnerId !== principal!.partnerId) throw notFound(`appointment ${params.id}`);
+        return changeAppointment(appointment, recordOutcomeUpdate, { outcome: body.outcome, by: `${principal!.role}:${principal!.name}` });
       },
     }),
     defineRoute({

@@ -37,6 +37,7 @@ export const appointmentSchema = z
     status: z.enum(['held', 'booked', 'released', 'cancelled']).meta({ description: 'held while the referral is being made; booked once the lead is referred; released when the referral was refused; cancelled by an agent' }),
     bookedBy: z.string(),
     version: z.number().int().meta({ description: 'Starts at 1 and goes up with each move' }),
+    outcome: z.enum(['attended', 'no_show', 'kept']).nullable().meta({ description: "After its time: the partner's word, or kept when it said nothing within the lead type's grace period" }),
   })
   .meta({ id: 'Appointment' });
 
@@ -62,3 +63,7 @@ export const appointmentSettingsSchema = z
     consumerTimezoneField: fieldName("IANA timezone (else the partner's timezone is used)", 'timezone'),
   })
   .meta({ id: 'AppointmentSettings', example: { reminderOffsetsMinutes: [1440, 60], outcomeGraceMinutes: 2880, consumerPhoneField: 'phone', consumerEmailField: 'email', consumerTimezoneField: 'timezone' } });
+
+export const outcomeBody = z
+  .strictObject({ outcome: z.enum(['attended', 'no_show'], { error: 'must be attended or no_show' }).meta({ description: 'Whether the consumer kept the appointment' }) })
+  .meta({ id: 'AppointmentOutcome' });

@@ -182,4 +182,17 @@ describe('booking an appointment', () => {
     expect(JSON.stringify(types)).toContain('appointment_rescheduled');
     expect(JSON.stringify(types)).toContain('consumer moved house');
   }, 120_000);
+
+  it("takes the partner's outcome only from its own partner, and only after the appointment's time", async () => {
+    const { api } = stack;
+    const leadId = await newLead('Ed');
+    const booked = (await api.request('POST', `/leads/${leadId}/appointments`, { key: agentKey, body: { partnerId: setup.partners.surveyors!.id, start: nextHour(80) } })).body;
+    const path = `/portal/appointments/${booked.id}/outcome`;
+    expect((await api.request('POST', path, { key: setup.partners['no-diary']!.key, body: { outcome: 'no_show' } })).status).toBe(404);
+    expect((await api.request('POST', path, { key: setup.partners.surveyors!.key, body: { outcome: 'maybe' } })).body.problems).toEqual([{ field: 'body.outcome', reason: 'must be attended or no_show' }]);
+    const early = await api.request('POST', path, { key: setup.partners.surveyors!.key, body: { outcome: 'no_show' } });
+    expect(early.status).toBe(409);
+    expect(early.body.message).toBe(`the appointment is at ${booked.start}: record its outcome after that`);
+    expect((await api.request('GET', `/leads/${leadId}/appointments`, { key: agentKey })).body.items[0]).toMatchObject({ outcome: null, version: 1 });
+  }, 60_000);
 });

@@ -95,6 +95,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   'GET /leads/{id}/slots': ['operator', 'agent'],
   'POST /leads/{id}/appointments': ['operator', 'agent'],
   'GET /leads/{id}/appointments': ['operator', 'agent'],
+  'POST /portal/appointments/{id}/outcome': ['partner'],
   'PUT /lead-types/{id}/transfer-whisper': ['operator'],
   'GET /lead-types/{id}/transfer-whisper': ['operator', 'agent'],
   'GET /partners/{id}/appointment-availability': ['operator', 'agent', 'partner'],
