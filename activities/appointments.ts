@@ -8,9 +8,10 @@ import { isTimeZone, localTime, type AppointmentPlan, type Channel } from '../do
 import type { Partner } from '../domain/config';
 import type { FieldSealer } from '../infra/field-sealing';
 import type { Notifier } from '../infra/notifier';
+import { outcomeLink } from '../infra/appointment-links';
 
 interface Recipient { recipient: 'consumer' | 'partner'; channel: Channel; address: string }
-interface Message { kind: string; key: string; subject: string; consumer: string; partner: string; sentAt: string }
+interface Message { kind: string; key: string; subject: string; consumer: string; partner: string; sentAt: string; partnerEmail?: string }
 
 const stringField = (fields: Record<string, unknown>, name: string) => {
   const value = fields[name];
@@ -18,7 +19,7 @@ const stringField = (fields: Record<string, unknown>, name: string) => {
 };
 
 /** An appointment's own side effects: its plan, its reminders and notices (each sent once), its moves and cancel. */
-export function appointmentActivities(deps: { sql: Sql; notifier: Notifier; sealer: FieldSealer }) {
+export function appointmentActivities(deps: { sql: Sql; notifier: Notifier; sealer: FieldSealer; links: { publicUrl: string; secret: string } }) {
   const { sql, notifier } = deps;
 
   /** The appointment with everything its messages need: the partner, the consumer's contacts and timezone. */
@@ -51,7 +52,7 @@ export function appointmentActivities(deps: { sql: Sql; notifier: Notifier; seal
   const tell = async (loaded: Loaded, channels: Channel[], message: Message) => {
     let sent = 0;
     for (const to of loaded.recipients.filter((r) => channels.includes(r.channel))) {
-      const body = to.recipient === 'consumer' ? message.consumer : message.partner;
+      const body = to.recipient === 'consumer' ? message.consumer : (to.channel === 'email' && message.partnerEmail) || message.partner;
       const row = {
         key: `${loaded.appointment.id}:${message.key}:${to.channel}:${to.recipient}`, appointmentId: loaded.appointment.id, version: loaded.appointment.version,
         kind: message.kind, channel: to.channel, recipient: to.recipient, address: to.address, body, sentAt: new Date(message.sentAt),
@@ -82,11 +83,16 @@ export function appointmentActivities(deps: { sql: Sql; notifier: Notifier; seal
       const loaded = await load(input.appointmentId);
       const { appointment, partner } = loaded;
       if (appointment.version !== input.version || !['held', 'booked'].includes(appointment.status)) return { sent: 0 };
+      const partnerText = `Reminder: your appointment for lead ${appointment.leadId} is on ${when(loaded)}, the consumer's local time.`;
+      // Good until the appointment counts as kept.
+      const expiresAt = new Date(Date.parse(appointment.end) + loaded.settings.outcomeGraceMinutes * 60_000);
+      const link = (outcome: 'attended' | 'no_show') => outcomeLink(deps.links.publicUrl, deps.links.secret, { appointmentId: appointment.id, outcome, expiresAt });
       const sent = await tell(loaded, [input.channel], {
         kind: 'reminder', key: `v${input.version}:reminder:${input.offsetMinutes}`, sentAt: input.at,
         subject: `Appointment reminder: ${when(loaded)}`,
         consumer: `Reminder: your appointment ${withPartner(partner)} is on ${when(loaded)}.`,
-        partner: `Reminder: your appointment for lead ${appointment.leadId} is on ${when(loaded)}, the consumer's local time.`,
+        partner: partnerText,
+        partnerEmail: `${partnerText}\n\nAfter the appointment, tell us how it went (with no answer by ${expiresAt.toISOString()} it counts as kept):\nAttended: ${link('attended')}\nNo-show: ${link('no_show')}`,
       });
       return { sent };
     },

@@ -11,6 +11,8 @@ import { idParams } from '../schemas/common';
 import { appointmentSchema, appointmentSettingsSchema, outcomeBody, availabilitySchema, bookAppointmentBody, cancelAppointmentBody, MAX_SLOT_RANGE_DAYS, rescheduleBody, slotRangeQuery, slotSchema } from '../schemas/appointments';
 import { findAppointment, getAppointment, getAvailability, holdSlot, listLeadAppointments, partnerSlots, setAppointmentStatus, setAvailability, auditAppointment, type Appointment } from '../../db/appointments';
 import { getPartner } from '../../db/partners';
+import { verifyOutcomeToken } from '../../infra/appointment-links';
+import { escapeHtml, page } from './lead-responses';
 import { getLead } from '../../db/leads';
 import { getLeadType, getLeadTypeByName } from '../../db/lead-types';
 import { getAppointmentSettings, setAppointmentSettings } from '../../db/appointment-settings';
@@ -33,9 +35,15 @@ function slotRange(q: { from?: Date; to?: Date }): { from: Date; to: Date } {
   return { from, to };
 }
 
+const outcomeLinkQuery = z.strictObject({
+  outcome: z.enum(['attended', 'no_show']),
+  expires: z.coerce.number().int().positive(),
+  token: z.string().min(10).max(100),
+});
+
 const appointmentParams = z.object({ id: z.uuid({ error: 'must be a lead id (UUID)' }), appointmentId: z.uuid({ error: 'must be an appointment id (UUID)' }) });
 
-export function appointmentRoutes({ sql, temporal }: AppDeps) {
+export function appointmentRoutes({ sql, temporal, linkSecret }: AppDeps) {
   // Moves and cancels go through the appointment's workflow, which moves or stops its reminders and tells the consumer and the partner.
   const changeAppointment = async <Ret, Arg>(a: Appointment, update: UpdateDefinition<Ret, [Arg]>, arg: Arg) => {
     const closed = { code: 'appointment_closed', message: `appointment ${a.id} is over (cancelled, or its outcome recorded), or was booked before reminders existed` };
@@ -66,6 +74,13 @@ export function appointmentRoutes({ sql, temporal }: AppDeps) {
     if (type?.referralMethod !== 'appointment') throw conflict(`lead ${id} is not referred by appointment (its lead type's referral method is ${type?.referralMethod ?? 'unknown'})`);
     return lead;
   };
+  /** A link from a partner's reminder email is good until the appointment counts as kept. */
+  const linkedAppointment = async (id: string, q: z.infer<typeof outcomeLinkQuery>) => {
+    if (!verifyOutcomeToken(linkSecret, id, q)) throw new HttpError(403, 'bad_link', 'this link is not valid for this appointment');
+    if (q.expires * 1000 <= Date.now()) throw new HttpError(410, 'link_expired', `this link expired at ${new Date(q.expires * 1000).toISOString()}: the appointment counts as kept`);
+    return (await findAppointment(sql, id)) ?? Promise.reject(notFound(`appointment ${id}`));
+  };
+  const outcomeWords = { attended: 'attended', no_show: 'a no-show' } as const;
   const leadTypeOr404 = async (id: string) => (await getLeadType(sql, id)) ?? Promise.reject(notFound(`lead type ${id}`));
   return [
     defineRoute({
@@ -243,6 +258,41 @@ export function appointmentRoutes({ sql, temporal }: AppDeps) {
         const appointment = await findAppointment(sql, params.id);
         if (!appointment || appointment.partnerId !== principal!.partnerId) throw notFound(`appointment ${params.id}`);
         return changeAppointment(appointment, recordOutcomeUpdate, { outcome: body.outcome, by: `${principal!.role}:${principal!.name}` });
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/appointment-outcome/:id',
+      summary: "The page an attended or no-show link in a partner's reminder email opens",
+      description: 'Shows a confirmation button; nothing changes until it is pressed, so mail scanners that follow links decide nothing.',
+      tags: ['appointments'],
+      auth: 'public',
+      params: idParams('appointment'),
+      query: outcomeLinkQuery,
+      responses: { 200: { description: 'HTML confirmation page' }, 403: { description: 'The link is not valid' }, 404: { description: 'No such appointment' }, 410: { description: 'The link expired: the appointment counts as kept' } },
+      handler: async ({ params, query, req, res }) => {
+        const appointment = await linkedAppointment(params.id, query);
+        res.type('html').send(page('Appointment outcome', `<h1>Record the appointment at ${escapeHtml(appointment.start)} as ${outcomeWords[query.outcome]}?</h1>
+          <form method="post" action="${escapeHtml(req.originalUrl)}"><button type="submit">Confirm</button></form>`));
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/appointment-outcome/:id',
+      summary: "Confirm an attended or no-show link from a partner's reminder email",
+      tags: ['appointments'],
+      auth: 'public',
+      params: idParams('appointment'),
+      query: outcomeLinkQuery,
+      responses: {
+        200: { description: 'HTML result page' }, 403: { description: 'The link is not valid' }, 404: { description: 'No such appointment' },
+        409: { description: 'Too early, already recorded, or cancelled, with the reason' }, 410: { description: 'The link expired: the appointment counts as kept' },
+      },
+      handler: async ({ params, query, res }) => {
+        const appointment = await linkedAppointment(params.id, query);
+        const partner = await partnerOr404(appointment.partnerId);
+        await changeAppointment(appointment, recordOutcomeUpdate, { outcome: query.outcome, by: `partner:${partner.name} (email link)` });
+        res.type('html').send(page('Thank you', `<h1>Recorded: ${outcomeWords[query.outcome]}</h1>`));
       },
     }),
     defineRoute({

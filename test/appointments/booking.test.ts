@@ -1,6 +1,8 @@
 import { useLeadStack } from '../helpers/lead-stack';
 import { configureDistribution, type Distribution } from '../helpers/distribution';
 import { eventually } from '../helpers/wait';
+import { testEnv } from '../helpers/env';
+import { outcomeLink } from '../../infra/appointment-links';
 
 const stack = useLeadStack('appointments');
 let setup: Distribution;
@@ -194,5 +196,21 @@ describe('booking an appointment', () => {
     expect(early.status).toBe(409);
     expect(early.body.message).toBe(`the appointment is at ${booked.start}: record its outcome after that`);
     expect((await api.request('GET', `/leads/${leadId}/appointments`, { key: agentKey })).body.items[0]).toMatchObject({ outcome: null, version: 1 });
+
+    // The signed links of the partner's reminder email: a page first, the outcome on its button.
+    const { PUBLIC_URL, LINK_SIGNING_SECRET } = testEnv();
+    const link = (outcome: 'attended' | 'no_show', expiresAt: Date) => {
+      const url = new URL(outcomeLink(PUBLIC_URL, LINK_SIGNING_SECRET, { appointmentId: booked.id, outcome, expiresAt }));
+      return `${url.pathname}${url.search}`;
+    };
+    const good = link('attended', new Date(Date.now() + 100 * 3_600_000));
+    const shown = await api.request('GET', good, { key: null });
+    expect(shown.status).toBe(200);
+    expect(shown.body).toContain(`Record the appointment at ${booked.start} as attended?`);
+    const pressedEarly = await api.request('POST', good, { key: null });
+    expect(pressedEarly.status).toBe(409);
+    expect(pressedEarly.body.message).toBe(`the appointment is at ${booked.start}: record its outcome after that`);
+    expect((await api.request('POST', good.replace('outcome=attended', 'outcome=no_show'), { key: null })).status).toBe(403);
+    expect((await api.request('GET', link('no_show', new Date(Date.now() - 60_000)), { key: null })).status).toBe(410);
   }, 60_000);
 });

@@ -6,6 +6,7 @@ import { createSql, type Sql } from '../../db/client';
 import { listAppointmentMessages } from '../../db/appointments';
 import { createActivities } from '../../activities';
 import { workerDataConverter } from '../../infra/payload-codec';
+import { outcomeLink } from '../../infra/appointment-links';
 import { appointmentWorkflowId, cancelAppointmentUpdate, recordOutcomeUpdate, rescheduleAppointmentUpdate } from '../../workflows/appointment-messages';
 import { createTimeSkippingEnv } from '../helpers/time-skipping';
 import { testEnv } from '../helpers/env';
@@ -191,5 +192,14 @@ describe('appointment reminders (time-skipping server, real PostgreSQL and MailD
     expect(recorded.outcome).toBe('no_show');
     await eventually(async () => ((await handle.describe()).status.name === 'COMPLETED' ? true : undefined));
     expect(await outcomeOf(a)).toEqual({ outcome: 'no_show', outcome_at: new Date('2027-05-02T10:30:00Z'), audit: 'appointment_no_show' });
+    // Each reminder email to the partner carries signed links to record the outcome, good until it would count as kept.
+    const reminder = await eventually(async () => {
+      const all = (await (await fetch(`${process.env.MAIL_WEB_URL}/email`)).json()) as { text: string; to: { address: string }[] }[];
+      return all.find((m) => m.to.some((t) => t.address === a.partner.email));
+    });
+    const { PUBLIC_URL, LINK_SIGNING_SECRET } = testEnv();
+    const expiresAt = new Date('2027-05-04T10:00:00Z');
+    expect(reminder.text).toContain(`No-show: ${outcomeLink(PUBLIC_URL, LINK_SIGNING_SECRET, { appointmentId: a.appointmentId, outcome: 'no_show', expiresAt })}`);
+    expect(reminder.text).toContain(`Attended: ${outcomeLink(PUBLIC_URL, LINK_SIGNING_SECRET, { appointmentId: a.appointmentId, outcome: 'attended', expiresAt })}`);
   }, 120_000);
 });

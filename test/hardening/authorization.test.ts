@@ -96,6 +96,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   'POST /leads/{id}/appointments': ['operator', 'agent'],
   'GET /leads/{id}/appointments': ['operator', 'agent'],
   'POST /portal/appointments/{id}/outcome': ['partner'],
+  'GET /appointment-outcome/{id}': ['public'],
+  'POST /appointment-outcome/{id}': ['public'],
   'PUT /lead-types/{id}/transfer-whisper': ['operator'],
   'GET /lead-types/{id}/transfer-whisper': ['operator', 'agent'],
   'GET /partners/{id}/appointment-availability': ['operator', 'agent', 'partner'],
