@@ -90,7 +90,7 @@ export function appointmentActivities(deps: { sql: Sql; notifier: Notifier; seal
       const sent = await tell(loaded, [input.channel], {
         kind: 'reminder', key: `v${input.version}:reminder:${input.offsetMinutes}`, sentAt: input.at,
         subject: `Appointment reminder: ${when(loaded)}`,
-        consumer: `Reminder: your appointment ${withPartner(partner)} is on ${when(loaded)}.`,
+        consumer: `Reminder: your appointment ${withPartner(partner)} is on ${when(loaded)}.${input.channel === 'sms' ? ' Reply C to confirm or R for a call back.' : ''}`,
         partner: partnerText,
         partnerEmail: `${partnerText}\n\nAfter the appointment, tell us how it went (with no answer by ${expiresAt.toISOString()} it counts as kept):\nAttended: ${link('attended')}\nNo-show: ${link('no_show')}`,
       });

@@ -15,6 +15,9 @@ export interface Appointment {
   version: number;
   /** After its time: the partner's word, or kept when it said nothing within the grace period. */
   outcome: AppointmentOutcome | null;
+  /** The consumer's SMS answer to a reminder, and when. */
+  consumerReply: 'confirmed' | 'call_back' | null;
+  consumerRepliedAt: string | null;
 }
 
 export type AppointmentOutcome = 'attended' | 'no_show' | 'kept';
@@ -121,8 +124,10 @@ export async function listLeadAppointments(sql: Sql, leadId: string): Promise<Ap
   return rows.map((r) => toAppointment(r as never));
 }
 
-const appointmentColumns = (sql: Sql) => sql`id, lead_id as "leadId", partner_id as "partnerId", starts_at as start, ends_at as "end", status, booked_by as "bookedBy", version, outcome`;
-const toAppointment = (r: Omit<Appointment, 'start' | 'end'> & { start: Date; end: Date }): Appointment => ({ ...r, start: r.start.toISOString(), end: r.end.toISOString() });
+const appointmentColumns = (sql: Sql) => sql`id, lead_id as "leadId", partner_id as "partnerId", starts_at as start, ends_at as "end", status, booked_by as "bookedBy", version, outcome,
+  consumer_reply as "consumerReply", consumer_replied_at as "consumerRepliedAt"`;
+const toAppointment = (r: Omit<Appointment, 'start' | 'end' | 'consumerRepliedAt'> & { start: Date; end: Date; consumerRepliedAt: Date | null }): Appointment =>
+  ({ ...r, start: r.start.toISOString(), end: r.end.toISOString(), consumerRepliedAt: r.consumerRepliedAt?.toISOString() ?? null });
 
 /** The appointment a delivery to this partner carries, if the lead was booked with it. */
 export async function bookedAppointment(sql: Sql, leadId: string, partnerId: string): Promise<Appointment | undefined> {
@@ -171,4 +176,18 @@ export const auditAppointment = (sql: Sql, a: Appointment, status: string, summa
 export async function setAppointmentOutcome(sql: Sql, id: string, outcome: AppointmentOutcome, by: string, at: Date): Promise<Appointment | undefined> {
   await sql`update appointments set outcome = ${outcome}, outcome_by = ${by}, outcome_at = ${at} where id = ${id} and outcome is null and status in ('held', 'booked')`;
   return findAppointment(sql, id);
+}
+
+/** The next booked appointment whose SMS reminders went to this number: the one a consumer's reply is about. */
+export async function appointmentTextedTo(sql: Sql, phone: string, now = new Date()): Promise<Appointment | undefined> {
+  const [row] = await sql`select ${appointmentColumns(sql)} from appointments
+    where status in ('held', 'booked') and starts_at > ${now}
+      and id in (select appointment_id from appointment_messages where channel = 'sms' and recipient = 'consumer' and address = ${phone})
+    order by starts_at limit 1`;
+  return row ? toAppointment(row as never) : undefined;
+}
+
+export async function setConsumerReply(sql: Sql, id: string, reply: 'confirmed' | 'call_back', at: Date): Promise<Appointment> {
+  const [row] = await sql`update appointments set consumer_reply = ${reply}, consumer_replied_at = ${at} where id = ${id} returning ${appointmentColumns(sql)}`;
+  return toAppointment(row as never);
 }

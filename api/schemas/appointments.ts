@@ -37,6 +37,8 @@ export const appointmentSchema = z
     status: z.enum(['held', 'booked', 'released', 'cancelled']).meta({ description: 'held while the referral is being made; booked once the lead is referred; released when the referral was refused; cancelled by an agent' }),
     bookedBy: z.string(),
     version: z.number().int().meta({ description: 'Starts at 1 and goes up with each move' }),
+    consumerReply: z.enum(['confirmed', 'call_back']).nullable().meta({ description: "The consumer's SMS answer to a reminder: C confirmed, R asked for a call back (the latest counts)" }),
+    consumerRepliedAt: z.string().nullable(),
     outcome: z.enum(['attended', 'no_show', 'kept']).nullable().meta({ description: "After its time: the partner's word, or kept when it said nothing within the lead type's grace period" }),
   })
   .meta({ id: 'Appointment' });

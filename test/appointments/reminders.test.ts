@@ -89,7 +89,7 @@ describe('appointment reminders (time-skipping server, real PostgreSQL and MailD
       'v1 reminder sms to consumer at 2027-03-14T12:00',
       'v1 reminder sms to partner at 2027-03-14T12:00',
     ]);
-    const wording = expect.stringMatching(/^Reminder: your appointment with Surveyors \w+ is on Sunday 14 March 2027 at 08:30 \(America\/New_York\)\.$/);
+    const wording = expect.stringMatching(/^Reminder: your appointment with Surveyors \w+ is on Sunday 14 March 2027 at 08:30 \(America\/New_York\)\. Reply C to confirm or R for a call back\.$/);
     expect(smsTo(a.consumer.phone)).toEqual([wording, wording]);
     const mail = await eventually(async () => {
       const all = (await (await fetch(`${process.env.MAIL_WEB_URL}/email`)).json()) as { subject: string; text: string; to: { address: string }[] }[];
