@@ -213,4 +213,19 @@ describe('booking an appointment', () => {
     expect((await api.request('POST', good.replace('outcome=attended', 'outcome=no_show'), { key: null })).status).toBe(403);
     expect((await api.request('GET', link('no_show', new Date(Date.now() - 60_000)), { key: null })).status).toBe(410);
   }, 60_000);
+
+  it('a booked lead the consumer did not show up for may be returned for credit with the reason no_show, at the price it was charged', async () => {
+    const { api } = stack;
+    const surveyors = setup.partners.surveyors!;
+    const policy = await api.request('PUT', `/partners/${surveyors.id}/return-policy`, { body: { windowHours: 48, reasons: [{ reason: 'no_show' }], autoApprove: { withinHours: 24, reasons: ['no_show'] } } });
+    expect(policy.status).toBe(200);
+    const leadId = await newLead('Flo');
+    expect((await api.request('POST', `/leads/${leadId}/appointments`, { key: agentKey, body: { partnerId: surveyors.id, start: nextHour(90) } })).status).toBe(201);
+    await eventually(async () => ((await api.request('GET', `/leads/${leadId}`, { key: agentKey })).body.status === 'delivered' ? true : undefined), { timeoutMs: 60_000 });
+    const charged = (await api.request('GET', `/leads/${leadId}`, { key: agentKey })).body.deliveries[0].priceMinor;
+    expect(charged).toBeGreaterThan(0);
+    const returned = await api.request('POST', `/portal/leads/${leadId}/return`, { key: surveyors.key, body: { reason: 'no_show' } });
+    expect(returned.status).toBe(201);
+    expect(returned.body).toMatchObject({ status: 'approved', reason: 'no_show', amountMinor: charged });
+  }, 90_000);
 });
