@@ -55,7 +55,9 @@ export function appointmentActivities(deps: { sql: Sql; notifier: Notifier; seal
       const body = to.recipient === 'consumer' ? message.consumer : (to.channel === 'email' && message.partnerEmail) || message.partner;
       const row = {
         key: `${loaded.appointment.id}:${message.key}:${to.channel}:${to.recipient}`, appointmentId: loaded.appointment.id, version: loaded.appointment.version,
-        kind: message.kind, channel: to.channel, recipient: to.recipient, address: to.address, body, sentAt: new Date(message.sentAt),
+        kind: message.kind, channel: to.channel, recipient: to.recipient, body, sentAt: new Date(message.sentAt),
+        // The consumer's number or address is personal data: kept sealed, as the lead's fields are.
+        address: to.recipient === 'consumer' ? JSON.stringify(deps.sealer.seal(to.address)) : to.address,
       };
       const once = await sendOnce(sql, row, () => (to.channel === 'email'
         ? notifier.email({ to: to.address, subject: message.subject, text: body })

@@ -178,13 +178,19 @@ export async function setAppointmentOutcome(sql: Sql, id: string, outcome: Appoi
   return findAppointment(sql, id);
 }
 
-/** The next booked appointment whose SMS reminders went to this number: the one a consumer's reply is about. */
-export async function appointmentTextedTo(sql: Sql, phone: string, now = new Date()): Promise<Appointment | undefined> {
-  const [row] = await sql`select ${appointmentColumns(sql)} from appointments
+/**
+ * The next booked appointment whose SMS reminders went to this number: the one a consumer's reply is
+ * about. Consumers' numbers are stored sealed, so `isNumber` opens and compares each candidate's.
+ */
+export async function appointmentTextedTo(sql: Sql, isNumber: (storedAddress: string) => boolean, now = new Date()): Promise<Appointment | undefined> {
+  const rows = await sql`select ${appointmentColumns(sql)}, m.address as "storedAddress" from appointments
+    join (select distinct appointment_id, address from appointment_messages where channel = 'sms' and recipient = 'consumer') m on m.appointment_id = appointments.id
     where status in ('held', 'booked') and starts_at > ${now}
-      and id in (select appointment_id from appointment_messages where channel = 'sms' and recipient = 'consumer' and address = ${phone})
-    order by starts_at limit 1`;
-  return row ? toAppointment(row as never) : undefined;
+    order by starts_at`;
+  const row = rows.find((r) => isNumber(r.storedAddress as string));
+  if (!row) return undefined;
+  const { storedAddress: _stored, ...appointment } = row;
+  return toAppointment(appointment as never);
 }
 
 export async function setConsumerReply(sql: Sql, id: string, reply: 'confirmed' | 'call_back', at: Date): Promise<Appointment> {

@@ -24,7 +24,7 @@ const COMMANDS: Record<string, { paused: boolean; reply: string }> = {
 const smsWebhookBody = z.record(z.string(), z.string()).meta({ id: 'TwilioSmsWebhook', description: 'Twilio inbound message fields (From, Body, ...), form-encoded' });
 
 /** Partners pause and resume deliveries by texting LEADS ON / LEADS OFF to the service's Twilio number. */
-export function twilioSmsRoutes({ sql, temporal, taskQueue, publicUrl, twilioAuthToken }: AppDeps) {
+export function twilioSmsRoutes({ sql, temporal, taskQueue, publicUrl, twilioAuthToken, sealer }: AppDeps) {
   const partners = partnerCapacityClient(temporal, taskQueue, partnerStartFromDb(sql));
   return [
     defineRoute({
@@ -57,7 +57,7 @@ export function twilioSmsRoutes({ sql, temporal, taskQueue, publicUrl, twilioAut
 
   /** C or R from a consumer with an upcoming appointment it was texted about; undefined when the sender has none. */
   async function consumerReply(from: string, text: string): Promise<string | undefined> {
-    const appointment = await appointmentTextedTo(sql, from);
+    const appointment = await appointmentTextedTo(sql, (stored) => sealer.open(JSON.parse(stored)) === from);
     if (!appointment) return undefined;
     const answer = REPLIES[text.trim().toUpperCase()];
     if (!answer) return 'Reply C to confirm your appointment or R for a call back.';

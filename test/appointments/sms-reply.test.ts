@@ -33,6 +33,9 @@ describe("a consumer's SMS reply to an appointment reminder", () => {
     const activities = createActivities({ sql: api.sql, env: testEnv(), temporal: api.temporal, notifier: testNotifier(twilioFake) });
     await activities.sendAppointmentReminder({ appointmentId: a.appointmentId, version: 1, offsetMinutes: 1440, channel: 'sms', at: new Date().toISOString() });
     expect(twilioFake.requests.find((r) => r.data.To === a.consumer.phone)?.data.Body).toMatch(/Reply C to confirm or R for a call back\.$/);
+    // The consumer's number is kept sealed beside the message sent to it.
+    const stored = await api.sql`select address from appointment_messages where appointment_id = ${a.appointmentId} and recipient = 'consumer'`;
+    expect(stored.map((r) => r.address)).toEqual([expect.stringContaining('"$sealed":"v1"')]);
 
     const listed = async () => (await api.request('GET', `/leads/${a.leadId}/appointments`)).body.items[0];
     const other = await sms(a.consumer.phone, 'maybe');
