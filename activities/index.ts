@@ -17,6 +17,7 @@ import { createObjectStore } from '../infra/object-store';
 import { createPdfRenderer } from '../infra/pdf-renderer';
 import { billingSettings } from '../infra/env';
 import { transferActivities } from './transfer';
+import { appointmentActivities } from './appointments';
 import type { TwilioHttpClient } from '../infra/twilio';
 
 export interface ActivityDeps {
@@ -60,6 +61,7 @@ export function createActivities(deps: ActivityDeps) {
     }),
     ...returnActivities({ sql, temporal: deps.temporal, mailer: nodemailer.createTransport(env.SMTP_URL), mailFrom: env.MAIL_FROM, settings: billingSettings(env) }),
     ...transferActivities(sql, env, deps.twilioHttpClient),
+    ...appointmentActivities({ sql, notifier: deps.notifier ?? createNotifier(env), sealer: deps.sealer ?? fieldSealerFromEnv(), links: { publicUrl: env.PUBLIC_URL, secret: env.LINK_SIGNING_SECRET } }),
   };
 }
 

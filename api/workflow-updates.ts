@@ -11,7 +11,10 @@ const STATUS_OF: Record<string, number> = { NotDelivered: 404, BadCancel: 400, B
  * lead that already reached a final state) into an answer the caller can read: 409 unless the
  * refusal says otherwise.
  */
-export async function updateLead<Ret, Arg>(temporal: Client, workflowId: string, update: UpdateDefinition<Ret, [Arg]>, arg: Arg): Promise<Ret> {
+export async function updateLead<Ret, Arg>(
+  temporal: Client, workflowId: string, update: UpdateDefinition<Ret, [Arg]>, arg: Arg,
+  closed = { code: 'lead_closed', message: 'the lead has already reached its final state' },
+): Promise<Ret> {
   try {
     return await temporal.workflow.getHandle(workflowId).executeUpdate(update, { args: [arg] });
   } catch (err) {
@@ -23,7 +26,7 @@ export async function updateLead<Ret, Arg>(temporal: Client, workflowId: string,
     const grpcCode = (e: unknown) => (e as { code?: number } | undefined)?.code;
     // NOT_FOUND: the workflow has completed, so it takes no more updates.
     if (err instanceof WorkflowNotFoundError || grpcCode(err) === 5 || grpcCode((err as Error).cause) === 5) {
-      throw new HttpError(409, 'lead_closed', 'the lead has already reached its final state');
+      throw new HttpError(409, closed.code, closed.message);
     }
     throw err;
   }

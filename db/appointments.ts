@@ -1,5 +1,6 @@
 import type { Sql } from './client';
 import { inTransaction } from './transaction';
+import { appendAudit } from './audit';
 import { freeSlots, type AppointmentAvailability, type Booked, type Slot } from '../domain/appointment-slots';
 
 export interface Appointment {
@@ -10,7 +11,16 @@ export interface Appointment {
   end: string;
   status: 'held' | 'booked' | 'released' | 'cancelled';
   bookedBy: string;
+  /** Goes up with each move: reminders are keyed by it. */
+  version: number;
+  /** After its time: the partner's word, or kept when it said nothing within the grace period. */
+  outcome: AppointmentOutcome | null;
+  /** The consumer's SMS answer to a reminder, and when. */
+  consumerReply: 'confirmed' | 'call_back' | null;
+  consumerRepliedAt: string | null;
 }
+
+export type AppointmentOutcome = 'attended' | 'no_show' | 'kept';
 
 export async function getAvailability(sql: Sql, partnerId: string): Promise<AppointmentAvailability | null> {
   const [row] = await sql<AppointmentAvailability[]>`
@@ -88,7 +98,7 @@ export async function holdSlot(
 /** Moves a booked appointment to another free slot of the same partner. */
 export async function moveAppointment(sql: Sql, a: Appointment, partner: { id: string; timezone: string }, start: Date): Promise<{ moved: Appointment } | { refused: string }> {
   return takeSlot(sql, partner, start, async (tx, end) => {
-    const [row] = await tx`update appointments set starts_at = ${start}, ends_at = ${end}, status = 'booked' where id = ${a.id} returning ${appointmentColumns(tx)}`;
+    const [row] = await tx`update appointments set starts_at = ${start}, ends_at = ${end}, status = 'booked', version = version + 1 where id = ${a.id} returning ${appointmentColumns(tx)}`;
     return { moved: toAppointment(row as never) };
   }, { ignoring: a.id });
 }
@@ -114,8 +124,10 @@ export async function listLeadAppointments(sql: Sql, leadId: string): Promise<Ap
   return rows.map((r) => toAppointment(r as never));
 }
 
-const appointmentColumns = (sql: Sql) => sql`id, lead_id as "leadId", partner_id as "partnerId", starts_at as start, ends_at as "end", status, booked_by as "bookedBy"`;
-const toAppointment = (r: Omit<Appointment, 'start' | 'end'> & { start: Date; end: Date }): Appointment => ({ ...r, start: r.start.toISOString(), end: r.end.toISOString() });
+const appointmentColumns = (sql: Sql) => sql`id, lead_id as "leadId", partner_id as "partnerId", starts_at as start, ends_at as "end", status, booked_by as "bookedBy", version, outcome,
+  consumer_reply as "consumerReply", consumer_replied_at as "consumerRepliedAt"`;
+const toAppointment = (r: Omit<Appointment, 'start' | 'end' | 'consumerRepliedAt'> & { start: Date; end: Date; consumerRepliedAt: Date | null }): Appointment =>
+  ({ ...r, start: r.start.toISOString(), end: r.end.toISOString(), consumerRepliedAt: r.consumerRepliedAt?.toISOString() ?? null });
 
 /** The appointment a delivery to this partner carries, if the lead was booked with it. */
 export async function bookedAppointment(sql: Sql, leadId: string, partnerId: string): Promise<Appointment | undefined> {
@@ -123,4 +135,65 @@ export async function bookedAppointment(sql: Sql, leadId: string, partnerId: str
   const [row] = await sql`select ${appointmentColumns(sql)} from appointments
     where lead_id = ${leadId} and partner_id = ${partnerId} and status in ('held', 'booked') order by starts_at limit 1`;
   return row ? toAppointment(row as never) : undefined;
+}
+
+/** An appointment by its id alone (the appointment's workflow and the partner portal know no lead). */
+export async function findAppointment(sql: Sql, id: string): Promise<Appointment | undefined> {
+  const [row] = await sql`select ${appointmentColumns(sql)} from appointments where id = ${id}`;
+  return row ? toAppointment(row as never) : undefined;
+}
+
+export interface AppointmentMessage { key: string; appointmentId: string; version: number; kind: string; channel: 'email' | 'sms'; recipient: 'consumer' | 'partner'; address: string; body: string; sentAt: Date }
+
+/**
+ * Sends one message about an appointment at most once per key: the key is inserted in a transaction
+ * that commits only once `send` has returned, so a crash before that leaves no key (it is sent again)
+ * and a second sender waits on the first's key, then finds it.
+ */
+export async function sendOnce(sql: Sql, message: AppointmentMessage, send: () => Promise<void>): Promise<boolean> {
+  return inTransaction(sql, async (tx) => {
+    const [claimed] = await tx`
+      insert into appointment_messages (key, appointment_id, version, kind, channel, recipient, address, body, sent_at)
+      values (${message.key}, ${message.appointmentId}, ${message.version}, ${message.kind}, ${message.channel}, ${message.recipient}, ${message.address}, ${message.body}, ${message.sentAt})
+      on conflict (key) do nothing returning key`;
+    if (!claimed) return false;
+    await send();
+    return true;
+  });
+}
+
+export async function listAppointmentMessages(sql: Sql, appointmentId: string): Promise<AppointmentMessage[]> {
+  return sql<AppointmentMessage[]>`
+    select key, appointment_id as "appointmentId", version, kind, channel, recipient, address, body, sent_at as "sentAt"
+    from appointment_messages where appointment_id = ${appointmentId} order by sent_at, key`;
+}
+
+/** An appointment's step in its lead's audit trail, once per status and start. */
+export const auditAppointment = (sql: Sql, a: Appointment, status: string, summary: string, detail: object = {}) =>
+  appendAudit(sql, a.leadId, `appointment:${a.id}:${status}:${a.start}`, { at: new Date().toISOString(), type: `appointment_${status}`, summary, detail: { appointment: a, ...detail } });
+
+/** Records what became of a booked appointment; a second call keeps the first outcome. */
+export async function setAppointmentOutcome(sql: Sql, id: string, outcome: AppointmentOutcome, by: string, at: Date): Promise<Appointment | undefined> {
+  await sql`update appointments set outcome = ${outcome}, outcome_by = ${by}, outcome_at = ${at} where id = ${id} and outcome is null and status in ('held', 'booked')`;
+  return findAppointment(sql, id);
+}
+
+/**
+ * The next booked appointment whose SMS reminders went to this number: the one a consumer's reply is
+ * about. Consumers' numbers are stored sealed, so `isNumber` opens and compares each candidate's.
+ */
+export async function appointmentTextedTo(sql: Sql, isNumber: (storedAddress: string) => boolean, now = new Date()): Promise<Appointment | undefined> {
+  const rows = await sql`select ${appointmentColumns(sql)}, m.address as "storedAddress" from appointments
+    join (select distinct appointment_id, address from appointment_messages where channel = 'sms' and recipient = 'consumer') m on m.appointment_id = appointments.id
+    where status in ('held', 'booked') and starts_at > ${now}
+    order by starts_at`;
+  const row = rows.find((r) => isNumber(r.storedAddress as string));
+  if (!row) return undefined;
+  const { storedAddress: _stored, ...appointment } = row;
+  return toAppointment(appointment as never);
+}
+
+export async function setConsumerReply(sql: Sql, id: string, reply: 'confirmed' | 'call_back', at: Date): Promise<Appointment> {
+  const [row] = await sql`update appointments set consumer_reply = ${reply}, consumer_replied_at = ${at} where id = ${id} returning ${appointmentColumns(sql)}`;
+  return toAppointment(row as never);
 }

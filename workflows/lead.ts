@@ -13,6 +13,7 @@ import { offer } from './offer';
 import { offerInTurn } from './offer-in-turn';
 import { HotkeyTransfer, transferInTurn } from './hotkey-transfer';
 import { transferCallSignal, transferStateQuery, transferUpdate } from './transfer-messages';
+import { startAppointments } from './appointment';
 
 const { judgeLead } = proxyActivities<LeadActivities>({ startToCloseTimeout: '60 seconds', retry: { maximumInterval: '30 seconds' } });
 // Writes to our own tables only: local, so they cost the server no task round trip.
@@ -26,6 +27,8 @@ export const LIFECYCLE_PATCH = 'lead-lifecycle-v2';
 export const TRANSFER_PATCH = 'transfer-v1';
 /** Transfer leads started before this marker take only the consumer's call, with no agent leg or conference events. */
 export const TRANSFER_CONFERENCE_PATCH = 'transfer-v2';
+/** Appointment leads started before this marker get no appointment workflow (no reminders). */
+export const APPOINTMENT_PATCH = 'appointment-v1';
 
 /**
  * One lead, from arrival to a final state: judge every partner, take the lead type's referral
@@ -88,6 +91,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
             at: new Date().toISOString(), type: 'referred', summary: `referred to ${taken.plan.candidates.map((c) => c.partnerName).join(', ')}`,
             detail: { reportId: taken.judgement.reportId, plan: taken.plan },
           });
+          if (arrival.referralMethod === 'appointment' && patched(APPOINTMENT_PATCH)) await startAppointments(leadId, taken.plan);
           break;
         }
       }

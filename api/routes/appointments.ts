@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import type { UpdateDefinition } from '@temporalio/common';
 import type { AppDeps } from '../app';
 import type { Principal } from '../auth';
 import { defineRoute } from '../route';
@@ -7,12 +8,15 @@ import { HttpError, notFound } from '../http-error';
 import { conflict, invalid } from '../validation';
 import { updateLead } from '../workflow-updates';
 import { idParams } from '../schemas/common';
-import { appointmentSchema, availabilitySchema, bookAppointmentBody, cancelAppointmentBody, MAX_SLOT_RANGE_DAYS, rescheduleBody, slotRangeQuery, slotSchema } from '../schemas/appointments';
-import { cancelAppointment, getAppointment, getAvailability, holdSlot, listLeadAppointments, moveAppointment, partnerSlots, setAppointmentStatus, setAvailability, type Appointment } from '../../db/appointments';
+import { appointmentSchema, appointmentSettingsSchema, outcomeBody, availabilitySchema, bookAppointmentBody, cancelAppointmentBody, MAX_SLOT_RANGE_DAYS, rescheduleBody, slotRangeQuery, slotSchema } from '../schemas/appointments';
+import { findAppointment, getAppointment, getAvailability, holdSlot, listLeadAppointments, partnerSlots, setAppointmentStatus, setAvailability, auditAppointment, type Appointment } from '../../db/appointments';
 import { getPartner } from '../../db/partners';
+import { verifyOutcomeToken } from '../../infra/appointment-links';
+import { escapeHtml, page } from './lead-responses';
 import { getLead } from '../../db/leads';
-import { getLeadTypeByName } from '../../db/lead-types';
-import { appendAudit } from '../../db/audit';
+import { getLeadType, getLeadTypeByName } from '../../db/lead-types';
+import { getAppointmentSettings, setAppointmentSettings } from '../../db/appointment-settings';
+import { appointmentWorkflowId, cancelAppointmentUpdate, recordOutcomeUpdate, rescheduleAppointmentUpdate } from '../../workflows/appointment-messages';
 import { listEligibilityReports } from '../../db/eligibility-reports';
 import { leadWorkflowId } from '../../domain/ids';
 import { referUpdate } from '../../workflows/messages';
@@ -31,13 +35,30 @@ function slotRange(q: { from?: Date; to?: Date }): { from: Date; to: Date } {
   return { from, to };
 }
 
+const outcomeLinkQuery = z.strictObject({
+  outcome: z.enum(['attended', 'no_show']),
+  expires: z.coerce.number().int().positive(),
+  token: z.string().min(10).max(100),
+});
+
 const appointmentParams = z.object({ id: z.uuid({ error: 'must be a lead id (UUID)' }), appointmentId: z.uuid({ error: 'must be an appointment id (UUID)' }) });
 
-export function appointmentRoutes({ sql, temporal, notifier }: AppDeps) {
-  // The partner hears of a move or a cancel at its contact address; the booking itself reaches it as the referral.
-  const tellPartner = (partner: { email: string }, subject: string, text: string) => notifier?.email({ to: partner.email, subject, text });
-  const audit = (a: Appointment, status: string, summary: string, detail: object = {}) =>
-    appendAudit(sql, a.leadId, `appointment:${a.id}:${status}:${a.start}`, { at: new Date().toISOString(), type: `appointment_${status}`, summary, detail: { appointment: a, ...detail } });
+export function appointmentRoutes({ sql, temporal, linkSecret }: AppDeps) {
+  // Moves and cancels go through the appointment's workflow, which moves or stops its reminders and tells the consumer and the partner.
+  const changeAppointment = async <Ret, Arg>(a: Appointment, update: UpdateDefinition<Ret, [Arg]>, arg: Arg) => {
+    const closed = { code: 'appointment_closed', message: `appointment ${a.id} is over (cancelled, or its outcome recorded), or was booked before reminders existed` };
+    // Just booked, its workflow may still be starting: the lead's workflow starts it once the referral is taken.
+    for (const deadline = Date.now() + 10_000; ;) {
+      try {
+        await updateLead(temporal, appointmentWorkflowId(a.id), update, arg, closed);
+        return (await getAppointment(sql, a.leadId, a.id))!;
+      } catch (err) {
+        if (!(err instanceof HttpError && err.code === closed.code) || Date.now() > deadline) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
+  };
+  const audit = (a: Appointment, status: string, summary: string, detail: object = {}) => auditAppointment(sql, a, status, summary, detail);
   const bookedAppointment = async (leadId: string, id: string, principal: Principal | null) => {
     const appointment = await getAppointment(sql, leadId, id);
     // A partner key sees only its own appointments.
@@ -53,7 +74,40 @@ export function appointmentRoutes({ sql, temporal, notifier }: AppDeps) {
     if (type?.referralMethod !== 'appointment') throw conflict(`lead ${id} is not referred by appointment (its lead type's referral method is ${type?.referralMethod ?? 'unknown'})`);
     return lead;
   };
+  /** A link from a partner's reminder email is good until the appointment counts as kept. */
+  const linkedAppointment = async (id: string, q: z.infer<typeof outcomeLinkQuery>) => {
+    if (!verifyOutcomeToken(linkSecret, id, q)) throw new HttpError(403, 'bad_link', 'this link is not valid for this appointment');
+    if (q.expires * 1000 <= Date.now()) throw new HttpError(410, 'link_expired', `this link expired at ${new Date(q.expires * 1000).toISOString()}: the appointment counts as kept`);
+    return (await findAppointment(sql, id)) ?? Promise.reject(notFound(`appointment ${id}`));
+  };
+  const outcomeWords = { attended: 'attended', no_show: 'a no-show' } as const;
+  const leadTypeOr404 = async (id: string) => (await getLeadType(sql, id)) ?? Promise.reject(notFound(`lead type ${id}`));
   return [
+    defineRoute({
+      method: 'put',
+      path: '/lead-types/:id/appointment-settings',
+      summary: "Set a lead type's appointment reminders, outcome grace period and the consumer's contact fields",
+      tags: ['appointments'],
+      auth: ['operator'],
+      params: idParams('lead type'),
+      body: appointmentSettingsSchema,
+      responses: { 200: { description: 'Stored; appointments booked from now on follow it', schema: appointmentSettingsSchema }, 404: { description: 'No such lead type' } },
+      handler: async ({ params, body }) => {
+        await leadTypeOr404(params.id);
+        await setAppointmentSettings(sql, params.id, body);
+        return body;
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/lead-types/:id/appointment-settings',
+      summary: "A lead type's appointment settings (the defaults until set)",
+      tags: ['appointments'],
+      auth: ['operator', 'agent'],
+      params: idParams('lead type'),
+      responses: { 200: { description: 'Its settings', schema: appointmentSettingsSchema }, 404: { description: 'No such lead type' } },
+      handler: async ({ params }) => getAppointmentSettings(sql, (await leadTypeOr404(params.id)).id),
+    }),
     defineRoute({
       method: 'put',
       path: '/partners/:id/appointment-availability',
@@ -164,8 +218,8 @@ export function appointmentRoutes({ sql, temporal, notifier }: AppDeps) {
     defineRoute({
       method: 'post',
       path: '/leads/:id/appointments/:appointmentId/reschedule',
-      summary: 'Move a booked appointment to another free slot of the same partner (agent, or the partner itself), emailing the partner',
-      description: '409 with the reason when the new slot is not free, not in the future beyond the minimum notice, or the appointment is not booked; the old slot is kept then.',
+      summary: 'Move a booked appointment to another free slot of the same partner (agent, or the partner itself), moving its reminders and telling the partner and the consumer',
+      description: '409 with the reason when the new slot is not free, not in the future beyond the minimum notice, or the appointment is not booked or has started; the old slot is kept then.',
       tags: ['appointments'],
       auth: ['operator', 'agent', 'partner'],
       params: appointmentParams,
@@ -173,30 +227,72 @@ export function appointmentRoutes({ sql, temporal, notifier }: AppDeps) {
       responses: { 200: { description: 'Moved', schema: appointmentSchema }, 404: { description: 'No such appointment' }, 409: { description: 'Refused, with the reason' } },
       handler: async ({ params, body, principal }) => {
         const appointment = await bookedAppointment(params.id, params.appointmentId, principal);
-        const partner = await partnerOr404(appointment.partnerId);
-        const outcome = await moveAppointment(sql, appointment, partner, new Date(body.start));
-        if ('refused' in outcome) throw new HttpError(409, 'slot_taken', outcome.refused);
-        await tellPartner(partner, `Appointment moved: lead ${appointment.leadId}`, `The appointment for lead ${appointment.leadId} at ${appointment.start} is moved to ${outcome.moved.start} (until ${outcome.moved.end}).`);
-        await audit(outcome.moved, 'rescheduled', `appointment with ${partner.name} moved from ${appointment.start} to ${outcome.moved.start} by ${principal!.role}:${principal!.name}`, { from: appointment.start });
-        return outcome.moved;
+        return changeAppointment(appointment, rescheduleAppointmentUpdate, { start: new Date(body.start).toISOString(), by: `${principal!.role}:${principal!.name}` });
       },
     }),
     defineRoute({
       method: 'post',
       path: '/leads/:id/appointments/:appointmentId/cancel',
-      summary: 'Cancel a booked appointment, freeing its slot and emailing the partner',
+      summary: 'Cancel a booked appointment, freeing its slot, stopping its reminders and telling the partner and the consumer',
       tags: ['appointments'],
       auth: ['operator', 'agent'],
       params: appointmentParams,
       body: cancelAppointmentBody,
-      responses: { 200: { description: 'Cancelled', schema: appointmentSchema }, 404: { description: 'No such appointment' }, 409: { description: 'The appointment is not booked' } },
+      responses: { 200: { description: 'Cancelled', schema: appointmentSchema }, 404: { description: 'No such appointment' }, 409: { description: 'The appointment is not booked, or has started' } },
       handler: async ({ params, body, principal }) => {
         const appointment = await bookedAppointment(params.id, params.appointmentId, principal);
-        const cancelled = await cancelAppointment(sql, appointment.id);
-        if (!cancelled) throw conflict(`appointment ${appointment.id} is no longer booked`);
-        await tellPartner(await partnerOr404(cancelled.partnerId), `Appointment cancelled: lead ${appointment.leadId}`, `The appointment for lead ${appointment.leadId} at ${appointment.start} is cancelled: ${body.reason}`);
-        await audit(cancelled, 'cancelled', `appointment at ${cancelled.start} cancelled by ${principal!.role}:${principal!.name}: ${body.reason}`, { reason: body.reason });
-        return cancelled;
+        return changeAppointment(appointment, cancelAppointmentUpdate, { reason: body.reason, by: `${principal!.role}:${principal!.name}` });
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/portal/appointments/:id/outcome',
+      summary: 'The partner records whether the consumer kept an appointment (attended) or not (no_show)',
+      description: "From the appointment's start until the lead type's grace period after its end; after that it counts as kept. Once only.",
+      tags: ['appointments'],
+      auth: ['partner'],
+      params: idParams('appointment'),
+      body: outcomeBody,
+      responses: { 200: { description: 'Recorded', schema: appointmentSchema }, 404: { description: 'No such appointment of yours' }, 409: { description: 'Too early, already recorded, or cancelled, with the reason' } },
+      handler: async ({ params, body, principal }) => {
+        const appointment = await findAppointment(sql, params.id);
+        if (!appointment || appointment.partnerId !== principal!.partnerId) throw notFound(`appointment ${params.id}`);
+        return changeAppointment(appointment, recordOutcomeUpdate, { outcome: body.outcome, by: `${principal!.role}:${principal!.name}` });
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/appointment-outcome/:id',
+      summary: "The page an attended or no-show link in a partner's reminder email opens",
+      description: 'Shows a confirmation button; nothing changes until it is pressed, so mail scanners that follow links decide nothing.',
+      tags: ['appointments'],
+      auth: 'public',
+      params: idParams('appointment'),
+      query: outcomeLinkQuery,
+      responses: { 200: { description: 'HTML confirmation page' }, 403: { description: 'The link is not valid' }, 404: { description: 'No such appointment' }, 410: { description: 'The link expired: the appointment counts as kept' } },
+      handler: async ({ params, query, req, res }) => {
+        const appointment = await linkedAppointment(params.id, query);
+        res.type('html').send(page('Appointment outcome', `<h1>Record the appointment at ${escapeHtml(appointment.start)} as ${outcomeWords[query.outcome]}?</h1>
+          <form method="post" action="${escapeHtml(req.originalUrl)}"><button type="submit">Confirm</button></form>`));
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/appointment-outcome/:id',
+      summary: "Confirm an attended or no-show link from a partner's reminder email",
+      tags: ['appointments'],
+      auth: 'public',
+      params: idParams('appointment'),
+      query: outcomeLinkQuery,
+      responses: {
+        200: { description: 'HTML result page' }, 403: { description: 'The link is not valid' }, 404: { description: 'No such appointment' },
+        409: { description: 'Too early, already recorded, or cancelled, with the reason' }, 410: { description: 'The link expired: the appointment counts as kept' },
+      },
+      handler: async ({ params, query, res }) => {
+        const appointment = await linkedAppointment(params.id, query);
+        const partner = await partnerOr404(appointment.partnerId);
+        await changeAppointment(appointment, recordOutcomeUpdate, { outcome: query.outcome, by: `partner:${partner.name} (email link)` });
+        res.type('html').send(page('Thank you', `<h1>Recorded: ${outcomeWords[query.outcome]}</h1>`));
       },
     }),
     defineRoute({

@@ -20,8 +20,8 @@ const linkQuery = z.strictObject({
   token: z.string().min(10).max(100),
 });
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const page = (title: string, body: string) =>
+export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+export const page = (title: string, body: string) =>
   `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body style="font-family:sans-serif;max-width:36em;margin:3em auto">${body}</body></html>`;
 
 export function leadResponseRoutes({ sql, temporal, linkSecret, sealer }: AppDeps) {

@@ -6,6 +6,14 @@ import { assertTwilioSignature } from '../twilio-signature';
 import { findPartnerIdBySmsNumber } from '../../db/partner-statements';
 import { partnerCapacityClient } from '../../infra/partner-capacity-client';
 import { partnerStartFromDb } from '../../db/partner-ledger';
+import { appointmentTextedTo, setConsumerReply } from '../../db/appointments';
+import { appendAudit } from '../../db/audit';
+
+/** A consumer's answer to an appointment reminder. */
+const REPLIES: Record<string, { reply: 'confirmed' | 'call_back'; text: string }> = {
+  C: { reply: 'confirmed', text: 'Thank you: your appointment is confirmed.' },
+  R: { reply: 'call_back', text: 'Thank you: we will call you back about your appointment.' },
+};
 
 const COMMANDS: Record<string, { paused: boolean; reply: string }> = {
   'LEADS ON': { paused: false, reply: 'leadrelay: lead deliveries are ON. Text LEADS OFF to pause them.' },
@@ -16,14 +24,14 @@ const COMMANDS: Record<string, { paused: boolean; reply: string }> = {
 const smsWebhookBody = z.record(z.string(), z.string()).meta({ id: 'TwilioSmsWebhook', description: 'Twilio inbound message fields (From, Body, ...), form-encoded' });
 
 /** Partners pause and resume deliveries by texting LEADS ON / LEADS OFF to the service's Twilio number. */
-export function twilioSmsRoutes({ sql, temporal, taskQueue, publicUrl, twilioAuthToken }: AppDeps) {
+export function twilioSmsRoutes({ sql, temporal, taskQueue, publicUrl, twilioAuthToken, sealer }: AppDeps) {
   const partners = partnerCapacityClient(temporal, taskQueue, partnerStartFromDb(sql));
   return [
     defineRoute({
       method: 'post',
       path: '/twilio/sms',
-      summary: 'Twilio inbound SMS webhook: LEADS ON / LEADS OFF',
-      description: 'Verified by X-Twilio-Signature against PUBLIC_URL and TWILIO_AUTH_TOKEN; the sender must be a partner\'s SMS number. Answers with TwiML.',
+      summary: 'Twilio inbound SMS webhook: LEADS ON / LEADS OFF from partners, C / R replies to appointment reminders from consumers',
+      description: 'Verified by X-Twilio-Signature against PUBLIC_URL and TWILIO_AUTH_TOKEN. The sender must be a partner\'s SMS number, or a consumer texted a reminder of an upcoming appointment. Answers with TwiML.',
       tags: ['twilio'],
       auth: 'public',
       body: smsWebhookBody,
@@ -40,10 +48,23 @@ export function twilioSmsRoutes({ sql, temporal, taskQueue, publicUrl, twilioAut
 
   async function answer(from: string, text: string): Promise<string> {
     const partnerId = from ? await findPartnerIdBySmsNumber(sql, from) : undefined;
-    if (!partnerId) return 'leadrelay: this number is not registered to a partner account.';
+    if (!partnerId) return (from ? await consumerReply(from, text) : undefined) ?? 'leadrelay: this number is not registered to a partner account.';
     const command = COMMANDS[text.trim().replace(/\s+/g, ' ').toUpperCase()];
     if (!command) return 'leadrelay: text LEADS ON to resume lead deliveries or LEADS OFF to pause them.';
     await partners.setPaused(partnerId, { paused: command.paused, by: 'sms' });
     return command.reply;
+  }
+
+  /** C or R from a consumer with an upcoming appointment it was texted about; undefined when the sender has none. */
+  async function consumerReply(from: string, text: string): Promise<string | undefined> {
+    const appointment = await appointmentTextedTo(sql, (stored) => sealer.open(JSON.parse(stored)) === from);
+    if (!appointment) return undefined;
+    const answer = REPLIES[text.trim().toUpperCase()];
+    if (!answer) return 'Reply C to confirm your appointment or R for a call back.';
+    const replied = await setConsumerReply(sql, appointment.id, answer.reply, new Date());
+    await appendAudit(sql, replied.leadId, `appointment:${replied.id}:reply:${replied.consumerRepliedAt}`, {
+      at: replied.consumerRepliedAt!, type: 'appointment_consumer_reply', summary: `the consumer ${answer.reply === 'confirmed' ? 'confirmed the appointment' : 'asked for a call back'} by SMS`, detail: { appointment: replied },
+    });
+    return answer.text;
   }
 }

@@ -36,6 +36,10 @@ export const appointmentSchema = z
     end: z.string(),
     status: z.enum(['held', 'booked', 'released', 'cancelled']).meta({ description: 'held while the referral is being made; booked once the lead is referred; released when the referral was refused; cancelled by an agent' }),
     bookedBy: z.string(),
+    version: z.number().int().meta({ description: 'Starts at 1 and goes up with each move' }),
+    consumerReply: z.enum(['confirmed', 'call_back']).nullable().meta({ description: "The consumer's SMS answer to a reminder: C confirmed, R asked for a call back (the latest counts)" }),
+    consumerRepliedAt: z.string().nullable(),
+    outcome: z.enum(['attended', 'no_show', 'kept']).nullable().meta({ description: "After its time: the partner's word, or kept when it said nothing within the lead type's grace period" }),
   })
   .meta({ id: 'Appointment' });
 
@@ -46,3 +50,22 @@ export const rescheduleBody = z
 export const cancelAppointmentBody = z
   .strictObject({ reason: z.string().trim().min(1, 'must not be empty').max(500).meta({ description: 'Why the appointment is cancelled; kept in the audit trail' }) })
   .meta({ id: 'CancelAppointment' });
+
+const MONTH_MINUTES = 31 * 24 * 60;
+const fieldName = (what: string, fallback: string) => z.string().trim().min(1, 'must not be empty').max(100).default(fallback).meta({ description: `The lead field holding the consumer's ${what}` });
+export const appointmentSettingsSchema = z
+  .strictObject({
+    reminderOffsetsMinutes: z.array(z.number().int().min(1).max(MONTH_MINUTES)).max(5)
+      .refine((offsets) => new Set(offsets).size === offsets.length, 'must not repeat an offset')
+      .default([24 * 60, 60])
+      .meta({ description: "Minutes before the appointment, on the consumer's wall clock (1440: the same time the day before), each sent by email and SMS" }),
+    outcomeGraceMinutes: z.number().int().min(1).max(MONTH_MINUTES).default(48 * 60).meta({ description: 'After the appointment ends, how long the partner has to record attended or no_show before it counts as kept' }),
+    consumerPhoneField: fieldName('mobile number (SMS reminders)', 'phone'),
+    consumerEmailField: fieldName('email address (email reminders)', 'email'),
+    consumerTimezoneField: fieldName("IANA timezone (else the partner's timezone is used)", 'timezone'),
+  })
+  .meta({ id: 'AppointmentSettings', example: { reminderOffsetsMinutes: [1440, 60], outcomeGraceMinutes: 2880, consumerPhoneField: 'phone', consumerEmailField: 'email', consumerTimezoneField: 'timezone' } });
+
+export const outcomeBody = z
+  .strictObject({ outcome: z.enum(['attended', 'no_show'], { error: 'must be attended or no_show' }).meta({ description: 'Whether the consumer kept the appointment' }) })
+  .meta({ id: 'AppointmentOutcome' });

@@ -1,6 +1,8 @@
 import { useLeadStack } from '../helpers/lead-stack';
 import { configureDistribution, type Distribution } from '../helpers/distribution';
 import { eventually } from '../helpers/wait';
+import { testEnv } from '../helpers/env';
+import { outcomeLink } from '../../infra/appointment-links';
 
 const stack = useLeadStack('appointments');
 let setup: Distribution;
@@ -65,6 +67,25 @@ describe('partner appointment availability', () => {
     const backwards = await api.request('GET', `/partners/${id}/slots?from=2026-06-02&to=2026-06-01`, { key: agentKey });
     expect(backwards.status).toBe(400);
     expect(backwards.body.problems).toEqual([{ field: 'query.to', reason: 'must be after from' }]);
+  });
+});
+
+describe("a lead type's appointment settings", () => {
+  it('are the defaults until an operator sets them, name each bad field, and are refused to agents', async () => {
+    const { api } = stack;
+    const path = `/lead-types/${setup.leadTypeId}/appointment-settings`;
+    expect((await api.request('GET', path, { key: agentKey })).body).toEqual({
+      reminderOffsetsMinutes: [1440, 60], outcomeGraceMinutes: 2880, consumerPhoneField: 'phone', consumerEmailField: 'email', consumerTimezoneField: 'timezone',
+    });
+    const bad = await api.request('PUT', path, { body: { reminderOffsetsMinutes: [60, 60], outcomeGraceMinutes: 0, consumerPhoneField: ' ' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.problems.map((p: { field: string }) => p.field).sort()).toEqual(['body.consumerPhoneField', 'body.outcomeGraceMinutes', 'body.reminderOffsetsMinutes']);
+    expect((await api.request('PUT', path, { key: agentKey, body: {} })).status).toBe(403);
+    const set = await api.request('PUT', path, { body: { reminderOffsetsMinutes: [2880, 120], consumerPhoneField: 'mobile' } });
+    expect(set.status).toBe(200);
+    expect((await api.request('GET', path, { key: agentKey })).body).toMatchObject({ reminderOffsetsMinutes: [2880, 120], consumerPhoneField: 'mobile', consumerEmailField: 'email' });
+    await api.request('PUT', path, { body: {} });
+    expect((await api.request('GET', `/lead-types/${setup.partners.surveyors!.id}/appointment-settings`)).status).toBe(404);
   });
 });
 
@@ -134,7 +155,7 @@ describe('booking an appointment', () => {
     expect(onto.status).toBe(409);
     const past = await api.request('POST', `${path}/reschedule`, { key: agentKey, body: { start: nextHour(-3) } });
     expect(past.status).toBe(409);
-    expect(past.body.message).toMatch(/not free/);
+    expect(past.body.message).toMatch(/not in the future/);
 
     const stranger = await api.request('POST', `${path}/reschedule`, { key: setup.partners['no-diary']!.key, body: { start: nextHour(74) } });
     expect(stranger.status).toBe(404);
@@ -163,4 +184,48 @@ describe('booking an appointment', () => {
     expect(JSON.stringify(types)).toContain('appointment_rescheduled');
     expect(JSON.stringify(types)).toContain('consumer moved house');
   }, 120_000);
+
+  it("takes the partner's outcome only from its own partner, and only after the appointment's time", async () => {
+    const { api } = stack;
+    const leadId = await newLead('Ed');
+    const booked = (await api.request('POST', `/leads/${leadId}/appointments`, { key: agentKey, body: { partnerId: setup.partners.surveyors!.id, start: nextHour(80) } })).body;
+    const path = `/portal/appointments/${booked.id}/outcome`;
+    expect((await api.request('POST', path, { key: setup.partners['no-diary']!.key, body: { outcome: 'no_show' } })).status).toBe(404);
+    expect((await api.request('POST', path, { key: setup.partners.surveyors!.key, body: { outcome: 'maybe' } })).body.problems).toEqual([{ field: 'body.outcome', reason: 'must be attended or no_show' }]);
+    const early = await api.request('POST', path, { key: setup.partners.surveyors!.key, body: { outcome: 'no_show' } });
+    expect(early.status).toBe(409);
+    expect(early.body.message).toBe(`the appointment is at ${booked.start}: record its outcome after that`);
+    expect((await api.request('GET', `/leads/${leadId}/appointments`, { key: agentKey })).body.items[0]).toMatchObject({ outcome: null, version: 1 });
+
+    // The signed links of the partner's reminder email: a page first, the outcome on its button.
+    const { PUBLIC_URL, LINK_SIGNING_SECRET } = testEnv();
+    const link = (outcome: 'attended' | 'no_show', expiresAt: Date) => {
+      const url = new URL(outcomeLink(PUBLIC_URL, LINK_SIGNING_SECRET, { appointmentId: booked.id, outcome, expiresAt }));
+      return `${url.pathname}${url.search}`;
+    };
+    const good = link('attended', new Date(Date.now() + 100 * 3_600_000));
+    const shown = await api.request('GET', good, { key: null });
+    expect(shown.status).toBe(200);
+    expect(shown.body).toContain(`Record the appointment at ${booked.start} as attended?`);
+    const pressedEarly = await api.request('POST', good, { key: null });
+    expect(pressedEarly.status).toBe(409);
+    expect(pressedEarly.body.message).toBe(`the appointment is at ${booked.start}: record its outcome after that`);
+    expect((await api.request('POST', good.replace('outcome=attended', 'outcome=no_show'), { key: null })).status).toBe(403);
+    expect((await api.request('GET', link('no_show', new Date(Date.now() - 60_000)), { key: null })).status).toBe(410);
+  }, 60_000);
+
+  it('a booked lead the consumer did not show up for may be returned for credit with the reason no_show, at the price it was charged', async () => {
+    const { api } = stack;
+    const surveyors = setup.partners.surveyors!;
+    const policy = await api.request('PUT', `/partners/${surveyors.id}/return-policy`, { body: { windowHours: 48, reasons: [{ reason: 'no_show' }], autoApprove: { withinHours: 24, reasons: ['no_show'] } } });
+    expect(policy.status).toBe(200);
+    const leadId = await newLead('Flo');
+    expect((await api.request('POST', `/leads/${leadId}/appointments`, { key: agentKey, body: { partnerId: surveyors.id, start: nextHour(90) } })).status).toBe(201);
+    await eventually(async () => ((await api.request('GET', `/leads/${leadId}`, { key: agentKey })).body.status === 'delivered' ? true : undefined), { timeoutMs: 60_000 });
+    const charged = (await api.request('GET', `/leads/${leadId}`, { key: agentKey })).body.deliveries[0].priceMinor;
+    expect(charged).toBeGreaterThan(0);
+    const returned = await api.request('POST', `/portal/leads/${leadId}/return`, { key: surveyors.key, body: { reason: 'no_show' } });
+    expect(returned.status).toBe(201);
+    expect(returned.body).toMatchObject({ status: 'approved', reason: 'no_show', amountMinor: charged });
+  }, 90_000);
 });
