@@ -1,4 +1,4 @@
-import { ApplicationFailure, CancellationScope, condition, isCancellation, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, condition, isCancellation, patched, proxyActivities, proxyLocalActivities, sleep } from '@temporalio/workflow';
 import type { LeadActivities } from '../activities';
 import type { LeadJudgement } from '../domain/lead-judgement';
 import type { Candidate } from '../domain/referral-plan';
@@ -15,7 +15,10 @@ const {
   startToCloseTimeout: '30 seconds',
   retry: { maximumInterval: '30 seconds' },
 });
-const { recordLeadEvent } = proxyLocalActivities<LeadActivities>({ startToCloseTimeout: '10 seconds' });
+const { recordLeadEvent: recordStepLocally } = proxyLocalActivities<LeadActivities>({ startToCloseTimeout: '10 seconds' });
+// An ordinary activity: its place in the history is where the workflow scheduled it, whatever
+// callbacks arrive while it runs. A local one's marker is not, and replays could then diverge.
+const { recordLeadEvent: recordStep } = proxyActivities<LeadActivities>({ startToCloseTimeout: '10 seconds', retry: { maximumInterval: '10 seconds' } });
 
 /** Twilio's callbacks may lag; past the ring time, the whisper and this margin, the call is given up. */
 const CALLBACK_MARGIN_SECONDS = 30;
@@ -27,6 +30,38 @@ type ConferenceEvent = Extract<TransferCallEvent, { kind: 'conference' }>;
 type CallEvent = Exclude<TransferCallEvent, ConferenceEvent>;
 
 const refused = (type: string, message: string) => ApplicationFailure.create({ type, message, nonRetryable: true });
+
+/**
+ * Transfers that reach a step before this marker record steps with local activities and time each
+ * wake-up on its own timer, as they always did; both let a replay diverge from the live run.
+ */
+export const REPLAYABLE_STEPS_PATCH = 'transfer-replayable-steps';
+
+/** How long a wait for Twilio's news may last, and the wait itself. */
+interface Deadline {
+  /** Resolves true once `news` holds, false once the deadline has passed without it. */
+  wait(news: () => boolean): Promise<boolean>;
+  cancel(): void;
+}
+
+/**
+ * One timer for a whole wait, however many callbacks wake it. A timer per wake-up made the number of
+ * timers depend on how callbacks interleave with the audit writes between them, which a replay may
+ * order differently than the live run did: the history then no longer matched the code.
+ */
+function deadlineIn(ms: number): Deadline {
+  if (!patched(REPLAYABLE_STEPS_PATCH)) {
+    const end = Date.now() + ms;
+    return { wait: async (news) => { const left = end - Date.now(); return left > 0 && condition(news, left); }, cancel: () => undefined };
+  }
+  let passed = ms <= 0;
+  const timer = new CancellationScope();
+  if (!passed) timer.run(() => sleep(ms)).then(() => { passed = true; }, () => undefined);
+  return {
+    wait: async (news) => { await condition(() => news() || passed); return news(); },
+    cancel: () => timer.cancel(),
+  };
+}
 
 /**
  * The agent's Transfer button and what Twilio tells us about each partner's call: the live steps the
@@ -87,7 +122,7 @@ export class HotkeyTransfer {
   async step(who: Candidate | undefined, step: string, detail: string, callSid?: string): Promise<void> {
     const entry = { at: new Date().toISOString(), partnerId: who?.partnerId ?? '', partnerName: who?.partnerName ?? '', step, detail, ...(callSid ? { callSid } : {}) };
     this.state.steps.push(entry);
-    await recordLeadEvent(this.lead.leadId, `transfer-step:${this.state.steps.length}`, {
+    await (patched(REPLAYABLE_STEPS_PATCH) ? recordStep : recordStepLocally)(this.lead.leadId, `transfer-step:${this.state.steps.length}`, {
       at: entry.at, type: `transfer_${step.replace(/-/g, '_')}`, summary: `${who ? `${who.partnerName}: ` : ''}${step}${detail ? ` (${detail})` : ''}`, detail: entry,
     });
   }
@@ -109,24 +144,32 @@ export class HotkeyTransfer {
   /** Records each callback about the call as a step until they reach a verdict, the consumer hangs up, or the call is given up. */
   async follow(who: Candidate, callSid: string, limitSeconds: number): Promise<CallVerdict & { hangUp?: true }> {
     this.partnerCalls.set(callSid, who);
-    const deadline = Date.now() + limitSeconds * 1000;
-    for (;;) {
-      await this.recordNews(who, callSid);
-      const verdict = callVerdict(this.events.get(callSid) ?? []);
-      if (verdict) return verdict;
-      if (this.consumerGone) return { taken: false, outcome: 'withdrawn', reason: 'the consumer hung up', hangUp: true };
-      if (!(await this.news(callSid, deadline - Date.now()))) return { taken: false, outcome: 'failed', reason: `no word from Twilio within ${limitSeconds} s`, hangUp: true };
+    const deadline = deadlineIn(limitSeconds * 1000);
+    try {
+      for (;;) {
+        await this.recordNews(who, callSid);
+        const verdict = callVerdict(this.events.get(callSid) ?? []);
+        if (verdict) return verdict;
+        if (this.consumerGone) return { taken: false, outcome: 'withdrawn', reason: 'the consumer hung up', hangUp: true };
+        if (!(await this.news(callSid, deadline))) return { taken: false, outcome: 'failed', reason: `no word from Twilio within ${limitSeconds} s`, hangUp: true };
+      }
+    } finally {
+      deadline.cancel();
     }
   }
 
   /** After a partner pressed 1: true once the call has stayed connected for `seconds`; false when it ended sooner. */
   async stayConnected(who: Candidate, callSid: string, seconds: number): Promise<boolean> {
-    const deadline = Date.now() + seconds * 1000;
-    for (;;) {
-      await this.recordNews(who, callSid);
-      if (hasEnded(this.events.get(callSid) ?? [])) return false;
-      // The consumer leaving ends the conference, and with it this call: its own callback says so.
-      if (!(await this.news(callSid, deadline - Date.now(), false))) return true;
+    const deadline = deadlineIn(seconds * 1000);
+    try {
+      for (;;) {
+        await this.recordNews(who, callSid);
+        if (hasEnded(this.events.get(callSid) ?? [])) return false;
+        // The consumer leaving ends the conference, and with it this call: its own callback says so.
+        if (!(await this.news(callSid, deadline, false))) return true;
+      }
+    } finally {
+      deadline.cancel();
     }
   }
 
@@ -135,22 +178,26 @@ export class HotkeyTransfer {
    * clock. Says why not otherwise: their call ended, the consumer left, or no join came in time.
    */
   async joinConference(who: Candidate, callSid: string, seconds: number): Promise<'joined' | 'ended' | 'consumer_gone' | 'timed_out'> {
-    const deadline = Date.now() + seconds * 1000;
-    for (;;) {
-      await this.recordNews(who, callSid);
-      if (this.joined(callSid)) return 'joined';
-      if (hasEnded(this.events.get(callSid) ?? [])) return 'ended';
-      if (this.consumerGone) return 'consumer_gone';
-      if (!(await this.news(callSid, deadline - Date.now()))) return 'timed_out';
+    const deadline = deadlineIn(seconds * 1000);
+    try {
+      for (;;) {
+        await this.recordNews(who, callSid);
+        if (this.joined(callSid)) return 'joined';
+        if (hasEnded(this.events.get(callSid) ?? [])) return 'ended';
+        if (this.consumerGone) return 'consumer_gone';
+        if (!(await this.news(callSid, deadline))) return 'timed_out';
+      }
+    } finally {
+      deadline.cancel();
     }
   }
 
   connectedSeconds(callSid: string) { return connectedSeconds(this.events.get(callSid) ?? []); }
 
-  /** Waits up to `ms` for a callback about the call or the conference (or, if asked, the consumer's hang-up): false when none came. */
-  private async news(callSid: string, ms: number, orConsumerGone = true): Promise<boolean> {
+  /** Waits until the deadline for a callback about the call or the conference (or, if asked, the consumer's hang-up): false when none came. */
+  private news(callSid: string, deadline: Deadline, orConsumerGone = true): Promise<boolean> {
     const seen = this.told.get(callSid) ?? 0;
-    return ms > 0 && condition(() => (this.events.get(callSid)?.length ?? 0) > seen || this.conferenceEvents.length > this.conferenceTold || (orConsumerGone && this.consumerGone), ms);
+    return deadline.wait(() => (this.events.get(callSid)?.length ?? 0) > seen || this.conferenceEvents.length > this.conferenceTold || (orConsumerGone && this.consumerGone));
   }
 
   private async recordNews(who: Candidate, callSid: string): Promise<void> {
