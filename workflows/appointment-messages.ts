@@ -1,4 +1,4 @@
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { AppointmentPlan } from '../domain/appointment-reminders';
 
 export const appointmentWorkflowId = (appointmentId: string) => `appointment-${appointmentId}`;
@@ -13,6 +13,9 @@ export const rescheduleAppointmentUpdate = defineUpdate<AppointmentPlan, [Resche
 export interface CancelAppointmentInput { reason: string; by: string }
 /** Cancels the appointment and stops its reminders. */
 export const cancelAppointmentUpdate = defineUpdate<AppointmentPlan, [CancelAppointmentInput]>('cancelAppointment');
+
+/** The partner did not take the lead its booking referred (declined, let it expire, or could not be reached): the appointment is off. */
+export const referralRefusedSignal = defineSignal<[CancelAppointmentInput]>('referralRefused');
 
 export interface OutcomeInput { outcome: 'attended' | 'no_show'; by: string }
 /** The partner's word after the appointment's time; an update, so it hears whether it was too early or too late. */

@@ -13,7 +13,7 @@ import { offer } from './offer';
 import { offerInTurn } from './offer-in-turn';
 import { HotkeyTransfer, transferInTurn } from './hotkey-transfer';
 import { transferCallSignal, transferStateQuery, transferUpdate } from './transfer-messages';
-import { startAppointments } from './appointment';
+import { callOffRefused, startAppointments, type StartedAppointment } from './appointment';
 
 const { judgeLead } = proxyActivities<LeadActivities>({ startToCloseTimeout: '60 seconds', retry: { maximumInterval: '30 seconds' } });
 // Writes to our own tables only: local, so they cost the server no task round trip.
@@ -29,6 +29,8 @@ export const TRANSFER_PATCH = 'transfer-v1';
 export const TRANSFER_CONFERENCE_PATCH = 'transfer-v2';
 /** Appointment leads started before this marker get no appointment workflow (no reminders). */
 export const APPOINTMENT_PATCH = 'appointment-v1';
+/** Appointment leads started before this marker keep the appointment of a partner that did not take the lead. */
+export const APPOINTMENT_CALL_OFF_PATCH = 'appointment-call-off';
 
 /**
  * One lead, from arrival to a final state: judge every partner, take the lead type's referral
@@ -44,6 +46,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
   let arrival: LeadJudgement | undefined;
   const referral = new ManualReferral(lead, () => arrival?.plan.scope ?? null, judge);
   const routing = new CancellationScope();
+  let appointments: StartedAppointment[] = [];
 
   setHandler(leadStateQuery, () => lead.state);
   // An update: the agent waits to hear whether the referral took, and why not.
@@ -91,7 +94,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
             at: new Date().toISOString(), type: 'referred', summary: `referred to ${taken.plan.candidates.map((c) => c.partnerName).join(', ')}`,
             detail: { reportId: taken.judgement.reportId, plan: taken.plan },
           });
-          if (arrival.referralMethod === 'appointment' && patched(APPOINTMENT_PATCH)) await startAppointments(leadId, taken.plan);
+          if (arrival.referralMethod === 'appointment' && patched(APPOINTMENT_PATCH)) appointments = await startAppointments(leadId, taken.plan);
           break;
         }
       }
@@ -105,6 +108,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
     const kept = lead.accepted.map((d) => d.partnerName);
     await lead.setStatus('cancelled', `by ${lead.cancellation.cancelledBy}: ${lead.cancellation.reason}${kept.length ? `; already accepted by ${kept.join(', ')}` : ''}`);
   }
+  if (appointments.length > 0 && patched(APPOINTMENT_CALL_OFF_PATCH)) await callOffRefused(lead, appointments);
   await condition(allHandlersFinished);
   return lead.state;
 }

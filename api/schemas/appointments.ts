@@ -34,7 +34,7 @@ export const appointmentSchema = z
     partnerId: z.uuid(),
     start: z.string(),
     end: z.string(),
-    status: z.enum(['held', 'booked', 'released', 'cancelled']).meta({ description: 'held while the referral is being made; booked once the lead is referred; released when the referral was refused; cancelled by an agent' }),
+    status: z.enum(['held', 'booked', 'released', 'cancelled']).meta({ description: 'held while the referral is being made; booked once the lead is referred; released when the referral was refused; cancelled by an agent or the partner, or called off when the partner did not take the lead (declined, let it expire, or could not be reached)' }),
     bookedBy: z.string(),
     version: z.number().int().meta({ description: 'Starts at 1 and goes up with each move' }),
     consumerReply: z.enum(['confirmed', 'call_back']).nullable().meta({ description: "The consumer's SMS answer to a reminder: C confirmed, R asked for a call back (the latest counts)" }),

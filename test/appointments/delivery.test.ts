@@ -51,4 +51,26 @@ describe('a booked appointment travels with the lead to its partner', () => {
     expect(source).toContain('BEGIN:VCALENDAR');
     expect(source).toContain(`UID:appointment-${booked.body.id}@leadrelay`);
   });
+
+  it('is called off when the partner declines the lead: the slot is free again, and the history says why', async () => {
+    const receiver = await stack.receiver('decline');
+    const d = await configureDistribution(stack.api, { referralMethod: 'appointment', partners: [{ name: 'surveyor', webhookUrl: receiver.url, priority: 1 }] });
+    const partnerId = d.partners.surveyor!.id;
+    await stack.api.request('PUT', `/partners/${partnerId}/appointment-availability`, { body: availability });
+    const lead = (await stack.api.request('POST', '/leads', { body: { leadType: d.leadTypeName, fields: { name: 'Ada', postcode: 'LS1' } } })).body.id;
+    await eventually(async () => ((await stack.api.request('GET', `/leads/${lead}`)).body.status === 'awaiting_referral' ? true : undefined));
+    const slot = (await stack.api.request('GET', `/partners/${partnerId}/slots`)).body.slots[0];
+    expect((await stack.api.request('POST', `/leads/${lead}/appointments`, { body: { partnerId, start: slot.start } })).status).toBe(201);
+
+    const appointment = await eventually(async () => {
+      const [first] = (await stack.api.request('GET', `/leads/${lead}/appointments`)).body.items;
+      return first?.status === 'cancelled' ? first : undefined;
+    }, { timeoutMs: 60_000 });
+    expect(appointment).toMatchObject({ partnerId, start: slot.start });
+    expect((await stack.api.request('GET', `/leads/${lead}`)).body.status).toBe('declined_everywhere');
+    const history = JSON.stringify((await stack.api.request('GET', `/leads/${lead}/history`)).body);
+    expect(history).toContain('the partner did not take the lead (declined: outside our area)');
+    const free = (await stack.api.request('GET', `/partners/${partnerId}/slots`)).body.slots.map((s: { start: string }) => s.start);
+    expect(free).toContain(slot.start);
+  });
 });
