@@ -96,6 +96,22 @@ export const SCENARIOS: Scenario[] = [
       return { leadId, partnerIds: [partnerId] };
     },
   },
+  {
+    name: 'appointment-called-off',
+    async run({ api, receiver, configure }) {
+      const d = await configure({ referralMethod: 'appointment', partners: [{ name: 'surveyor', webhookUrl: (await receiver('decline')).url, priority: 1 }] });
+      const partnerId = d.partners.surveyor!.id;
+      const windows = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'].map((day) => ({ day, start: '00:00', end: '24:00' }));
+      await api.request('PUT', `/partners/${partnerId}/appointment-availability`, { body: { windows, slotMinutes: 60 } });
+      const leadId = await submit(api, d.leadTypeName);
+      await waitFor(async () => (await api.request('GET', `/leads/${leadId}`)).body.status === 'awaiting_referral');
+      const start = new Date(Date.now() + 72 * 3_600_000);
+      start.setUTCMinutes(0, 0, 0);
+      await waitFor(async () => (await api.request('POST', `/leads/${leadId}/appointments`, { body: { partnerId, start: start.toISOString() } })).status === 201);
+      await waitFor(async () => (await api.request('GET', `/leads/${leadId}/appointments`)).body.items[0]?.status === 'cancelled');
+      return { leadId, partnerIds: [partnerId] };
+    },
+  },
 ];
 
 async function waitFor(done: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
