@@ -97,15 +97,16 @@ describe('first-match waterfall', () => {
 describe('acceptance window', () => {
   it('moves on when a partner lets the window expire, and takes an accept through the portal', async () => {
     const [silent, patient] = await Promise.all([receiver('ack'), receiver('ack')]);
+    // Long enough for the patient partner to answer on a loaded machine; the silent one still waits it out.
     const d = await configureDistribution(api, {
-      acceptanceWindowSeconds: 2,
+      acceptanceWindowSeconds: 8,
       partners: [
         { name: 'silent', webhookUrl: silent.url, priority: 2 },
         { name: 'patient', webhookUrl: patient.url, priority: 1 },
       ],
     });
     const id = await submit(d.leadTypeName);
-    await eventually(async () => (patient.received.length > 0 ? true : undefined), { timeoutMs: 15_000 });
+    await eventually(async () => (patient.received.length > 0 ? true : undefined), { timeoutMs: 30_000 });
 
     const stranger = await api.request('POST', `/portal/leads/${id}/accept`, { key: d.partners.silent!.key });
     expect(stranger.status).toBe(409);
