@@ -1,6 +1,5 @@
 import type { Assignment, Partner, RoutingConfig } from './config';
-import type { FieldType } from './lead-type-fields';
-import { compileRules, explain, PreparedLead, type CompiledRules, type RulesResult } from './rules';
+import { explain, PreparedLead, RuleBook, type CompiledRules, type RulesResult } from './rules';
 import { isWithinSchedule, wallClock } from './schedule';
 import { circuitState, DEFAULT_CIRCUIT_BREAKER, type CircuitRecord } from './circuit';
 
@@ -61,22 +60,19 @@ export function evaluateEligibility(
       const assignment = profile.assignments[index]!;
       const { partner } = assignment;
       const partnerRules = explain(assignmentRules, lead);
-      const checks: Check[] = [
-        profileRules.passed ? PROFILE_RULES_PASSED : PROFILE_RULES_FAILED,
-        partnerChecks[0]!,
-        partnerRules.passed ? PARTNER_RULES_PASSED : PARTNER_RULES_FAILED,
-        ...partnerChecks.slice(1),
-        schedule(partner),
-        circuitCheck(partner, config.circuits?.[partner.id], options.at),
-      ];
-      if (options.capacity) checks.push(...options.capacity(assignment));
+      const checks: Check[] = [profileRules.passed ? PROFILE_RULES_PASSED : PROFILE_RULES_FAILED, partnerChecks[0]!, partnerRules.passed ? PARTNER_RULES_PASSED : PARTNER_RULES_FAILED];
+      for (let i = 1; i < partnerChecks.length; i++) checks.push(partnerChecks[i]!);
+      checks.push(schedule(partner), circuitCheck(partner, config.circuits?.[partner.id], options.at));
+      if (options.capacity) for (const check of options.capacity(assignment)) checks.push(check);
+      let eligible = true;
+      for (const check of checks) eligible &&= check.passed;
       return {
         assignmentId: assignment.id,
         partnerId: partner.id,
         partnerName: partner.name,
         priority: assignment.priority,
         priceMinor: assignment.priceMinor ?? leadType.defaultPriceMinor,
-        eligible: checks.every((c) => c.passed),
+        eligible,
         partnerRules,
         checks,
       };
@@ -114,8 +110,9 @@ function compiledFor(config: RoutingConfig): CompiledProfile[] {
   const key = versionKey(config.leadType, enabled);
   let cached = compiledConfigs.get(config.leadType.id);
   if (cached?.key !== key) {
-    const types = new Map(config.leadType.fields.map((f) => [f.name, f.type]));
-    cached = { key, profiles: enabled.map((profile) => compileProfile(config.leadType, profile, types)) };
+    // One book for the whole configuration: its assignments share their conditions' outcomes per lead.
+    const book = new RuleBook(new Map(config.leadType.fields.map((f) => [f.name, f.type])));
+    cached = { key, profiles: enabled.map((profile) => compileProfile(config.leadType, profile, book)) };
     if (compiledConfigs.size >= MAX_CACHED_LEAD_TYPES) compiledConfigs.delete(compiledConfigs.keys().next().value!);
     compiledConfigs.set(config.leadType.id, cached);
   }
@@ -134,15 +131,15 @@ function versionKey(leadType: RoutingConfig['leadType'], profiles: ConfiguredPro
 
 const byOfferOrder = new Intl.Collator().compare;
 
-function compileProfile(leadType: RoutingConfig['leadType'], profile: ConfiguredProfile, types: ReadonlyMap<string, FieldType>): Omit<CompiledProfile, 'profile'> {
+function compileProfile(leadType: RoutingConfig['leadType'], profile: ConfiguredProfile, book: RuleBook): Omit<CompiledProfile, 'profile'> {
   const offerOrder = profile.assignments
-    .map((assignment, index) => ({ index, rules: compileRules(assignment.rules, types), partnerChecks: partnerChecks(leadType, assignment.partner) }))
+    .map((assignment, index) => ({ index, rules: book.compile(assignment.rules), partnerChecks: partnerChecks(leadType, assignment.partner) }))
     .sort((x, y) => {
       const a = profile.assignments[x.index]!;
       const b = profile.assignments[y.index]!;
       return b.priority - a.priority || byOfferOrder(a.partner.name, b.partner.name);
     });
-  return { rules: compileRules(profile.rules, types), offerOrder };
+  return { rules: book.compile(profile.rules), offerOrder };
 }
 
 /** The criteria that depend on the partner's configuration alone, partner status first. */
@@ -189,7 +186,7 @@ const CIRCUIT_CLOSED: Check = { criterion: 'circuit', passed: true, actual: 'clo
 function scheduleChecks(at: Date): (partner: Partner) => Check {
   const actual = at.toISOString();
   const clocks = new Map<string, { day: string; minute: number }>();
-  const checks = new Map<string, Check>();
+  const checks = { true: new Map<string, Check>(), false: new Map<string, Check>() };
   return (partner) => {
     const { timezone } = partner;
     let ok = true;
@@ -198,11 +195,10 @@ function scheduleChecks(at: Date): (partner: Partner) => Check {
       if (!clock) clocks.set(timezone, (clock = wallClock(timezone, at)));
       ok = isWithinSchedule(partner.schedule, timezone, at, clock);
     }
-    const key = `${ok}${timezone}`;
-    let check = checks.get(key);
+    let check = checks[`${ok}`].get(timezone);
     if (!check) {
       const detail = ok ? `inside the delivery schedule (${timezone})` : `outside the delivery schedule (${timezone})`;
-      checks.set(key, (check = { criterion: 'schedule', passed: ok, actual, detail }));
+      checks[`${ok}`].set(timezone, (check = { criterion: 'schedule', passed: ok, actual, detail }));
     }
     return check;
   };

@@ -75,9 +75,14 @@ interface FieldValue {
   time: number;
 }
 
-/** A lead's fields with each one normalised on first use; build one per lead, evaluate many rules. */
+/**
+ * A lead's fields, each normalised on first use, and the outcome of every distinct condition it has
+ * been judged on: a configuration of thousands of assignments repeats the same few conditions, so
+ * each is decided once per lead and read back from a byte after that.
+ */
 export class PreparedLead {
   private readonly cache = new Map<string, FieldValue>();
+  private judged: Judgement | undefined;
   constructor(readonly fields: Readonly<Record<string, unknown>>) {}
 
   get(name: string): FieldValue {
@@ -87,6 +92,45 @@ export class PreparedLead {
       this.cache.set(name, v);
     }
     return v;
+  }
+
+  /** The outcomes against one rule book, kept while the lead is judged against that book. */
+  judgement(book: RuleBook): Judgement {
+    if (this.judged?.book !== book || this.judged.outcomes.length < book.conditions.length) this.judged = new Judgement(book, this);
+    return this.judged;
+  }
+}
+
+const UNDECIDED = 0;
+const PASSED = 1;
+const FAILED = 2;
+
+class Judgement {
+  readonly outcomes: Uint8Array;
+  private readonly results: Array<ConditionResult | undefined>;
+  constructor(readonly book: RuleBook, private readonly lead: PreparedLead) {
+    this.outcomes = new Uint8Array(book.conditions.length);
+    this.results = new Array<ConditionResult | undefined>(book.conditions.length);
+  }
+
+  passes(id: number): boolean {
+    let outcome = this.outcomes[id];
+    if (outcome === UNDECIDED) {
+      const c = this.book.conditions[id] as InternedCondition;
+      this.outcomes[id] = outcome = c.test(this.lead.get(c.source.field)) ? PASSED : FAILED;
+    }
+    return outcome === PASSED;
+  }
+
+  /** The condition's explanation; identical conditions share one read-only result. */
+  result(id: number): ConditionResult {
+    let result = this.results[id];
+    if (!result) {
+      const { source } = this.book.conditions[id] as InternedCondition;
+      const actual = this.lead.get(source.field).raw ?? null;
+      this.results[id] = result = { field: source.field, operator: source.operator, expected: source.value ?? null, actual, passed: this.passes(id) };
+    }
+    return result;
   }
 }
 
@@ -108,23 +152,46 @@ const norm = (v: Scalar) => String(v).trim().toLowerCase();
 
 type Test = (v: FieldValue) => boolean;
 
-interface CompiledCondition {
+interface InternedCondition {
   source: Condition;
   test: Test;
 }
 
+/** Rules compiled against a book: each group is the ids of its conditions in the book. */
 export interface CompiledRules {
-  groups: CompiledCondition[][];
+  book: RuleBook;
+  groups: Int32Array[];
 }
 
 /**
- * Turns rules into closures with their expected values normalised up front. `fieldTypes` (from
- * the lead type) tells date fields apart; without it a value that parses as a date is taken as one.
+ * Compiles rules into closures with their expected values normalised up front, giving each
+ * distinct condition one id, so rules compiled in the same book share their conditions' outcomes
+ * per lead. Keep one book per configuration version. `fieldTypes` (from the lead type) tells date
+ * fields apart; without it a value that parses as a date is taken as one.
  */
+export class RuleBook {
+  readonly conditions: InternedCondition[] = [];
+  private readonly ids = new Map<string, number>();
+  constructor(private readonly fieldTypes?: ReadonlyMap<string, FieldType>) {}
+
+  compile(rules: Rules): CompiledRules {
+    return { book: this, groups: rules.map((g) => Int32Array.from(g.conditions, (c) => this.intern(c))) };
+  }
+
+  private intern(c: Condition): number {
+    const key = JSON.stringify([c.field, c.operator, c.value ?? null]);
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      id = this.conditions.push({ source: c, test: compileCondition(c, this.fieldTypes?.get(c.field)) }) - 1;
+      this.ids.set(key, id);
+    }
+    return id;
+  }
+}
+
+/** Compiles one rule set in a book of its own, for callers that don't share conditions. */
 export function compileRules(rules: Rules, fieldTypes?: ReadonlyMap<string, FieldType>): CompiledRules {
-  return {
-    groups: rules.map((g) => g.conditions.map((c) => ({ source: c, test: compileCondition(c, fieldTypes?.get(c.field)) }))),
-  };
+  return new RuleBook(fieldTypes).compile(rules);
 }
 
 function compileCondition(c: Condition, fieldType: FieldType | undefined): Test {
@@ -206,13 +273,12 @@ const asPrepared = (lead: PreparedLead | Readonly<Record<string, unknown>>) => (
 export function matches(rules: CompiledRules, lead: PreparedLead | Readonly<Record<string, unknown>>): boolean {
   const groups = rules.groups;
   if (groups.length === 0) return true;
-  const prepared = asPrepared(lead);
+  const judged = asPrepared(lead).judgement(rules.book);
   for (let g = 0; g < groups.length; g++) {
-    const conditions = groups[g] as CompiledCondition[];
+    const ids = groups[g] as Int32Array;
     let ok = true;
-    for (let i = 0; i < conditions.length; i++) {
-      const c = conditions[i] as CompiledCondition;
-      if (!c.test(prepared.get(c.source.field))) {
+    for (let i = 0; i < ids.length; i++) {
+      if (!judged.passes(ids[i] as number)) {
         ok = false;
         break;
       }
@@ -224,15 +290,20 @@ export function matches(rules: CompiledRules, lead: PreparedLead | Readonly<Reco
 
 /** Every condition's outcome with the value it saw, so a caller can say why a lead matched or missed. */
 export function explain(rules: CompiledRules, lead: PreparedLead | Readonly<Record<string, unknown>>): RulesResult {
-  const prepared = asPrepared(lead);
-  const groups = rules.groups.map((conditions): GroupResult => {
-    const results = conditions.map(({ source, test }): ConditionResult => {
-      const v = prepared.get(source.field);
-      return { field: source.field, operator: source.operator, expected: source.value ?? null, actual: v.raw ?? null, passed: test(v) };
-    });
-    return { passed: results.every((r) => r.passed), conditions: results };
+  const judged = asPrepared(lead).judgement(rules.book);
+  let passed = rules.groups.length === 0;
+  const groups = rules.groups.map((ids): GroupResult => {
+    const conditions = new Array<ConditionResult>(ids.length);
+    let groupPassed = true;
+    for (let i = 0; i < ids.length; i++) {
+      const result = judged.result(ids[i] as number);
+      conditions[i] = result;
+      groupPassed &&= result.passed;
+    }
+    passed ||= groupPassed;
+    return { passed: groupPassed, conditions };
   });
-  return { passed: groups.length === 0 || groups.some((g) => g.passed), groups };
+  return { passed, groups };
 }
 
 /** Compiles and explains in one step, for callers that evaluate a rule set once. */

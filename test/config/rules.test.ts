@@ -1,4 +1,4 @@
-import { compileRules, evaluateRules, explain, matches, PreparedLead, validateRules, type Condition, type Rules } from '../../domain/rules';
+import { compileRules, evaluateRules, explain, matches, PreparedLead, RuleBook, validateRules, type Condition, type Rules } from '../../domain/rules';
 import type { FieldDef } from '../../domain/lead-type-fields';
 
 const fields: FieldDef[] = [
@@ -90,6 +90,40 @@ describe('rule groups', () => {
       const prepared = new PreparedLead(l);
       expect(matches(compiled, prepared)).toBe(explain(compiled, prepared).passed);
     }
+  });
+});
+
+describe('rules compiled together for one configuration', () => {
+  // Routing compiles every assignment of a configuration into one book, so a condition many
+  // assignments repeat is decided once per lead: the answers must be those of each rule set alone.
+  const types = new Map(fields.map((f) => [f.name, f.type]));
+  const sets: Rules[] = [
+    [{ conditions: [{ field: 'loanAmount', operator: 'gt', value: 100000 }, { field: 'product', operator: 'equals', value: 'Remortgage' }] }],
+    [{ conditions: [{ field: 'loanAmount', operator: 'gt', value: 100000 }, { field: 'homeowner', operator: 'equals', value: false }] }],
+    [{ conditions: [{ field: 'postcode', operator: 'in', value: ['SW1A 1AA', 'E1 6AN'] }] }, { conditions: [{ field: 'loanAmount', operator: 'gt', value: 100000 }] }],
+    [{ conditions: [{ field: 'movingDate', operator: 'between', value: ['2026-01-01', '2026-06-30'] }, { field: 'notes', operator: 'is_empty' }] }],
+    [],
+  ];
+
+  it('judge and explain every rule set exactly as when it is compiled alone', () => {
+    const book = new RuleBook(types);
+    const together = sets.map((rules) => book.compile(rules));
+    for (const l of [lead, { ...lead, loanAmount: 90000, homeowner: false }, { postcode: 'e1 6an' }, {}]) {
+      const prepared = new PreparedLead(l);
+      sets.forEach((rules, i) => {
+        const alone = compileRules(rules, types);
+        expect(matches(together[i]!, prepared)).toBe(matches(alone, l));
+        expect(explain(together[i]!, prepared)).toEqual(explain(alone, l));
+      });
+    }
+  });
+
+  it('keep judging a lead correctly when the book gains rules after the lead was first judged', () => {
+    const book = new RuleBook(types);
+    const prepared = new PreparedLead(lead);
+    expect(matches(book.compile(sets[0]!), prepared)).toBe(true);
+    expect(matches(book.compile(sets[1]!), prepared)).toBe(false);
+    expect(explain(book.compile(sets[3]!), prepared).passed).toBe(true);
   });
 });
 
