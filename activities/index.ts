@@ -7,6 +7,7 @@ import { createMetrics, type Metrics } from '../infra/metrics';
 import { fieldSealerFromEnv, type FieldSealer } from '../infra/field-sealing';
 import { capacityActivities } from './capacity';
 import { deliveryActivities } from './deliveries';
+import { offerActivities } from './offer-lead';
 import { deliveryAgent } from './delivery/private-address-guard';
 import { leadActivities } from './leads';
 import { partnerActivities } from './partner';
@@ -39,22 +40,24 @@ export function createActivities(deps: ActivityDeps) {
   const { sql, env } = deps;
   const metrics = deps.metrics ?? createMetrics('worker');
   const capacity = capacityActivities(deps.temporal, sql, metrics);
+  const deliveries = deliveryActivities({
+    sql,
+    dispatcher: deliveryAgent({ allowPrivateAddresses: env.WEBHOOK_ALLOW_PRIVATE_ADDRESSES }),
+    mailer: nodemailer.createTransport(env.SMTP_URL),
+    mailFrom: env.MAIL_FROM,
+    publicUrl: env.PUBLIC_URL,
+    linkSecret: env.LINK_SIGNING_SECRET,
+    capacity,
+    operatorEmail: env.OPERATOR_EMAIL,
+    metrics,
+    sealer: deps.sealer ?? fieldSealerFromEnv(),
+  });
   return {
     ...leadActivities(sql, metrics),
     ...routingActivities(sql),
     ...capacity,
-    ...deliveryActivities({
-      sql,
-      dispatcher: deliveryAgent({ allowPrivateAddresses: env.WEBHOOK_ALLOW_PRIVATE_ADDRESSES }),
-      mailer: nodemailer.createTransport(env.SMTP_URL),
-      mailFrom: env.MAIL_FROM,
-      publicUrl: env.PUBLIC_URL,
-      linkSecret: env.LINK_SIGNING_SECRET,
-      capacity,
-      operatorEmail: env.OPERATOR_EMAIL,
-      metrics,
-      sealer: deps.sealer ?? fieldSealerFromEnv(),
-    }),
+    ...deliveries,
+    ...offerActivities(capacity, deliveries),
     ...partnerActivities(sql, deps.notifier ?? createNotifier(env)),
     ...invoicingActivities({
       sql, store: createObjectStore(env), renderer: createPdfRenderer(), mailer: nodemailer.createTransport(env.SMTP_URL), mailFrom: env.MAIL_FROM, settings: billingSettings(env),

@@ -9,13 +9,16 @@ import { leadWorkflowV1 } from './legacy/lead-v1';
 import { LeadProgress } from './lead-progress';
 import { ManualReferral } from './manual-referral';
 import { cancelUpdate, leadStateQuery, referUpdate, respondUpdate } from './messages';
-import { offer } from './offer';
+import { LEAD_FAST_PATH_PATCH, offer } from './offer';
 import { offerInTurn } from './offer-in-turn';
 import { HotkeyTransfer, transferInTurn } from './hotkey-transfer';
 import { transferCallSignal, transferStateQuery, transferUpdate } from './transfer-messages';
 import { callOffRefused, startAppointments, type StartedAppointment } from './appointment';
 
-const { judgeLead } = proxyActivities<LeadActivities>({ startToCloseTimeout: '60 seconds', retry: { maximumInterval: '30 seconds' } });
+const judging = { startToCloseTimeout: '60 seconds', retry: { maximumInterval: '30 seconds' } } as const;
+const { judgeLead } = proxyActivities<LeadActivities>(judging);
+// Judging reads the configuration and writes only our own tables (the report, the audit entry).
+const { judgeLead: judgeLeadLocally } = proxyLocalActivities<LeadActivities>(judging);
 // Writes to our own tables only: local, so they cost the server no task round trip.
 const { recordLeadStatus, recordLeadEvent } = proxyLocalActivities<LeadActivities>({ startToCloseTimeout: '10 seconds' });
 
@@ -42,7 +45,8 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
   const { leadId } = input;
   const lead = new LeadProgress(leadId, { status: (status, reason, step) => recordLeadStatus(leadId, status, reason, step) });
   let judgements = 0;
-  const judge = (named: string[] = []) => judgeLead({ leadId, named, judgement: ++judgements });
+  const judgeHere = patched(LEAD_FAST_PATH_PATCH);
+  const judge = (named: string[] = []) => (judgeHere ? judgeLeadLocally : judgeLead)({ leadId, named, judgement: ++judgements });
   let arrival: LeadJudgement | undefined;
   const referral = new ManualReferral(lead, () => arrival?.plan.scope ?? null, judge);
   const routing = new CancellationScope();

@@ -1,5 +1,7 @@
-import { CancellationScope, condition, isCancellation, log, proxyActivities, proxyLocalActivities, sleep } from '@temporalio/workflow';
+import { CancellationScope, condition, isCancellation, log, patched, proxyActivities, proxyLocalActivities, sleep } from '@temporalio/workflow';
 import type { LeadActivities } from '../activities';
+import type { OfferLeadInput } from '../activities/offer-lead';
+import type { AttemptRecord } from '../activities/delivery/attempt';
 import type { LeadJudgement, PartnerRoute } from '../domain/lead-judgement';
 import type { Candidate } from '../domain/referral-plan';
 import type { Decision, DeliveryState } from '../domain/lead-state';
@@ -13,6 +15,12 @@ const { reserveCapacity, acceptDelivery, releaseDelivery, settleTestDelivery } =
 // A partner's endpoint may be down: telling it the lead was withdrawn is tried a few times, not forever.
 const { notifyWithdrawn } = proxyActivities<LeadActivities>({ startToCloseTimeout: '60 seconds', retry: { maximumAttempts: 5 } });
 const { recordRespondBy } = proxyLocalActivities<LeadActivities>({ startToCloseTimeout: '10 seconds' });
+
+/**
+ * Leads started before this marker judge in an ordinary activity, and reserve, deliver and charge
+ * in three (see activities/offer-lead.ts): a dozen more events and three more server round trips.
+ */
+export const LEAD_FAST_PATH_PATCH = 'lead-fast-path';
 
 /** The first retry waits this long; each later one twice as long, up to a minute. */
 const FIRST_BACKOFF_MS = 1_000;
@@ -51,28 +59,44 @@ export async function offer(lead: LeadProgress, judgement: LeadJudgement, candid
     await lead.moveDelivery(delivery, outcome, reason);
   };
 
+  const reserve = {
+    leadId: lead.leadId, partnerId: candidate.partnerId, assignmentId: candidate.assignmentId, priceMinor: candidate.priceMinor,
+    currency: route.currency, assignmentCaps: route.assignmentCaps, holdSeconds: holdSeconds(route, window),
+  };
+  const takenOnDelivery = window === null || route.chargeOn === 'delivery';
+  let first: Awaited<ReturnType<typeof offerLead>> | undefined;
+
   try {
     await lead.refreshLiveStatus();
-    // Not cancellable: a reserve cut short could still land, leaving a hold nobody releases.
-    const reservation = judgement.test ? { granted: true as const } : await CancellationScope.nonCancellable(() => reserveCapacity({
-      leadId: lead.leadId, partnerId: candidate.partnerId, assignmentId: candidate.assignmentId, priceMinor: candidate.priceMinor,
-      currency: route.currency, assignmentCaps: route.assignmentCaps, holdSeconds: holdSeconds(route, window),
-    }));
+    let reservation: { granted: true } | Awaited<ReturnType<typeof reserveCapacity>>;
+    if (judgement.test) reservation = { granted: true };
+    else if (patched(LEAD_FAST_PATH_PATCH)) {
+      // Whether the hold was granted is unknown until the activity answers: a failure releases it.
+      holding = true;
+      first = await CancellationScope.nonCancellable(() => offerLead(route, {
+        reserve, reservationId: ids.reservationId, takenOnDelivery, deliver: deliverInput(lead, delivery, 1, window !== null),
+      }));
+      ({ reservation } = first);
+    } else {
+      // Not cancellable: a reserve cut short could still land, leaving a hold nobody releases.
+      reservation = await CancellationScope.nonCancellable(() => reserveCapacity(reserve));
+    }
     if (!reservation.granted) {
+      holding = false;
       await lead.moveDelivery(delivery, 'denied', `${reservation.reason}${reservation.window ? ` (${reservation.window} cap)` : ''}: ${reservation.detail}`);
       return false;
     }
     holding = true;
     await lead.moveDelivery(delivery, 'delivering');
 
-    const delivered = await deliver(lead, delivery, route, window !== null);
+    const delivered = await deliver(lead, delivery, route, window !== null, first?.attempt);
     if (!delivered.ok) {
       await release('failed', delivered.reason);
       return false;
     }
     let answer = delivered.answer;
     // Charged on delivery (FLG's "when to add the charge"): the partner has taken the lead by having it.
-    if (!answer && window !== null && route.chargeOn !== 'delivery') {
+    if (!answer && !takenOnDelivery) {
       delivery.respondBy = new Date(Date.now() + window * 1000).toISOString();
       await recordRespondBy({ leadId: lead.leadId, partnerId: candidate.partnerId, respondBy: delivery.respondBy });
       await lead.moveDelivery(delivery, 'awaiting_response');
@@ -86,7 +110,7 @@ export async function offer(lead: LeadProgress, judgement: LeadJudgement, candid
       await release('declined', answer.reason ?? 'declined');
       return false;
     }
-    await CancellationScope.nonCancellable(() => settle('accepted'));
+    if (!first?.accepted) await CancellationScope.nonCancellable(() => settle('accepted'));
     holding = false;
     await lead.moveDelivery(delivery, 'accepted');
     return true;
@@ -107,14 +131,27 @@ export async function offer(lead: LeadProgress, judgement: LeadJudgement, candid
   }
 }
 
-/** Delivery attempts with backoff; a partner's refusal or silence is a result, and the history keeps each one. */
-async function deliver(lead: LeadProgress, delivery: DeliveryState, route: PartnerRoute, awaitsResponse: boolean): Promise<{ ok: true; answer?: { decision: Decision; reason?: string } } | { ok: false; reason: string }> {
+const deliverInput = (lead: LeadProgress, delivery: DeliveryState, attempt: number, awaitsResponse: boolean) => ({
+  leadId: lead.leadId, partnerId: delivery.partnerId, assignmentId: delivery.assignmentId, attempt, priceMinor: delivery.priceMinor, currency: delivery.currency, awaitsResponse,
+});
+
+/**
+ * Reserve, first attempt and, when the partner takes the lead by receiving it, the charge; retried as
+ * a delivery attempt is. The hold and the charge take well under a second, so a margin of 10 s over
+ * the attempt keeps a crashed worker's offer from waiting long to be retried.
+ */
+const offerLead = (route: PartnerRoute, input: OfferLeadInput) =>
+  proxyActivities<LeadActivities>({ startToCloseTimeout: route.attemptTimeoutMs + 10_000, retry: { maximumAttempts: 3, initialInterval: '1 second' } }).offerLead(input);
+
+/**
+ * Delivery attempts with backoff; a partner's refusal or silence is a result, and the history keeps
+ * each one. `first` is the attempt the offer already made with its reservation.
+ */
+async function deliver(lead: LeadProgress, delivery: DeliveryState, route: PartnerRoute, awaitsResponse: boolean, first?: AttemptRecord): Promise<{ ok: true; answer?: { decision: Decision; reason?: string } } | { ok: false; reason: string }> {
   const { deliverLead } = proxyActivities<LeadActivities>({ startToCloseTimeout: route.attemptTimeoutMs, retry: { maximumAttempts: 3, initialInterval: '1 second' } });
   for (let attempt = 1; ; attempt++) {
     delivery.attempts = attempt;
-    const result = await deliverLead({
-      leadId: lead.leadId, partnerId: delivery.partnerId, assignmentId: delivery.assignmentId, attempt, priceMinor: delivery.priceMinor, currency: delivery.currency, awaitsResponse,
-    });
+    const result = attempt === 1 && first ? first : await deliverLead(deliverInput(lead, delivery, attempt, awaitsResponse));
     if (result.ok) return { ok: true, answer: result.decision };
     if (attempt >= route.maxAttempts) return { ok: false, reason: `${attempt} attempts failed; last: ${result.error}` };
     await sleep(backoff(attempt));

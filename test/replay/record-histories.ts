@@ -3,7 +3,8 @@
  * stack and writes its histories to test/replay/histories/, which replay.test.ts replays on every
  * run. Recorded histories are kept once committed: a change to workflow code must still replay every
  * history ever recorded (or branch on patched()), because leads started on older code are still running.
- * A file that already exists is left alone, so re-running only adds new scenarios.
+ * A file that already exists is left alone, so re-running only adds new scenarios; after a patched()
+ * change, HISTORY_SUFFIX=-<patch> records the scenarios' new shapes beside the old ones.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,6 +15,7 @@ import { partnerWorkflowId } from '../../domain/ids';
 import { SCENARIOS, type Scenario } from './scenarios';
 
 const DIR = path.join(__dirname, 'histories');
+const SUFFIX = process.env.HISTORY_SUFFIX ?? '';
 
 /** Written by the Temporal CLI, whose JSON is the form `temporal workflow show --output json` gives operators too. */
 function save(name: string, workflowId: string): void {
@@ -33,7 +35,7 @@ describe('recording workflow histories', () => {
     const ctx = { api, receiver: stack.receiver, configure: (spec: Parameters<typeof configureDistribution>[1]) => configureDistribution(api, spec) };
     const { leadId, partnerIds } = await scenario.run(ctx);
     await api.temporal.workflow.getHandle(`lead-${leadId}`).result();
-    save(`${name}.lead`, `lead-${leadId}`);
-    for (const [i, partnerId] of partnerIds.entries()) save(`${name}.partner-${i}`, partnerWorkflowId(partnerId));
+    save(`${name}${SUFFIX}.lead`, `lead-${leadId}`);
+    for (const [i, partnerId] of partnerIds.entries()) save(`${name}${SUFFIX}.partner-${i}`, partnerWorkflowId(partnerId));
   }, 120_000);
 });

@@ -1,0 +1,43 @@
+import type { ReserveRequest, ReserveResult } from '../domain/reservations';
+import type { AttemptRecord } from './delivery/attempt';
+import type { capacityActivities } from './capacity';
+import type { DeliverInput, deliveryActivities } from './deliveries';
+
+export interface OfferLeadInput {
+  reserve: ReserveRequest;
+  deliver: DeliverInput;
+  /** The partner takes the lead by receiving it (no acceptance window, or charged on delivery). */
+  takenOnDelivery: boolean;
+  reservationId: string;
+}
+
+export interface OfferLeadResult {
+  reservation: ReserveResult;
+  /** The first delivery attempt, when the hold was granted. */
+  attempt?: AttemptRecord;
+  /** Charged at the locked price: the partner took the lead on that first attempt. */
+  accepted: boolean;
+}
+
+/**
+ * The common offer in one activity: hold the partner's capacity, make the first delivery attempt
+ * and, when the partner takes the lead by receiving it, charge it. Each step is idempotent on its
+ * own (the hold and the charge by reservation id, the attempt by its webhook id), so a retried
+ * activity finds what it already did. Every later step (retries, waiting for an answer, release)
+ * stays in the workflow, where it was.
+ */
+export function offerActivities(capacity: ReturnType<typeof capacityActivities>, deliveries: ReturnType<typeof deliveryActivities>) {
+  return {
+    async offerLead(input: OfferLeadInput): Promise<OfferLeadResult> {
+      const reservation = await capacity.reserveCapacity(input.reserve);
+      if (!reservation.granted) return { reservation, accepted: false };
+      const attempt = await deliveries.deliverLead(input.deliver);
+      const answer = attempt.decision?.decision;
+      const accepted = attempt.ok && answer !== 'decline' && (answer === 'accept' || input.takenOnDelivery);
+      if (accepted) {
+        await deliveries.acceptDelivery({ leadId: input.reserve.leadId, partnerId: input.reserve.partnerId, reservationId: input.reservationId, priceMinor: input.reserve.priceMinor });
+      }
+      return { reservation, attempt, accepted };
+    },
+  };
+}

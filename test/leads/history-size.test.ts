@@ -1,0 +1,26 @@
+import { useLeadStack } from '../helpers/lead-stack';
+import { configureDistribution } from '../helpers/distribution';
+
+// Temporal's server is what a lead costs most on: each history event is a write, each activity a
+// round trip. The lead path must cost it no more than a bare workflow of five activities, the shape
+// the benchmark compares it with (35 events: start, five activities with their tasks, completion).
+const BASELINE_EVENTS = 35;
+
+describe('what one lead costs Temporal', () => {
+  const stack = useLeadStack('history-size');
+
+  it('delivers an immediate lead to one partner in fewer history events than five bare activities, in one activity after judging', async () => {
+    const { api } = stack;
+    const d = await configureDistribution(api, { partners: [{ name: 'buyer', webhookUrl: (await stack.receiver('accept')).url, priority: 1 }] });
+    const created = await api.request('POST', '/leads', { body: { leadType: d.leadTypeName, fields: { name: 'Ada', postcode: 'N1' } } });
+    const handle = api.temporal.workflow.getHandle(`lead-${created.body.id}`);
+    expect((await handle.result()).status).toBe('delivered');
+
+    const events = (await handle.fetchHistory()).events ?? [];
+    expect(events.length).toBeLessThanOrEqual(BASELINE_EVENTS);
+    const activities = events.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.activityType?.name] : []));
+    expect(activities).toEqual(['offerLead']);
+    const [row] = await api.sql`select status from deliveries where lead_id = ${created.body.id}`;
+    expect(row).toEqual({ status: 'accepted' });
+  });
+});
