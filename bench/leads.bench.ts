@@ -5,8 +5,9 @@
  * a partner webhook receiver that answers 200 at once; PostgreSQL, the Temporal dev server (sqlite)
  * and MinIO run as child processes in a temporary folder, removed at the end.
  *
- *   phase 1: 20 leads/s for 15 s, open loop (fired on a timer whatever the completions):
- *            latency from just before POST /leads to the first byte of the webhook at the receiver.
+ *   phase 0: 5 leads/s for 10 s, open loop, unsaturated: latency from just before POST /leads to
+ *            the first byte of the webhook at the receiver.
+ *   phase 1: 20 leads/s for 15 s, open loop (fired on a timer whatever the completions): the same latency.
  *   phase 2: 200 leads fired as fast as possible, at most 50 POSTs in flight: throughput.
  * The baseline runs the same two phases with a workflow of five sequential no-op activities on its
  * own worker and task queue, started through the Temporal client; its latency is start -> completion.
@@ -23,6 +24,8 @@ import { startBenchReceiver, type BenchReceiver } from './lib/receiver';
 import { cpuByProcess, cpuDelta, fmt, memorySampler, openLoop, percentile, withConcurrency } from './lib/stats';
 import { reportFigures } from './lib/figures';
 
+const CALM_RATE_PER_S = 5;
+const CALM_COUNT = CALM_RATE_PER_S * 10;
 const RATE_PER_S = 20;
 const FIXED_SECONDS = 15;
 const FIXED_COUNT = RATE_PER_S * FIXED_SECONDS;
@@ -35,7 +38,8 @@ const DRAIN_TIMEOUT_MS = 60_000;
 const RUN_TIMEOUT_MS = 10 * 60_000;
 
 const TARGET_P99_MS = 250;
-const TARGET_BASELINE_SHARE = 0.7;
+const TARGET_CALM_P50_MS = 150;
+const TARGET_BASELINE_SHARE = 1;
 
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -164,7 +168,7 @@ async function runBaseline(stack: Stack, count: number, schedule: (fire: (i: num
   return { sent: count, done: latencies.length, errors, latencies, throughput: latencies.length / ((lastDone - firstSent) / 1000), ...mem.stop() };
 }
 
-const fixedRate = (count: number) => (fire: (i: number) => Promise<void>) => openLoop(count, 1000 / RATE_PER_S, fire);
+const fixedRate = (count: number, perSecond = RATE_PER_S) => (fire: (i: number) => Promise<void>) => openLoop(count, 1000 / perSecond, fire);
 const burst = (count: number) => (fire: (i: number) => Promise<void>) =>
   withConcurrency(Array.from({ length: count }, (_, i) => i), BURST_CONCURRENCY, (i) => fire(i));
 
@@ -219,6 +223,12 @@ async function main() {
     const warmBase = await runBaseline(stack, WARMUP, burst(WARMUP));
     if (warm.done < WARMUP || warmBase.done < WARMUP) throw new Error(`warm-up incomplete: ${warm.done}/${WARMUP} leads, ${warmBase.done}/${WARMUP} baseline (errors ${warm.errors + warmBase.errors})`);
 
+    log(`phase 0: ${CALM_RATE_PER_S}/s, leads`);
+    const calmLeads = await runLeads(stack, receiver, leadType, agentKey, CALM_COUNT, fixedRate(CALM_COUNT, CALM_RATE_PER_S));
+    await sleep(2_000);
+    log(`phase 0: ${CALM_RATE_PER_S}/s, baseline`);
+    const calmBase = await runBaseline(stack, CALM_COUNT, fixedRate(CALM_COUNT, CALM_RATE_PER_S));
+    await sleep(2_000);
     log(`phase 1: ${RATE_PER_S}/s for ${FIXED_SECONDS} s, leads`);
     const fixedLeads = await runLeads(stack, receiver, leadType, agentKey, FIXED_COUNT, fixedRate(FIXED_COUNT));
     await sleep(2_000);
@@ -253,7 +263,11 @@ async function main() {
     console.log(`leadrelay end to end vs a 5-no-op-activity Temporal baseline; node ${process.version}, ${require('node:os').cpus().length} cores, default worker options`);
     console.log('leadrelay latency: just before POST /leads -> first byte of the webhook at the receiver; baseline: client start -> result');
     console.log('');
+    const calmP50 = percentile(calmLeads.latencies, 0.5);
     printTable([
+      [`phase 0 (${CALM_RATE_PER_S}/s open loop): reached end`, `${calmLeads.done}/${calmLeads.sent}`, `${calmBase.done}/${calmBase.sent}`, 'all', pass(calmLeads.done === calmLeads.sent && calmLeads.errors === 0)],
+      ['phase 0: latency p50', ms(calmP50), ms(percentile(calmBase.latencies, 0.5)), `< ${TARGET_CALM_P50_MS} ms`, pass(calmP50 < TARGET_CALM_P50_MS)],
+      ['phase 0: latency p99', ms(percentile(calmLeads.latencies, 0.99)), ms(percentile(calmBase.latencies, 0.99)), '', ''],
       [`phase 1 (${RATE_PER_S}/s open loop, ${FIXED_SECONDS} s): reached end`, `${fixedLeads.done}/${fixedLeads.sent}`, `${fixedBase.done}/${fixedBase.sent}`, 'all', pass(fixedLeads.done === fixedLeads.sent && fixedLeads.errors === 0)],
       ['phase 1: sustained rate', rate(fixedLeads.throughput), rate(fixedBase.throughput), `${RATE_PER_S}/s`, pass(fixedLeads.throughput >= RATE_PER_S * 0.95)],
       ['phase 1: latency p50', ms(percentile(fixedLeads.latencies, 0.5)), ms(percentile(fixedBase.latencies, 0.5)), '', ''],
@@ -269,17 +283,18 @@ async function main() {
       ['phase 2: POST /leads p50 / p99', `${fmt(percentile(burstLeads.postLatencies!, 0.5), 0)} / ${ms(percentile(burstLeads.postLatencies!, 0.99))}`, '', '', ''],
       ['phase 2: peak RSS / heap (MB)', `${fmt(burstLeads.peakRssMb, 0)} / ${fmt(burstLeads.peakHeapMb, 0)}`, `${fmt(burstBase.peakRssMb, 0)} / ${fmt(burstBase.peakHeapMb, 0)}`, '', ''],
       ['events in one workflow history', String(leadEvents), String(baselineEvents), '≤ baseline', pass(leadEvents <= baselineEvents)],
-      ['errors (all phases)', String(fixedLeads.errors + burstLeads.errors), String(fixedBase.errors + burstBase.errors), '0', pass(fixedLeads.errors + burstLeads.errors === 0)],
+      ['errors (all phases)', String(calmLeads.errors + fixedLeads.errors + burstLeads.errors), String(calmBase.errors + fixedBase.errors + burstBase.errors), '0', pass(calmLeads.errors + fixedLeads.errors + burstLeads.errors === 0)],
     ]);
     reportFigures([
       { bench: 'leads', figure: 'burst throughput to webhook', unit: '/s', value: burstLeads.throughput, baseline: burstBase.throughput, target: '>= 100 % of baseline' },
       { bench: 'leads', figure: 'burst throughput to completion', unit: '/s', value: burstLeads.completedThroughput ?? NaN, baseline: burstBase.throughput, target: '>= 100 % of baseline' },
+      { bench: 'leads', figure: `intake to webhook p50 at ${CALM_RATE_PER_S}/s`, unit: 'ms', value: calmP50, baseline: percentile(calmBase.latencies, 0.5), target: `< ${TARGET_CALM_P50_MS} ms` },
       { bench: 'leads', figure: `intake to webhook p99 at ${RATE_PER_S}/s`, unit: 'ms', value: p99, baseline: percentile(fixedBase.latencies, 0.99), target: `< ${TARGET_P99_MS} ms` },
       { bench: 'leads', figure: 'events per history', unit: 'events', value: leadEvents, baseline: baselineEvents, target: '<= baseline' },
       { bench: 'leads', figure: 'peak RSS, burst', unit: 'MB', value: burstLeads.peakRssMb, baseline: burstBase.peakRssMb },
     ]);
     console.log('');
-    for (const [name, r] of [['phase 1 leads', fixedLeads], ['phase 1 baseline', fixedBase], ['phase 2 leads', burstLeads], ['phase 2 baseline', burstBase]] as const) {
+    for (const [name, r] of [['phase 0 leads', calmLeads], ['phase 0 baseline', calmBase], ['phase 1 leads', fixedLeads], ['phase 1 baseline', fixedBase], ['phase 2 leads', burstLeads], ['phase 2 baseline', burstBase]] as const) {
       console.log(`${name.padEnd(16)} wall ${fmt(r.wallS)} s, event-loop delay p99 ${fmt(r.loopP99Ms, 0)} ms, CPU s: ${r.cpu.map(([n, c]) => `${n} ${fmt(c)}`).join(', ')}`);
     }
     console.log(`Temporal dev server sqlite file in ${process.env.BENCH_TEMPORAL_DB_DIR ?? 'the run\'s temporary folder on disk'}`);
