@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Sql } from '../db/client';
-import { auditAppointment, bookedAppointment, cancelAppointment, findAppointment, moveAppointment, sendOnce, setAppointmentOutcome, type Appointment, type AppointmentOutcome } from '../db/appointments';
+import { auditAppointment, bookedAppointment, cancelAppointment, deferredCharge, findAppointment, moveAppointment, sendOnce, setAppointmentOutcome, type Appointment, type AppointmentOutcome } from '../db/appointments';
 import { getAppointmentSettings } from '../db/appointment-settings';
 import { getLead } from '../db/leads';
 import { getPartner } from '../db/partners';
@@ -9,6 +9,7 @@ import type { Partner } from '../domain/config';
 import type { FieldSealer } from '../infra/field-sealing';
 import type { Notifier } from '../infra/notifier';
 import { outcomeLink } from '../infra/appointment-links';
+import type { ChargeRequest } from '../workflows/partner-messages';
 
 interface Recipient { recipient: 'consumer' | 'partner'; channel: Channel; address: string }
 interface Message { kind: string; key: string; subject: string; consumer: string; partner: string; sentAt: string; partnerEmail?: string }
@@ -19,7 +20,11 @@ const stringField = (fields: Record<string, unknown>, name: string) => {
 };
 
 /** An appointment's own side effects: its plan, its reminders and notices (each sent once), its moves and cancel. */
-export function appointmentActivities(deps: { sql: Sql; notifier: Notifier; sealer: FieldSealer; links: { publicUrl: string; secret: string } }) {
+export function appointmentActivities(deps: {
+  sql: Sql; notifier: Notifier; sealer: FieldSealer; links: { publicUrl: string; secret: string };
+  /** Adds a charge to the partner's ledger once per key (capacity activities' addLaterCharge); true when charged now. */
+  charge: (partnerId: string, req: ChargeRequest) => Promise<boolean>;
+}) {
   const { sql, notifier } = deps;
 
   /** The appointment with everything its messages need: the partner, the consumer's contacts and timezone. */
@@ -65,6 +70,16 @@ export function appointmentActivities(deps: { sql: Sql; notifier: Notifier; seal
       if (once) sent += 1;
     }
     return sent;
+  };
+
+  /** The price locked when the partner took the lead, for an appointment its assignment charges only once kept. */
+  const chargeKept = async ({ partner }: Loaded, a: Appointment) => {
+    const due = await deferredCharge(sql, a.id);
+    if (!due || due.priceMinor === 0) return;
+    await deps.charge(partner.id, {
+      key: `appointment:${a.id}`, leadId: a.leadId, assignmentId: due.assignmentId, amountMinor: due.priceMinor, description: `lead ${a.leadId}: appointment at ${a.start} ${a.outcome}`,
+    });
+    await auditAppointment(sql, a, 'charged', `${partner.name} charged ${due.priceMinor} (minor units), the price locked at booking, for the appointment at ${a.start} (${a.outcome})`, { priceMinor: due.priceMinor });
   };
 
   const when = (loaded: Loaded, a: Appointment = loaded.appointment) => localTime(a.start, loaded.timeZone);
@@ -119,7 +134,11 @@ export function appointmentActivities(deps: { sql: Sql; notifier: Notifier; seal
       return planOf({ ...loaded, appointment: cancelled });
     },
 
-    /** Records the partner's word on the appointment, or kept after the grace period, in its lead's audit trail. */
+    /**
+     * Records the partner's word on the appointment, or kept after the grace period, in its lead's audit
+     * trail; an appointment charged once kept is charged its locked price when attended or kept, once
+     * however often this runs.
+     */
     async recordAppointmentOutcome(input: { appointmentId: string; outcome: AppointmentOutcome; by: string; at: string }): Promise<AppointmentPlan> {
       const loaded = await load(input.appointmentId);
       const recorded = (await setAppointmentOutcome(sql, input.appointmentId, input.outcome, input.by, new Date(input.at)))!;
@@ -127,6 +146,7 @@ export function appointmentActivities(deps: { sql: Sql; notifier: Notifier; seal
         ? `appointment at ${recorded.start} counts as kept: ${input.by}`
         : `${input.by} recorded the appointment at ${recorded.start} as ${input.outcome === 'attended' ? 'attended' : 'a no-show'}`;
       await auditAppointment(sql, recorded, recorded.outcome ?? input.outcome, summary, { by: input.by });
+      if (recorded.outcome === 'attended' || recorded.outcome === 'kept') await chargeKept(loaded, recorded);
       return planOf({ ...loaded, appointment: recorded });
     },
 

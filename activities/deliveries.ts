@@ -5,7 +5,7 @@ import type { Dispatcher } from 'undici';
 import type { Sql } from '../db/client';
 import { getLead } from '../db/leads';
 import { getLeadType } from '../db/lead-types';
-import { bookedAppointment } from '../db/appointments';
+import { bookedAppointment, deferAppointmentCharge } from '../db/appointments';
 import { appointmentInvite } from './delivery/appointment-invite';
 import { getPartner } from '../db/partners';
 import { markDelivered, markOutcome, markRespondBy, recordAttempt, type DeliveryOutcome } from '../db/deliveries';
@@ -76,14 +76,14 @@ export function deliveryActivities(deps: DeliveryDeps) {
       }).catch((err: Error) => log.warn('circuit-open notice not sent', { partnerId: partner.id, error: err.message }));
     }
   };
-  const recordSettlement = async (leadId: string, partnerId: string, outcome: DeliveryOutcome, priceMinor: number, reason?: string, charged = outcome === 'accepted') => {
+  const recordSettlement = async (leadId: string, partnerId: string, outcome: DeliveryOutcome, priceMinor: number, reason?: string, charged: boolean | 'when kept' = outcome === 'accepted') => {
     const at = new Date().toISOString();
     deps.metrics.deliveries.inc({ partner_id: partnerId, outcome });
     await markOutcome(sql, { leadId, partnerId, outcome, reason, at });
     await appendAudit(sql, leadId, `settle:${partnerId}`, {
       at,
       type: `delivery_${outcome}`,
-      summary: `partner ${partnerId}: ${outcome}${reason ? ` (${reason})` : ''}; price ${priceMinor} (minor units)${charged ? ' charged' : ' not charged'}`,
+      summary: `partner ${partnerId}: ${outcome}${reason ? ` (${reason})` : ''}; price ${priceMinor} (minor units)${charged === 'when kept' ? ' locked, charged once the appointment is kept' : charged ? ' charged' : ' not charged'}`,
       detail: { partnerId, outcome, reason, priceMinor },
     });
   };
@@ -189,11 +189,16 @@ export function deliveryActivities(deps: DeliveryDeps) {
     /**
      * Charges an accepted lead at its locked price. Refused when the partner's hold is gone (a worker
      * outage outlasted it): the partner is then told the lead is no longer available, never that it
-     * was accepted, so nobody holds a lead that was not charged.
+     * was accepted, so nobody holds a lead that was not charged. A booked appointment whose assignment
+     * charges once it is kept counts against the caps now, at no charge; its price is locked on the
+     * appointment, and charged when its outcome is attended or kept.
      */
-    async acceptDelivery(input: { leadId: string; partnerId: string; reservationId: string; priceMinor: number }): Promise<void> {
-      await deps.capacity.commitReservation({ leadId: input.leadId, partnerId: input.partnerId, reservationId: input.reservationId, priceMinor: input.priceMinor });
-      await recordSettlement(input.leadId, input.partnerId, 'accepted', input.priceMinor);
+    async acceptDelivery(input: { leadId: string; partnerId: string; reservationId: string; priceMinor: number; appointmentCharge?: 'booked' | 'kept'; assignmentId?: string }): Promise<void> {
+      const settle = { leadId: input.leadId, partnerId: input.partnerId, reservationId: input.reservationId };
+      const appointment = input.appointmentCharge === 'kept' ? await bookedAppointment(sql, input.leadId, input.partnerId) : undefined;
+      if (appointment) await deferAppointmentCharge(sql, appointment.id, { priceMinor: input.priceMinor, assignmentId: input.assignmentId ?? null });
+      await deps.capacity.commitReservation({ ...settle, priceMinor: appointment ? 0 : input.priceMinor });
+      await recordSettlement(input.leadId, input.partnerId, 'accepted', input.priceMinor, undefined, appointment ? 'when kept' : true);
     },
 
     /** Releases the hold of a lead the partner won't have, and records why. A hold already gone is already released. */

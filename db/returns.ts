@@ -41,11 +41,14 @@ export async function setReturnPolicy(sql: Sql, partnerId: string, policy: Retur
 
 export interface Charge { key: string; amountMinor: number; currency: string; chargedAt: Date }
 
-/** The partner's charge for a lead: what a return credits back. Undefined when the lead was never charged to it. */
+/**
+ * The partner's charge for a lead: what a return credits back. Undefined when the lead was never charged to it.
+ * A kept appointment's lead has two, its delivery's at 0 and the appointment's: the larger is the one paid.
+ */
 export async function chargeFor(sql: Sql, partnerId: string, leadId: string): Promise<Charge | undefined> {
   const [row] = await sql<{ key: string; amountMinor: string; currency: string; chargedAt: Date }[]>`
     select txn_key as key, -amount_minor as "amountMinor", currency, occurred_at as "chargedAt" from partner_transactions
-    where partner_id = ${partnerId} and lead_id = ${leadId} and kind = 'charge' order by seq limit 1`;
+    where partner_id = ${partnerId} and lead_id = ${leadId} and kind = 'charge' order by amount_minor, seq limit 1`;
   return row && { ...row, amountMinor: Number(row.amountMinor) };
 }
 

@@ -44,7 +44,7 @@ export async function offer(lead: LeadProgress, judgement: LeadJudgement, candid
   // A test lead reserves nothing and is charged nothing: its outcome is only recorded.
   const settle = (outcome: 'accepted' | 'declined' | 'expired' | 'failed' | 'withdrawn', reason?: string) =>
     judgement.test ? settleTestDelivery({ leadId: lead.leadId, partnerId: candidate.partnerId, outcome, reason })
-      : outcome === 'accepted' ? acceptDelivery(ids) : releaseDelivery({ ...ids, outcome, reason: reason ?? outcome });
+      : outcome === 'accepted' ? acceptDelivery({ ...ids, appointmentCharge: route.appointmentCharge, assignmentId: candidate.assignmentId }) : releaseDelivery({ ...ids, outcome, reason: reason ?? outcome });
   const release = async (outcome: 'declined' | 'expired' | 'failed' | 'withdrawn', reason: string) => {
     await CancellationScope.nonCancellable(() => settle(outcome, reason));
     holding = false;
