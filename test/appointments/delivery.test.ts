@@ -52,7 +52,7 @@ describe('a booked appointment travels with the lead to its partner', () => {
     expect(source).toContain(`UID:appointment-${booked.body.id}@leadrelay`);
   });
 
-  it('is called off when the partner declines the lead: the slot is free again, and the history says why', async () => {
+  it('is called off when the partner declines the lead: the slot is free again, the history says why, and the lead waits for another booking', async () => {
     const receiver = await stack.receiver('decline');
     const d = await configureDistribution(stack.api, { referralMethod: 'appointment', partners: [{ name: 'surveyor', webhookUrl: receiver.url, priority: 1 }] });
     const partnerId = d.partners.surveyor!.id;
@@ -67,7 +67,7 @@ describe('a booked appointment travels with the lead to its partner', () => {
       return first?.status === 'cancelled' ? first : undefined;
     }, { timeoutMs: 60_000 });
     expect(appointment).toMatchObject({ partnerId, start: slot.start });
-    expect((await stack.api.request('GET', `/leads/${lead}`)).body.status).toBe('declined_everywhere');
+    expect((await stack.api.request('GET', `/leads/${lead}`)).body).toMatchObject({ status: 'awaiting_referral', reason: 'no partner has taken the lead yet; another appointment may be booked' });
     const history = JSON.stringify((await stack.api.request('GET', `/leads/${lead}/history`)).body);
     expect(history).toContain('the partner did not take the lead (declined: outside our area)');
     const free = (await stack.api.request('GET', `/partners/${partnerId}/slots`)).body.slots.map((s: { start: string }) => s.start);
