@@ -12,7 +12,7 @@ import { markDelivered, markOutcome, markRespondBy, recordAttempt, type Delivery
 import { appendAudit } from '../db/audit';
 import { recordDeliveryFailure, recordDeliverySuccess } from '../db/circuits';
 import { DEFAULT_CIRCUIT_BREAKER } from '../domain/circuit';
-import type { Partner } from '../domain/config';
+import type { Partner, WebhookDelivery } from '../domain/config';
 import type { Metrics } from '../infra/metrics';
 import { sealedFieldNames, type FieldSealer } from '../infra/field-sealing';
 import { deliveryKey } from '../domain/ids';
@@ -87,6 +87,11 @@ export function deliveryActivities(deps: DeliveryDeps) {
       detail: { partnerId, outcome, reason, priceMinor },
     });
   };
+  /** A signed JSON event (not a lead) to a webhook partner, on its URL with its headers. */
+  const sendEvent = (partner: Partner & { delivery: WebhookDelivery }, webhookId: string, body: string, values: Record<string, unknown>) => sendWebhook({
+    delivery: { ...partner.delivery, format: 'json' }, webhookId, attempt: 1, dispatcher: deps.dispatcher,
+    url: renderUrl(partner.delivery.url, values), request: { contentType: 'application/json', headers: renderHeaders(partner.delivery.headers, values), body },
+  });
   /** The email's accept and decline links, valid until its acceptance window closes (a week if the lead type has none). */
   const answerLinks = async (leadId: string, leadTypeId: string | null, partnerId: string) => {
     const leadType = leadTypeId ? await getLeadType(sql, leadTypeId) : undefined;
@@ -226,10 +231,7 @@ export function deliveryActivities(deps: DeliveryDeps) {
       // The portal shows a withdrawn lead as such; its partner hears by email only if it asked for notices.
       if (partner.delivery.type === 'portal' && !partner.delivery.notifyByEmail) return;
       const record = partner.delivery.type === 'webhook'
-        ? await sendWebhook({
-          delivery: { ...partner.delivery, format: 'json' }, webhookId: key, attempt: 1, dispatcher: deps.dispatcher,
-          url: renderUrl(partner.delivery.url, values), request: { contentType: 'application/json', headers: renderHeaders(partner.delivery.headers, values), body },
-        })
+        ? await sendEvent({ ...partner, delivery: partner.delivery }, key, body, values)
         : await sendLeadEmail({
           delivery: {
             type: 'email', addresses: partner.delivery.type === 'email' ? partner.delivery.addresses : [partner.email],
@@ -239,6 +241,17 @@ export function deliveryActivities(deps: DeliveryDeps) {
         });
       if (!record.ok) throw new Error(`withdrawal notice to ${partner.name} failed: ${record.error}`);
       await appendAudit(sql, input.leadId, `withdrawn:${input.partnerId}`, { at: record.startedAt, type: 'partner_told_withdrawn', summary: `${partner.name} told the lead is withdrawn (${record.channel})` });
+    },
+
+    /**
+     * One signed webhook event about a lead the partner has (an appointment moved or cancelled):
+     * null when the partner takes no webhooks. Its webhook-id is the key, so a partner deduplicates a resend.
+     */
+    async sendPartnerEvent(input: { leadId: string; partnerId: string; key: string; event: Record<string, unknown> }): Promise<AttemptRecord | null> {
+      const partner = await getPartner(sql, input.partnerId);
+      if (partner?.delivery?.type !== 'webhook') return null;
+      const values = { 'lead.id': input.leadId, 'partner.id': partner.id, 'partner.name': partner.name };
+      return sendEvent({ ...partner, delivery: partner.delivery }, `${deliveryKey(input.leadId, partner.id)}_${input.key}`, JSON.stringify({ ...input.event, leadId: input.leadId }), values);
     },
 
     /** Keeps the deadline a partner must answer by, and the workflow that hears the answer, where the API reads them. */

@@ -39,22 +39,23 @@ export function createActivities(deps: ActivityDeps) {
   const { sql, env } = deps;
   const metrics = deps.metrics ?? createMetrics('worker');
   const capacity = capacityActivities(deps.temporal, sql, metrics);
+  const deliveries = deliveryActivities({
+    sql,
+    dispatcher: deliveryAgent({ allowPrivateAddresses: env.WEBHOOK_ALLOW_PRIVATE_ADDRESSES }),
+    mailer: nodemailer.createTransport(env.SMTP_URL),
+    mailFrom: env.MAIL_FROM,
+    publicUrl: env.PUBLIC_URL,
+    linkSecret: env.LINK_SIGNING_SECRET,
+    capacity,
+    operatorEmail: env.OPERATOR_EMAIL,
+    metrics,
+    sealer: deps.sealer ?? fieldSealerFromEnv(),
+  });
   return {
     ...leadActivities(sql, metrics),
     ...routingActivities(sql),
     ...capacity,
-    ...deliveryActivities({
-      sql,
-      dispatcher: deliveryAgent({ allowPrivateAddresses: env.WEBHOOK_ALLOW_PRIVATE_ADDRESSES }),
-      mailer: nodemailer.createTransport(env.SMTP_URL),
-      mailFrom: env.MAIL_FROM,
-      publicUrl: env.PUBLIC_URL,
-      linkSecret: env.LINK_SIGNING_SECRET,
-      capacity,
-      operatorEmail: env.OPERATOR_EMAIL,
-      metrics,
-      sealer: deps.sealer ?? fieldSealerFromEnv(),
-    }),
+    ...deliveries,
     ...partnerActivities(sql, deps.notifier ?? createNotifier(env)),
     ...invoicingActivities({
       sql, store: createObjectStore(env), renderer: createPdfRenderer(), mailer: nodemailer.createTransport(env.SMTP_URL), mailFrom: env.MAIL_FROM, settings: billingSettings(env),
@@ -63,7 +64,7 @@ export function createActivities(deps: ActivityDeps) {
     ...transferActivities(sql, env, deps.twilioHttpClient),
     ...appointmentActivities({
       sql, notifier: deps.notifier ?? createNotifier(env), sealer: deps.sealer ?? fieldSealerFromEnv(), links: { publicUrl: env.PUBLIC_URL, secret: env.LINK_SIGNING_SECRET },
-      charge: capacity.addLaterCharge,
+      charge: capacity.addLaterCharge, partnerEvent: deliveries.sendPartnerEvent,
     }),
   };
 }

@@ -143,7 +143,7 @@ export async function findAppointment(sql: Sql, id: string): Promise<Appointment
   return row ? toAppointment(row as never) : undefined;
 }
 
-export interface AppointmentMessage { key: string; appointmentId: string; version: number; kind: string; channel: 'email' | 'sms'; recipient: 'consumer' | 'partner'; address: string; body: string; sentAt: Date }
+export interface AppointmentMessage { key: string; appointmentId: string; version: number; kind: string; channel: 'email' | 'sms' | 'webhook'; recipient: 'consumer' | 'partner'; address: string; body: string; sentAt: Date }
 
 /**
  * Sends one message about an appointment at most once per key: the key is inserted in a transaction

@@ -26,6 +26,9 @@ describe('an appointment lead with referral scope 3', () => {
       return api.request('POST', `/leads/${lead}/appointments`, { body: { partnerId: partner(name).id, start: slot.start } });
     };
 
+    const unnamed = await api.request('POST', `/leads/${lead}/refer`, { body: {} });
+    expect(unnamed.status).toBe(409);
+    expect(unnamed.body.message).toBe('an appointment is booked with one partner; this names 0');
     expect((await book('alpha')).status).toBe(201);
     const again = await book('alpha', 1);
     expect(again.status).toBe(409);
