@@ -1,4 +1,5 @@
 import type { Sql } from './client';
+import { DELIVERY_CHARGE_PREFIX } from '../domain/capacity';
 import type { MonthReturns, ReturnPolicy, ReturnStatus } from '../domain/returns';
 
 export interface LeadReturn {
@@ -56,7 +57,7 @@ export async function chargeFor(sql: Sql, partnerId: string, leadId: string): Pr
 export async function monthReturns(sql: Sql, partnerId: string, now: Date, timezone: string): Promise<MonthReturns> {
   const [row] = await sql<{ charged: string; returned: string }[]>`
     select
-      (select count(*) from partner_transactions where partner_id = ${partnerId} and kind = 'charge'
+      (select count(*) from partner_transactions where partner_id = ${partnerId} and kind = 'charge' and starts_with(txn_key, ${DELIVERY_CHARGE_PREFIX})
         and date_trunc('month', occurred_at at time zone ${timezone}) = date_trunc('month', ${now}::timestamptz at time zone ${timezone})) as charged,
       (select count(*) from lead_returns where partner_id = ${partnerId} and status in ('pending', 'approved')
         and date_trunc('month', requested_at at time zone ${timezone}) = date_trunc('month', ${now}::timestamptz at time zone ${timezone})) as returned`;

@@ -63,4 +63,36 @@ describe('an appointment lead with referral scope 3', () => {
     const deltas = (await api.request('GET', `/leads/${lead}/appointments`)).body.items.filter((a: { partnerId: string }) => a.partnerId === partner('delta').id);
     expect(deltas.map((a: { status: string }) => a.status)).toEqual(['released', 'released']);
   }, 180_000);
+
+  it('a partner that declines frees its place: its appointment is called off, and another partner may be booked', async () => {
+    const { api } = stack;
+    const [declining, accepting] = [await stack.receiver('decline'), await stack.receiver('accept')];
+    const d = await configureDistribution(api, {
+      referralMethod: 'appointment', referralScope: 1,
+      partners: [{ name: 'decliner', webhookUrl: declining.url, priority: 2 }, { name: 'taker', webhookUrl: accepting.url, priority: 1 }],
+    });
+    for (const p of Object.values(d.partners)) await api.request('PUT', `/partners/${p.id}/appointment-availability`, { body: { windows: allWeek, slotMinutes: 60, minNoticeMinutes: 60 } });
+    const lead = (await api.request('POST', '/leads', { body: { leadType: d.leadTypeName, fields: { name: 'Ada', postcode: 'LS1' } } })).body.id;
+    await eventually(async () => ((await api.request('GET', `/leads/${lead}`)).body.status === 'awaiting_referral' ? true : undefined));
+    const book = async (name: string) => {
+      const { id } = d.partners[name]!;
+      const slot = (await api.request('GET', `/partners/${id}/slots`)).body.slots[0];
+      return api.request('POST', `/leads/${lead}/appointments`, { body: { partnerId: id, start: slot.start } });
+    };
+
+    const first = await book('decliner');
+    expect(first.status).toBe(201);
+    await eventually(async () => {
+      const [a] = (await api.request('GET', `/leads/${lead}/appointments`)).body.items.filter((x: { id: string }) => x.id === first.body.id);
+      return a?.status === 'cancelled' ? true : undefined;
+    }, { timeoutMs: 60_000 });
+    expect((await book('decliner')).status).toBe(409);
+    expect((await book('taker')).status).toBe(201);
+    const done = await eventually(async () => {
+      const body = (await api.request('GET', `/leads/${lead}`)).body;
+      return body.status === 'delivered' ? body : undefined;
+    }, { timeoutMs: 60_000 });
+    expect(done.reason).toMatch(/^accepted by taker-\w+$/);
+    expect(done.deliveries.map((x: { status: string }) => x.status)).toEqual(['declined', 'accepted']);
+  }, 120_000);
 });
