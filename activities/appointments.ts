@@ -1,17 +1,21 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Sql } from '../db/client';
-import { auditAppointment, bookedAppointment, cancelAppointment, findAppointment, moveAppointment, sendOnce, setAppointmentOutcome, type Appointment, type AppointmentOutcome } from '../db/appointments';
+import { auditAppointment, bookedAppointment, cancelAppointment, deferredCharge, findAppointment, moveAppointment, sendOnce, setAppointmentOutcome, type Appointment, type AppointmentOutcome } from '../db/appointments';
 import { getAppointmentSettings } from '../db/appointment-settings';
 import { getLead } from '../db/leads';
 import { getPartner } from '../db/partners';
 import { isTimeZone, localTime, type AppointmentPlan, type Channel } from '../domain/appointment-reminders';
 import type { Partner } from '../domain/config';
 import type { FieldSealer } from '../infra/field-sealing';
-import type { Notifier } from '../infra/notifier';
+import type { CalendarInvite, Notifier } from '../infra/notifier';
+import { appointmentInvite } from './delivery/appointment-invite';
+import type { AttemptRecord } from './delivery/attempt';
+import { appendAudit } from '../db/audit';
 import { outcomeLink } from '../infra/appointment-links';
+import type { ChargeRequest } from '../workflows/partner-messages';
 
 interface Recipient { recipient: 'consumer' | 'partner'; channel: Channel; address: string }
-interface Message { kind: string; key: string; subject: string; consumer: string; partner: string; sentAt: string; partnerEmail?: string }
+interface Message { kind: string; key: string; subject: string; consumer: string; partner: string; sentAt: string; partnerEmail?: string; partnerInvite?: CalendarInvite }
 
 const stringField = (fields: Record<string, unknown>, name: string) => {
   const value = fields[name];
@@ -19,7 +23,13 @@ const stringField = (fields: Record<string, unknown>, name: string) => {
 };
 
 /** An appointment's own side effects: its plan, its reminders and notices (each sent once), its moves and cancel. */
-export function appointmentActivities(deps: { sql: Sql; notifier: Notifier; sealer: FieldSealer; links: { publicUrl: string; secret: string } }) {
+export function appointmentActivities(deps: {
+  sql: Sql; notifier: Notifier; sealer: FieldSealer; links: { publicUrl: string; secret: string };
+  /** Adds a charge to the partner's ledger once per key (capacity activities' addLaterCharge); true when charged now. */
+  charge: (partnerId: string, req: ChargeRequest) => Promise<boolean>;
+  /** A signed webhook event to the partner (delivery activities' sendPartnerEvent); null when it takes no webhooks. */
+  partnerEvent: (input: { leadId: string; partnerId: string; key: string; event: Record<string, unknown> }) => Promise<AttemptRecord | null>;
+}) {
   const { sql, notifier } = deps;
 
   /** The appointment with everything its messages need: the partner, the consumer's contacts and timezone. */
@@ -38,7 +48,7 @@ export function appointmentActivities(deps: { sql: Sql; notifier: Notifier; seal
       { recipient: 'partner' as const, channel: 'email' as const, address: partner.email },
       { recipient: 'partner' as const, channel: 'sms' as const, address: partner.smsNumber ?? undefined },
     ].filter((r): r is Recipient => r.address !== undefined);
-    return { appointment, partner, settings, timeZone, recipients };
+    return { appointment, lead, partner, settings, timeZone, recipients };
   };
   type Loaded = Awaited<ReturnType<typeof load>>;
 
@@ -59,12 +69,51 @@ export function appointmentActivities(deps: { sql: Sql; notifier: Notifier; seal
         // The consumer's number or address is personal data: kept sealed, as the lead's fields are.
         address: to.recipient === 'consumer' ? JSON.stringify(deps.sealer.seal(to.address)) : to.address,
       };
+      const invite = to.recipient === 'partner' ? message.partnerInvite : undefined;
       const once = await sendOnce(sql, row, () => (to.channel === 'email'
-        ? notifier.email({ to: to.address, subject: message.subject, text: body })
+        ? notifier.email({ to: to.address, subject: message.subject, text: body, ...(invite ? { invite } : {}) })
         : notifier.sms({ to: to.address, body })));
       if (once) sent += 1;
     }
     return sent;
+  };
+
+  /** The price locked when the partner took the lead, for an appointment its assignment charges only once kept. */
+  const chargeKept = async ({ partner }: Loaded, a: Appointment) => {
+    const due = await deferredCharge(sql, a.id);
+    if (!due || due.priceMinor === 0) return;
+    await deps.charge(partner.id, {
+      key: `appointment:${a.id}`, leadId: a.leadId, assignmentId: due.assignmentId, amountMinor: due.priceMinor, description: `lead ${a.leadId}: appointment at ${a.start} ${a.outcome}`,
+    });
+    await auditAppointment(sql, a, 'charged', `${partner.name} charged ${due.priceMinor} (minor units), the price locked at booking, for the appointment at ${a.start} (${a.outcome})`, { priceMinor: due.priceMinor });
+  };
+
+  /**
+   * A webhook partner also hears of a move or cancel as a signed event, once per version and change. A
+   * partner endpoint that fails is noted in the lead's history; the move or cancel stands.
+   */
+  const tellByWebhook = async ({ appointment, partner }: Loaded, change: 'rescheduled' | 'cancelled', key: string, input: { from?: string; reason?: string; at: string }) => {
+    if (partner.delivery?.type !== 'webhook') return 0;
+    const event = {
+      type: `appointment.${change}`,
+      appointment: { id: appointment.id, startsAt: appointment.start, endsAt: appointment.end, version: appointment.version },
+      ...(input.from ? { previousStartsAt: input.from } : {}), ...(input.reason ? { reason: input.reason } : {}),
+    };
+    const row = {
+      key: `${appointment.id}:${key}:webhook:partner`, appointmentId: appointment.id, version: appointment.version, kind: change, channel: 'webhook' as const,
+      recipient: 'partner' as const, address: partner.delivery.url, body: JSON.stringify(event), sentAt: new Date(input.at),
+    };
+    try {
+      return (await sendOnce(sql, row, async () => {
+        const record = await deps.partnerEvent({ leadId: appointment.leadId, partnerId: partner.id, key: `appointment_${appointment.id}_${key.replace(':', '_')}`, event });
+        if (record && !record.ok) throw new Error(record.error ?? 'webhook failed');
+      })) ? 1 : 0;
+    } catch (err) {
+      await appendAudit(sql, appointment.leadId, `appointment:${appointment.id}:${key}:webhook-failed`, {
+        at: new Date().toISOString(), type: 'appointment_webhook_failed', summary: `${partner.name} not told by webhook that the appointment was ${change}: ${(err as Error).message}`,
+      });
+      return 0;
+    }
   };
 
   const when = (loaded: Loaded, a: Appointment = loaded.appointment) => localTime(a.start, loaded.timeZone);
@@ -119,7 +168,11 @@ export function appointmentActivities(deps: { sql: Sql; notifier: Notifier; seal
       return planOf({ ...loaded, appointment: cancelled });
     },
 
-    /** Records the partner's word on the appointment, or kept after the grace period, in its lead's audit trail. */
+    /**
+     * Records the partner's word on the appointment, or kept after the grace period, in its lead's audit
+     * trail; an appointment charged once kept is charged its locked price when attended or kept, once
+     * however often this runs.
+     */
     async recordAppointmentOutcome(input: { appointmentId: string; outcome: AppointmentOutcome; by: string; at: string }): Promise<AppointmentPlan> {
       const loaded = await load(input.appointmentId);
       const recorded = (await setAppointmentOutcome(sql, input.appointmentId, input.outcome, input.by, new Date(input.at)))!;
@@ -127,6 +180,7 @@ export function appointmentActivities(deps: { sql: Sql; notifier: Notifier; seal
         ? `appointment at ${recorded.start} counts as kept: ${input.by}`
         : `${input.by} recorded the appointment at ${recorded.start} as ${input.outcome === 'attended' ? 'attended' : 'a no-show'}`;
       await auditAppointment(sql, recorded, recorded.outcome ?? input.outcome, summary, { by: input.by });
+      if (recorded.outcome === 'attended' || recorded.outcome === 'kept') await chargeKept(loaded, recorded);
       return planOf({ ...loaded, appointment: recorded });
     },
 
@@ -146,7 +200,12 @@ export function appointmentActivities(deps: { sql: Sql; notifier: Notifier; seal
           consumer: `Your appointment ${withPartner(partner)} on ${was} is cancelled.`,
           partner: `The appointment for lead ${appointment.leadId} on ${was} is cancelled: ${input.reason ?? 'no reason given'}`,
         };
-      return { sent: await tell(loaded, ['email', 'sms'], { kind: input.change, key: `v${appointment.version}:${input.change}`, sentAt: input.at, ...message }) };
+      // The partner's calendar takes the move or cancel as an update of the event the delivery's invite put there.
+      const method = input.change === 'rescheduled' ? 'REQUEST' : 'CANCEL';
+      const partnerInvite = { method, content: appointmentInvite(appointment, `${loaded.lead.leadType} appointment (lead ${appointment.leadId})`, method) } as const;
+      const key = `v${appointment.version}:${input.change}`;
+      const sent = await tell(loaded, ['email', 'sms'], { kind: input.change, key, sentAt: input.at, ...message, partnerInvite });
+      return { sent: sent + (await tellByWebhook(loaded, input.change, key, input)) };
     },
   };
 }

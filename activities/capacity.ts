@@ -6,7 +6,8 @@ import { partnerCapacityClient } from '../infra/partner-capacity-client';
 import type { Sql } from '../db/client';
 import { partnerStartFromDb } from '../db/partner-ledger';
 import { appendAudit } from '../db/audit';
-import { forgetHold, isCharged, recordHold } from '../db/partner-holds';
+import { forgetHold, hasTransaction, isCharged, recordHold } from '../db/partner-holds';
+import type { ChargeRequest } from '../workflows/partner-messages';
 import { getPartner } from '../db/partners';
 import { windowKeys } from '../domain/cap-windows';
 import type { Metrics } from '../infra/metrics';
@@ -62,6 +63,14 @@ export function capacityActivities(temporal: Client, sql: Sql, metrics?: Metrics
         throw err;
       }
       await forgetHold(sql, reservationId);
+    },
+    /**
+     * A charge after the lead was taken, once per key: the statement in PostgreSQL is asked first, so a
+     * retry long after the partner workflow forgot the key still charges nothing twice. True when charged now.
+     */
+    async addLaterCharge(partnerId: string, req: ChargeRequest): Promise<boolean> {
+      if (await hasTransaction(sql, partnerId, req.key)) return false;
+      return !(await refusedIsFinal(() => partners().addCharge(partnerId, req))).duplicate;
     },
     async releaseReservation(req: SettleRequest & { reason: string }): Promise<void> {
       await refusedIsFinal(() => partners().release(req));

@@ -5,14 +5,14 @@ import type { Dispatcher } from 'undici';
 import type { Sql } from '../db/client';
 import { getLead } from '../db/leads';
 import { getLeadType } from '../db/lead-types';
-import { bookedAppointment } from '../db/appointments';
+import { bookedAppointment, deferAppointmentCharge } from '../db/appointments';
 import { appointmentInvite } from './delivery/appointment-invite';
 import { getPartner } from '../db/partners';
 import { markDelivered, markOutcome, markRespondBy, recordAttempt, type DeliveryOutcome } from '../db/deliveries';
 import { appendAudit } from '../db/audit';
 import { recordDeliveryFailure, recordDeliverySuccess } from '../db/circuits';
 import { DEFAULT_CIRCUIT_BREAKER } from '../domain/circuit';
-import type { Partner } from '../domain/config';
+import type { Partner, WebhookDelivery } from '../domain/config';
 import type { Metrics } from '../infra/metrics';
 import { sealedFieldNames, type FieldSealer } from '../infra/field-sealing';
 import { deliveryKey } from '../domain/ids';
@@ -76,17 +76,22 @@ export function deliveryActivities(deps: DeliveryDeps) {
       }).catch((err: Error) => log.warn('circuit-open notice not sent', { partnerId: partner.id, error: err.message }));
     }
   };
-  const recordSettlement = async (leadId: string, partnerId: string, outcome: DeliveryOutcome, priceMinor: number, reason?: string, charged = outcome === 'accepted') => {
+  const recordSettlement = async (leadId: string, partnerId: string, outcome: DeliveryOutcome, priceMinor: number, reason?: string, charged: boolean | 'when kept' = outcome === 'accepted') => {
     const at = new Date().toISOString();
     deps.metrics.deliveries.inc({ partner_id: partnerId, outcome });
     await markOutcome(sql, { leadId, partnerId, outcome, reason, at });
     await appendAudit(sql, leadId, `settle:${partnerId}`, {
       at,
       type: `delivery_${outcome}`,
-      summary: `partner ${partnerId}: ${outcome}${reason ? ` (${reason})` : ''}; price ${priceMinor} (minor units)${charged ? ' charged' : ' not charged'}`,
+      summary: `partner ${partnerId}: ${outcome}${reason ? ` (${reason})` : ''}; price ${priceMinor} (minor units)${charged === 'when kept' ? ' locked, charged once the appointment is kept' : charged ? ' charged' : ' not charged'}`,
       detail: { partnerId, outcome, reason, priceMinor },
     });
   };
+  /** A signed JSON event (not a lead) to a webhook partner, on its URL with its headers. */
+  const sendEvent = (partner: Partner & { delivery: WebhookDelivery }, webhookId: string, body: string, values: Record<string, unknown>) => sendWebhook({
+    delivery: { ...partner.delivery, format: 'json' }, webhookId, attempt: 1, dispatcher: deps.dispatcher,
+    url: renderUrl(partner.delivery.url, values), request: { contentType: 'application/json', headers: renderHeaders(partner.delivery.headers, values), body },
+  });
   /** The email's accept and decline links, valid until its acceptance window closes (a week if the lead type has none). */
   const answerLinks = async (leadId: string, leadTypeId: string | null, partnerId: string) => {
     const leadType = leadTypeId ? await getLeadType(sql, leadTypeId) : undefined;
@@ -189,11 +194,16 @@ export function deliveryActivities(deps: DeliveryDeps) {
     /**
      * Charges an accepted lead at its locked price. Refused when the partner's hold is gone (a worker
      * outage outlasted it): the partner is then told the lead is no longer available, never that it
-     * was accepted, so nobody holds a lead that was not charged.
+     * was accepted, so nobody holds a lead that was not charged. A booked appointment whose assignment
+     * charges once it is kept counts against the caps now, at no charge; its price is locked on the
+     * appointment, and charged when its outcome is attended or kept.
      */
-    async acceptDelivery(input: { leadId: string; partnerId: string; reservationId: string; priceMinor: number }): Promise<void> {
-      await deps.capacity.commitReservation({ leadId: input.leadId, partnerId: input.partnerId, reservationId: input.reservationId, priceMinor: input.priceMinor });
-      await recordSettlement(input.leadId, input.partnerId, 'accepted', input.priceMinor);
+    async acceptDelivery(input: { leadId: string; partnerId: string; reservationId: string; priceMinor: number; appointmentCharge?: 'booked' | 'kept'; assignmentId?: string }): Promise<void> {
+      const settle = { leadId: input.leadId, partnerId: input.partnerId, reservationId: input.reservationId };
+      const appointment = input.appointmentCharge === 'kept' ? await bookedAppointment(sql, input.leadId, input.partnerId) : undefined;
+      if (appointment) await deferAppointmentCharge(sql, appointment.id, { priceMinor: input.priceMinor, assignmentId: input.assignmentId ?? null });
+      await deps.capacity.commitReservation({ ...settle, priceMinor: appointment ? 0 : input.priceMinor });
+      await recordSettlement(input.leadId, input.partnerId, 'accepted', input.priceMinor, undefined, appointment ? 'when kept' : true);
     },
 
     /** Releases the hold of a lead the partner won't have, and records why. A hold already gone is already released. */
@@ -221,10 +231,7 @@ export function deliveryActivities(deps: DeliveryDeps) {
       // The portal shows a withdrawn lead as such; its partner hears by email only if it asked for notices.
       if (partner.delivery.type === 'portal' && !partner.delivery.notifyByEmail) return;
       const record = partner.delivery.type === 'webhook'
-        ? await sendWebhook({
-          delivery: { ...partner.delivery, format: 'json' }, webhookId: key, attempt: 1, dispatcher: deps.dispatcher,
-          url: renderUrl(partner.delivery.url, values), request: { contentType: 'application/json', headers: renderHeaders(partner.delivery.headers, values), body },
-        })
+        ? await sendEvent({ ...partner, delivery: partner.delivery }, key, body, values)
         : await sendLeadEmail({
           delivery: {
             type: 'email', addresses: partner.delivery.type === 'email' ? partner.delivery.addresses : [partner.email],
@@ -234,6 +241,17 @@ export function deliveryActivities(deps: DeliveryDeps) {
         });
       if (!record.ok) throw new Error(`withdrawal notice to ${partner.name} failed: ${record.error}`);
       await appendAudit(sql, input.leadId, `withdrawn:${input.partnerId}`, { at: record.startedAt, type: 'partner_told_withdrawn', summary: `${partner.name} told the lead is withdrawn (${record.channel})` });
+    },
+
+    /**
+     * One signed webhook event about a lead the partner has (an appointment moved or cancelled):
+     * null when the partner takes no webhooks. Its webhook-id is the key, so a partner deduplicates a resend.
+     */
+    async sendPartnerEvent(input: { leadId: string; partnerId: string; key: string; event: Record<string, unknown> }): Promise<AttemptRecord | null> {
+      const partner = await getPartner(sql, input.partnerId);
+      if (partner?.delivery?.type !== 'webhook') return null;
+      const values = { 'lead.id': input.leadId, 'partner.id': partner.id, 'partner.name': partner.name };
+      return sendEvent({ ...partner, delivery: partner.delivery }, `${deliveryKey(input.leadId, partner.id)}_${input.key}`, JSON.stringify({ ...input.event, leadId: input.leadId }), values);
     },
 
     /** Keeps the deadline a partner must answer by, and the workflow that hears the answer, where the API reads them. */

@@ -64,7 +64,10 @@ export function createActivities(deps: ActivityDeps) {
     }),
     ...returnActivities({ sql, temporal: deps.temporal, mailer: nodemailer.createTransport(env.SMTP_URL), mailFrom: env.MAIL_FROM, settings: billingSettings(env) }),
     ...transferActivities(sql, env, deps.twilioHttpClient),
-    ...appointmentActivities({ sql, notifier: deps.notifier ?? createNotifier(env), sealer: deps.sealer ?? fieldSealerFromEnv(), links: { publicUrl: env.PUBLIC_URL, secret: env.LINK_SIGNING_SECRET } }),
+    ...appointmentActivities({
+      sql, notifier: deps.notifier ?? createNotifier(env), sealer: deps.sealer ?? fieldSealerFromEnv(), links: { publicUrl: env.PUBLIC_URL, secret: env.LINK_SIGNING_SECRET },
+      charge: capacity.addLaterCharge, partnerEvent: deliveries.sendPartnerEvent,
+    }),
   };
 }
 

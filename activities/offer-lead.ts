@@ -3,12 +3,15 @@ import type { AttemptRecord } from './delivery/attempt';
 import type { capacityActivities } from './capacity';
 import type { DeliverInput, deliveryActivities } from './deliveries';
 
+type AcceptInput = Parameters<ReturnType<typeof deliveryActivities>['acceptDelivery']>[0];
+
 export interface OfferLeadInput {
   reserve: ReserveRequest;
   deliver: DeliverInput;
   /** The partner takes the lead by receiving it (no acceptance window, or charged on delivery). */
   takenOnDelivery: boolean;
-  reservationId: string;
+  /** What charging the lead takes, should the partner take it on that first attempt. */
+  accept: AcceptInput;
 }
 
 export interface OfferLeadResult {
@@ -34,9 +37,7 @@ export function offerActivities(capacity: ReturnType<typeof capacityActivities>,
       const attempt = await deliveries.deliverLead(input.deliver);
       const answer = attempt.decision?.decision;
       const accepted = attempt.ok && answer !== 'decline' && (answer === 'accept' || input.takenOnDelivery);
-      if (accepted) {
-        await deliveries.acceptDelivery({ leadId: input.reserve.leadId, partnerId: input.reserve.partnerId, reservationId: input.reservationId, priceMinor: input.reserve.priceMinor });
-      }
+      if (accepted) await deliveries.acceptDelivery(input.accept);
       return { reservation, attempt, accepted };
     },
   };

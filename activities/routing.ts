@@ -38,6 +38,7 @@ function routeOf(assignment: RoutingConfig['profiles'][number]['assignments'][nu
     assignmentCaps: assignment.caps,
     channel: partner.delivery?.type ?? 'email',
     chargeOn: assignment.chargeOn ?? 'acceptance',
+    appointmentCharge: assignment.appointmentCharge ?? 'booked',
     attemptTimeoutMs: (webhook?.timeoutMs ?? 20_000) + 10_000,
     maxAttempts: webhook?.maxAttempts ?? 3,
   };

@@ -143,7 +143,7 @@ export async function findAppointment(sql: Sql, id: string): Promise<Appointment
   return row ? toAppointment(row as never) : undefined;
 }
 
-export interface AppointmentMessage { key: string; appointmentId: string; version: number; kind: string; channel: 'email' | 'sms'; recipient: 'consumer' | 'partner'; address: string; body: string; sentAt: Date }
+export interface AppointmentMessage { key: string; appointmentId: string; version: number; kind: string; channel: 'email' | 'sms' | 'webhook'; recipient: 'consumer' | 'partner'; address: string; body: string; sentAt: Date }
 
 /**
  * Sends one message about an appointment at most once per key: the key is inserted in a transaction
@@ -196,4 +196,19 @@ export async function appointmentTextedTo(sql: Sql, isNumber: (storedAddress: st
 export async function setConsumerReply(sql: Sql, id: string, reply: 'confirmed' | 'call_back', at: Date): Promise<Appointment> {
   const [row] = await sql`update appointments set consumer_reply = ${reply}, consumer_replied_at = ${at} where id = ${id} returning ${appointmentColumns(sql)}`;
   return toAppointment(row as never);
+}
+
+export interface DeferredCharge { priceMinor: number; assignmentId: string | null }
+
+/** Locks the price of an appointment charged only once kept, when its partner takes the lead; a retry keeps the first. */
+export async function deferAppointmentCharge(sql: Sql, id: string, charge: DeferredCharge): Promise<void> {
+  await sql`update appointments set deferred_price_minor = ${charge.priceMinor}, deferred_assignment_id = ${charge.assignmentId}
+    where id = ${id} and deferred_price_minor is null`;
+}
+
+/** The price locked for an appointment charged once kept; undefined when it was charged with its lead, or never taken. */
+export async function deferredCharge(sql: Sql, id: string): Promise<DeferredCharge | undefined> {
+  const [row] = await sql<{ priceMinor: string; assignmentId: string | null }[]>`
+    select deferred_price_minor as "priceMinor", deferred_assignment_id as "assignmentId" from appointments where id = ${id} and deferred_price_minor is not null`;
+  return row && { priceMinor: Number(row.priceMinor), assignmentId: row.assignmentId };
 }

@@ -16,6 +16,7 @@ interface Row {
   capMonth: number | null;
   capLifetime: number | null;
   chargeOn: Assignment['chargeOn'];
+  appointmentCharge: Assignment['appointmentCharge'];
   configVersion: number;
   createdAt: Date;
   updatedAt: Date;
@@ -23,7 +24,7 @@ interface Row {
 
 const columns = (sql: Sql) => sql`id, profile_id as "profileId", partner_id as "partnerId", priority, price_minor as "priceMinor",
   rules, cap_day as "capDay", cap_week as "capWeek", cap_month as "capMonth", cap_lifetime as "capLifetime",
-  charge_on as "chargeOn", config_version as "configVersion", created_at as "createdAt", updated_at as "updatedAt"`;
+  charge_on as "chargeOn", appointment_charge as "appointmentCharge", config_version as "configVersion", created_at as "createdAt", updated_at as "updatedAt"`;
 
 const toAssignment = (r: Row): AssignmentRecord => ({
   id: r.id,
@@ -34,6 +35,7 @@ const toAssignment = (r: Row): AssignmentRecord => ({
   rules: r.rules,
   caps: { day: r.capDay, week: r.capWeek, month: r.capMonth, lifetime: r.capLifetime },
   chargeOn: r.chargeOn,
+  appointmentCharge: r.appointmentCharge,
   configVersion: r.configVersion,
   createdAt: r.createdAt.toISOString(),
   updatedAt: r.updatedAt.toISOString(),
@@ -41,9 +43,9 @@ const toAssignment = (r: Row): AssignmentRecord => ({
 
 export async function insertAssignment(sql: Sql, id: string, a: AssignmentInput): Promise<AssignmentRecord> {
   const [row] = await sql<Row[]>`
-    insert into assignments (id, profile_id, partner_id, priority, price_minor, rules, cap_day, cap_week, cap_month, cap_lifetime, charge_on)
+    insert into assignments (id, profile_id, partner_id, priority, price_minor, rules, cap_day, cap_week, cap_month, cap_lifetime, charge_on, appointment_charge)
     values (${id}, ${a.profileId}, ${a.partnerId}, ${a.priority}, ${a.priceMinor}, ${sql.json(a.rules as never)},
-      ${a.caps.day}, ${a.caps.week}, ${a.caps.month}, ${a.caps.lifetime}, ${a.chargeOn ?? 'acceptance'})
+      ${a.caps.day}, ${a.caps.week}, ${a.caps.month}, ${a.caps.lifetime}, ${a.chargeOn ?? 'acceptance'}, ${a.appointmentCharge ?? 'booked'})
     returning ${columns(sql)}`;
   return toAssignment(row as Row);
 }
@@ -52,7 +54,7 @@ export async function updateAssignment(sql: Sql, id: string, a: AssignmentInput)
   const [row] = await sql<Row[]>`
     update assignments set priority = ${a.priority}, price_minor = ${a.priceMinor}, rules = ${sql.json(a.rules as never)},
       cap_day = ${a.caps.day}, cap_week = ${a.caps.week}, cap_month = ${a.caps.month}, cap_lifetime = ${a.caps.lifetime},
-      charge_on = ${a.chargeOn ?? 'acceptance'}, config_version = config_version + 1, updated_at = now()
+      charge_on = ${a.chargeOn ?? 'acceptance'}, appointment_charge = ${a.appointmentCharge ?? 'booked'}, config_version = config_version + 1, updated_at = now()
     where id = ${id}
     returning ${columns(sql)}`;
   return row && toAssignment(row);

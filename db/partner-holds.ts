@@ -30,7 +30,9 @@ export async function openHolds(sql: Sql, partnerId: string, now: Date): Promise
   }]));
 }
 
-export async function isCharged(sql: Sql, partnerId: string, reservationId: string): Promise<boolean> {
-  const [row] = await sql`select 1 from partner_transactions where partner_id = ${partnerId} and txn_key = ${`charge:${reservationId}`}`;
+export const isCharged = (sql: Sql, partnerId: string, reservationId: string) => hasTransaction(sql, partnerId, `charge:${reservationId}`);
+
+export async function hasTransaction(sql: Sql, partnerId: string, key: string): Promise<boolean> {
+  const [row] = await sql`select 1 from partner_transactions where partner_id = ${partnerId} and txn_key = ${key}`;
   return !!row;
 }

@@ -2,12 +2,12 @@ import type { Sql } from './client';
 import { getPartner } from './partners';
 import { openHolds } from './partner-holds';
 import { windowKeys } from '../domain/cap-windows';
-import { toCapacityConfig, type Counters, type LedgerSnapshot, type PartnerStart } from '../domain/capacity';
+import { DELIVERY_CHARGE_PREFIX, toCapacityConfig, type Counters, type LedgerSnapshot, type PartnerStart } from '../domain/capacity';
 
 /**
  * Where a partner's capacity stands, from its statement: balance, the next sequence number, charges
  * counted per cap window in the partner's timezone (per assignment too), the recent keys that make
- * payments and credits idempotent, and the holds still open. A new run of partner-<id> starts from
+ * payments, credits and later charges idempotent, and the holds still open. A new run of partner-<id> starts from
  * it, so a terminated, reset or lost run carries on where the ledger stands.
  */
 export async function ledgerSnapshot(sql: Sql, partnerId: string, timezone: string, now: Date): Promise<LedgerSnapshot> {
@@ -20,10 +20,11 @@ export async function ledgerSnapshot(sql: Sql, partnerId: string, timezone: stri
       count(*) filter (where to_char(date_trunc('week', occurred_at at time zone ${timezone}), 'YYYY-MM-DD') = ${keys.week}) as week,
       count(*) filter (where to_char(occurred_at at time zone ${timezone}, 'YYYY-MM') = ${keys.month}) as month,
       count(*) as lifetime
-    from partner_transactions where partner_id = ${partnerId} and kind = 'charge'
+    from partner_transactions where partner_id = ${partnerId} and kind = 'charge' and starts_with(txn_key, ${DELIVERY_CHARGE_PREFIX})
     group by grouping sets ((), (assignment_id))`;
   const recent = await sql<{ key: string }[]>`
-    select txn_key as key from partner_transactions where partner_id = ${partnerId} and kind <> 'charge' order by seq desc limit 2000`;
+    select txn_key as key from partner_transactions where partner_id = ${partnerId} and not (kind = 'charge' and starts_with(txn_key, ${DELIVERY_CHARGE_PREFIX}))
+    order by seq desc limit 2000`;
   const counters = (r: (typeof counts)[number] | undefined): Counters => ({
     day: { key: keys.day, count: Number(r?.day ?? 0) }, week: { key: keys.week, count: Number(r?.week ?? 0) },
     month: { key: keys.month, count: Number(r?.month ?? 0) }, lifetime: Number(r?.lifetime ?? 0),

@@ -1,4 +1,5 @@
 import type { Sql } from './client';
+import { DELIVERY_CHARGE_PREFIX } from '../domain/capacity';
 import type { MonthReturns, ReturnPolicy, ReturnStatus } from '../domain/returns';
 
 export interface LeadReturn {
@@ -41,11 +42,14 @@ export async function setReturnPolicy(sql: Sql, partnerId: string, policy: Retur
 
 export interface Charge { key: string; amountMinor: number; currency: string; chargedAt: Date }
 
-/** The partner's charge for a lead: what a return credits back. Undefined when the lead was never charged to it. */
+/**
+ * The partner's charge for a lead: what a return credits back. Undefined when the lead was never charged to it.
+ * A kept appointment's lead has two, its delivery's at 0 and the appointment's: the larger is the one paid.
+ */
 export async function chargeFor(sql: Sql, partnerId: string, leadId: string): Promise<Charge | undefined> {
   const [row] = await sql<{ key: string; amountMinor: string; currency: string; chargedAt: Date }[]>`
     select txn_key as key, -amount_minor as "amountMinor", currency, occurred_at as "chargedAt" from partner_transactions
-    where partner_id = ${partnerId} and lead_id = ${leadId} and kind = 'charge' order by seq limit 1`;
+    where partner_id = ${partnerId} and lead_id = ${leadId} and kind = 'charge' order by amount_minor, seq limit 1`;
   return row && { ...row, amountMinor: Number(row.amountMinor) };
 }
 
@@ -53,7 +57,7 @@ export async function chargeFor(sql: Sql, partnerId: string, leadId: string): Pr
 export async function monthReturns(sql: Sql, partnerId: string, now: Date, timezone: string): Promise<MonthReturns> {
   const [row] = await sql<{ charged: string; returned: string }[]>`
     select
-      (select count(*) from partner_transactions where partner_id = ${partnerId} and kind = 'charge'
+      (select count(*) from partner_transactions where partner_id = ${partnerId} and kind = 'charge' and starts_with(txn_key, ${DELIVERY_CHARGE_PREFIX})
         and date_trunc('month', occurred_at at time zone ${timezone}) = date_trunc('month', ${now}::timestamptz at time zone ${timezone})) as charged,
       (select count(*) from lead_returns where partner_id = ${partnerId} and status in ('pending', 'approved')
         and date_trunc('month', requested_at at time zone ${timezone}) = date_trunc('month', ${now}::timestamptz at time zone ${timezone})) as returned`;

@@ -1,4 +1,5 @@
 import type { Sql } from './client';
+import { DELIVERY_CHARGE_PREFIX } from '../domain/capacity';
 
 export const REVENUE_GROUPS = ['partner', 'profile', 'leadType', 'day'] as const;
 export type RevenueGroup = (typeof REVENUE_GROUPS)[number];
@@ -54,7 +55,8 @@ export async function revenueReport(sql: Sql, q: { from: string; to: string; gro
       union all
       select t.partner_id, t.lead_id, c.assignment_id, t.currency, t.occurred_at, 0, 0, case when t.lead_id is null then 0 else 1 end, 0, 0, 0, 0, t.amount_minor
         from partner_transactions t
-        left join partner_transactions c on c.partner_id = t.partner_id and c.lead_id = t.lead_id and c.kind = 'charge'
+        -- The delivery's charge: a kept appointment's lead has a second, later one.
+        left join partner_transactions c on c.partner_id = t.partner_id and c.lead_id = t.lead_id and c.kind = 'charge' and starts_with(c.txn_key, ${DELIVERY_CHARGE_PREFIX})
         where t.kind = 'credit' and ${inRange('t.occurred_at')} ${ofPartner('t.partner_id')}
     )
     select ${group}, e.currency, sum(deliveries) as deliveries, sum(accepted) as accepted, sum(returned) as returned,

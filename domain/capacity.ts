@@ -71,8 +71,8 @@ export interface CapacityState {
   /** Recently settled reservations, oldest first, so retried reserve/commit/release calls answer the same. */
   settled: Array<[reservationId: string, outcome: 'committed' | 'released' | 'expired']>;
   /**
-   * Recent payment and credit keys, oldest first, so a retried one is added once. Charges are kept
-   * idempotent by `settled`, and carrying their keys too would make the state grow with traffic.
+   * Recent payment, credit and later-charge keys, oldest first, so a retried one is added once. Delivery
+   * charges are kept idempotent by `settled`, and carrying their keys too would make the state grow with traffic.
    */
   recentKeys: string[];
   /** Payments and credits less charges. */
@@ -210,13 +210,19 @@ function count(counters: Counters, keys: WindowKeys) {
 }
 
 /** Counts the lead in the windows it was granted in and charges its price. */
+/**
+ * A delivery's charge is keyed by its reservation and counts the lead against the caps; a charge added
+ * later under another key (a kept appointment's) only moves money.
+ */
+export const DELIVERY_CHARGE_PREFIX = 'charge:';
+
 export function commit(state: CapacityState, reservationId: string, priceMinor: number, now: number): Transaction {
   const r = state.reservations[reservationId]!;
   delete state.reservations[reservationId];
   remember(state.settled, [reservationId, 'committed'], SETTLED_LIMIT);
   count(state.counters, r.keys);
   count((state.assignmentCounters[r.assignmentId] ??= emptyCounters()), r.keys);
-  return addTransaction(state, { key: `charge:${reservationId}`, kind: 'charge', amountMinor: -priceMinor, leadId: r.leadId, assignmentId: r.assignmentId, description: `lead ${r.leadId}` }, now);
+  return addTransaction(state, { key: `${DELIVERY_CHARGE_PREFIX}${reservationId}`, kind: 'charge', amountMinor: -priceMinor, leadId: r.leadId, assignmentId: r.assignmentId, description: `lead ${r.leadId}` }, now);
 }
 
 export function release(state: CapacityState, reservationId: string, outcome: 'released' | 'expired') {
@@ -241,7 +247,7 @@ export function addTransaction(state: CapacityState, t: Pick<Transaction, 'key' 
   state.balanceMinor += t.amountMinor;
   const transaction: Transaction = { ...t, seq: state.nextSeq++, balanceMinor: state.balanceMinor, currency: state.config?.currency ?? 'GBP', occurredAt: new Date(now).toISOString() };
   state.outbox.push(transaction);
-  if (t.kind !== 'charge') remember(state.recentKeys, t.key);
+  if (t.kind !== 'charge' || !t.key.startsWith(DELIVERY_CHARGE_PREFIX)) remember(state.recentKeys, t.key);
   checkLowFunds(state, transaction.key);
   return transaction;
 }

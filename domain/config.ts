@@ -162,11 +162,15 @@ export interface Assignment {
   caps: Caps;
   /** When the partner is charged: when it accepts (the default), or as soon as it has the lead. */
   chargeOn?: ChargeOn;
+  /** For an appointment lead type: charged when the partner takes the lead (the default), or only once the appointment is kept. */
+  appointmentCharge?: AppointmentCharge;
   configVersion: number;
 }
 
 export const CHARGE_ON = ['acceptance', 'delivery'] as const;
 export type ChargeOn = (typeof CHARGE_ON)[number];
+export const APPOINTMENT_CHARGE = ['booked', 'kept'] as const;
+export type AppointmentCharge = (typeof APPOINTMENT_CHARGE)[number];
 
 /** Everything a lead workflow needs to route one lead, captured at one moment. */
 export interface RoutingConfig {

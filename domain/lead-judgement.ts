@@ -10,6 +10,8 @@ export interface PartnerRoute {
   channel: 'webhook' | 'email' | 'portal';
   /** When the partner is charged; acceptance when absent. */
   chargeOn?: 'acceptance' | 'delivery';
+  /** For a booked appointment: charged when the partner takes the lead (booked, when absent) or once the appointment is kept. */
+  appointmentCharge?: 'booked' | 'kept';
   /** Upper bound for one delivery attempt, including recording it. */
   attemptTimeoutMs: number;
   maxAttempts: number;

@@ -3,9 +3,12 @@ import type { Twilio } from 'twilio';
 import type { Env } from './env';
 import { createTwilioClient, type TwilioHttpClient } from './twilio';
 
+/** An iCalendar event sent as the email's calendar part, so mail clients offer to add, move or remove it. */
+export interface CalendarInvite { method: 'REQUEST' | 'CANCEL'; content: string }
+
 /** How leadrelay reaches a person outside the API: email over SMTP and SMS through Twilio. */
 export interface Notifier {
-  email(message: { to: string; subject: string; text: string }): Promise<void>;
+  email(message: { to: string; subject: string; text: string; invite?: CalendarInvite }): Promise<void>;
   sms(message: { to: string; body: string }): Promise<void>;
 }
 
@@ -16,8 +19,8 @@ export function createNotifier(
   const mail = nodemailer.createTransport(env.SMTP_URL);
   const sms: Twilio = createTwilioClient(env, { httpClient: options.twilioHttpClient });
   return {
-    async email({ to, subject, text }) {
-      await mail.sendMail({ from: env.MAIL_FROM, to, subject, text });
+    async email({ to, subject, text, invite }) {
+      await mail.sendMail({ from: env.MAIL_FROM, to, subject, text, ...(invite ? { icalEvent: { filename: 'appointment.ics', ...invite } } : {}) });
     },
     async sms({ to, body }) {
       await sms.messages.create({ from: env.TWILIO_FROM_NUMBER, to, body });

@@ -4,8 +4,8 @@ import type { CapacityConfig, CapacityQuestion, PartnerStart } from '../domain/c
 import type { ReserveRequest } from '../domain/reservations';
 import type { partnerWorkflow } from '../workflows/partner';
 import {
-  addCreditUpdate, addPaymentUpdate, assessQuery, capacityQuery, commitUpdate, configChangedSignal, partnerWorkflowId, releaseUpdate,
-  reserveUpdate, setPausedUpdate, type CommitRequest, type CreditRequest, type PaymentRequest, type ReleaseRequest, type SetPausedRequest,
+  addChargeUpdate, addCreditUpdate, addPaymentUpdate, assessQuery, capacityQuery, commitUpdate, configChangedSignal, partnerWorkflowId, releaseUpdate,
+  reserveUpdate, setPausedUpdate, type ChargeRequest, type CommitRequest, type CreditRequest, type PaymentRequest, type ReleaseRequest, type SetPausedRequest,
 } from '../workflows/partner-messages';
 import { askWorkflow } from './workflow-reads';
 
@@ -63,6 +63,7 @@ export function partnerCapacityClient(client: Client, taskQueue: string, startWi
     setPaused: (partnerId: string, req: SetPausedRequest) => update(partnerId, setPausedUpdate, req),
     addPayment: (partnerId: string, req: PaymentRequest) => update(partnerId, addPaymentUpdate, req),
     addCredit: (partnerId: string, req: CreditRequest) => update(partnerId, addCreditUpdate, req),
+    addCharge: (partnerId: string, req: ChargeRequest) => update(partnerId, addChargeUpdate, req),
     state: (partnerId: string, at?: Date) => ifRunning(() => handle(partnerId).query(capacityQuery, at?.toISOString())),
     assess: (partnerId: string, question: CapacityQuestion, at?: Date) => ifRunning(() => handle(partnerId).query(assessQuery, question, at?.toISOString())),
     configChanged: (partnerId: string, config: CapacityConfig) => signalIfRunning(() => handle(partnerId).signal(configChangedSignal, config)),

@@ -14,6 +14,7 @@ import { offerInTurn } from './offer-in-turn';
 import { HotkeyTransfer, transferInTurn } from './hotkey-transfer';
 import { transferCallSignal, transferStateQuery, transferUpdate } from './transfer-messages';
 import { callOffRefused, startAppointments, type StartedAppointment } from './appointment';
+import { AppointmentBookings, takeBookings } from './appointment-bookings';
 
 const judging = { startToCloseTimeout: '60 seconds', retry: { maximumInterval: '30 seconds' } } as const;
 const { judgeLead } = proxyActivities<LeadActivities>(judging);
@@ -34,6 +35,8 @@ export const TRANSFER_CONFERENCE_PATCH = 'transfer-v2';
 export const APPOINTMENT_PATCH = 'appointment-v1';
 /** Appointment leads started before this marker keep the appointment of a partner that did not take the lead. */
 export const APPOINTMENT_CALL_OFF_PATCH = 'appointment-call-off';
+/** Appointment leads started before this marker book one appointment, as a manual referral, whatever their referral scope. */
+export const APPOINTMENT_SCOPE_PATCH = 'appointment-scope-n';
 
 /**
  * One lead, from arrival to a final state: judge every partner, take the lead type's referral
@@ -86,9 +89,15 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
           }
         // falls through: an agent may still refer a transfer lead by hand, as a manual one.
         case 'manual':
-        // Appointment setting refers through its own phase when it lands; until then an agent refers
-        // those leads by hand, as a manual one.
+        // Each booking refers an appointment lead (up to its referral scope); one started before that
+        // is referred once, by its one booking, as a manual one.
         case 'appointment': {
+          if (arrival.referralMethod === 'appointment' && patched(APPOINTMENT_SCOPE_PATCH)) {
+            const bookings = new AppointmentBookings(lead, arrival.plan.scope, judge);
+            appointments = bookings.started;
+            if (!(await takeBookings(lead, arrival.referralDeadlineSeconds, bookings))) return lead.setStatus('expired', `no appointment booked within ${arrival.referralDeadlineSeconds} s`);
+            return lead.setStatus(...finalState(lead.state));
+          }
           await lead.setStatus('awaiting_referral');
           if (!(await condition(() => referral.taken !== undefined, arrival.referralDeadlineSeconds * 1000))) {
             return lead.setStatus('expired', `not referred within ${arrival.referralDeadlineSeconds} s`);

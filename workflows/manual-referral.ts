@@ -33,19 +33,22 @@ export class ManualReferral {
   async refer(input: ReferInput): Promise<ReferResult> {
     this.judging = true;
     try {
-      const named = namedPartners(input);
-      const judgement = await this.judge(named);
-      const why = named.flatMap((id) => (judgement.named[id] ? [`partner ${id} is not eligible: ${judgement.named[id]}`] : []));
-      if (why.length > 0) throw refused('NotEligible', why.join('; '));
-      const candidates = named.length > 0 ? judgement.plan.candidates.filter((c) => named.includes(c.partnerId)) : judgement.plan.candidates;
-      if (candidates.length === 0) throw refused('NotEligible', judgement.noCandidateReason ?? 'no partner is eligible for this lead');
-      const plan = named.length > 0 ? namedPlan(judgement.plan, candidates) : judgement.plan;
-      this.taken = { plan, judgement };
-      return { partners: plan.candidates.map((c) => c.partnerName) };
+      this.taken = await judgedReferral(this.judge, namedPartners(input));
+      return { partners: this.taken.plan.candidates.map((c) => c.partnerName) };
     } finally {
       this.judging = false;
     }
   }
 }
 
-const namedPartners = (input: ReferInput) => [...new Set([...(input.partnerId ? [input.partnerId] : []), ...(input.partnerIds ?? [])])];
+/** The lead judged again for a referral naming these partners (every eligible one when none): what to offer, or why not. */
+export async function judgedReferral(judge: (named: string[]) => Promise<LeadJudgement>, named: string[]): Promise<{ plan: ReferralPlan; judgement: LeadJudgement }> {
+  const judgement = await judge(named);
+  const why = named.flatMap((id) => (judgement.named[id] ? [`partner ${id} is not eligible: ${judgement.named[id]}`] : []));
+  if (why.length > 0) throw refused('NotEligible', why.join('; '));
+  const candidates = named.length > 0 ? judgement.plan.candidates.filter((c) => named.includes(c.partnerId)) : judgement.plan.candidates;
+  if (candidates.length === 0) throw refused('NotEligible', judgement.noCandidateReason ?? 'no partner is eligible for this lead');
+  return { plan: named.length > 0 ? namedPlan(judgement.plan, candidates) : judgement.plan, judgement };
+}
+
+export const namedPartners = (input: ReferInput) => [...new Set([...(input.partnerId ? [input.partnerId] : []), ...(input.partnerIds ?? [])])];

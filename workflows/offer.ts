@@ -48,11 +48,12 @@ export async function offer(lead: LeadProgress, judgement: LeadJudgement, candid
   const window = judgement.acceptanceWindowSeconds;
   const delivery = lead.addDelivery(candidate, route.currency);
   const ids = { leadId: lead.leadId, partnerId: candidate.partnerId, reservationId: reservationIdFor(lead.leadId, candidate.partnerId), priceMinor: candidate.priceMinor };
+  const accept = { ...ids, appointmentCharge: route.appointmentCharge, assignmentId: candidate.assignmentId };
   let holding = false;
   // A test lead reserves nothing and is charged nothing: its outcome is only recorded.
   const settle = (outcome: 'accepted' | 'declined' | 'expired' | 'failed' | 'withdrawn', reason?: string) =>
     judgement.test ? settleTestDelivery({ leadId: lead.leadId, partnerId: candidate.partnerId, outcome, reason })
-      : outcome === 'accepted' ? acceptDelivery(ids) : releaseDelivery({ ...ids, outcome, reason: reason ?? outcome });
+      : outcome === 'accepted' ? acceptDelivery(accept) : releaseDelivery({ ...ids, outcome, reason: reason ?? outcome });
   const release = async (outcome: 'declined' | 'expired' | 'failed' | 'withdrawn', reason: string) => {
     await CancellationScope.nonCancellable(() => settle(outcome, reason));
     holding = false;
@@ -74,7 +75,7 @@ export async function offer(lead: LeadProgress, judgement: LeadJudgement, candid
       // Whether the hold was granted is unknown until the activity answers: a failure releases it.
       holding = true;
       first = await CancellationScope.nonCancellable(() => offerLead(route, {
-        reserve, reservationId: ids.reservationId, takenOnDelivery, deliver: deliverInput(lead, delivery, 1, window !== null),
+        reserve, accept, takenOnDelivery, deliver: deliverInput(lead, delivery, 1, window !== null),
       }));
       ({ reservation } = first);
     } else {

@@ -1,10 +1,10 @@
 import { condition } from '@temporalio/workflow';
 import {
-  addTransaction, assess, capacityView, commit, expire, grant, PAUSE_SOURCES, release, settledOutcome,
+  addTransaction, assess, DELIVERY_CHARGE_PREFIX, capacityView, commit, expire, grant, PAUSE_SOURCES, release, settledOutcome,
   type CapacityConfig, type CapacityQuestion, type CapacityState, type CapacityView,
 } from '../domain/capacity';
 import { reservationIdFor, type ReserveRequest, type ReserveResult } from '../domain/reservations';
-import type { CommitRequest, CommitResult, CreditRequest, PaymentRequest, ReleaseRequest, SetPausedRequest, TransactionReceipt } from './partner-messages';
+import type { ChargeRequest, CommitRequest, CommitResult, CreditRequest, PaymentRequest, ReleaseRequest, SetPausedRequest, TransactionReceipt } from './partner-messages';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const MAX_HOLD_SECONDS = 30 * 86_400;
@@ -109,6 +109,17 @@ export class PartnerCapacity {
     return this.addOnce(`credit:${leadId}`, { kind: 'credit', amountMinor, leadId, description: `returned lead ${leadId}: ${reason}` });
   }
 
+  validateCharge({ key, leadId, amountMinor }: ChargeRequest): void {
+    if (!isId(key) || key.startsWith(DELIVERY_CHARGE_PREFIX)) invalid(`key must be a non-empty string not starting with ${DELIVERY_CHARGE_PREFIX}`);
+    if (!isId(leadId)) invalid('leadId must be a non-empty string');
+    if (!isInt(amountMinor, 1)) invalid('amountMinor must be a whole number of minor units above 0');
+  }
+
+  /** Charged whatever the credit left: the partner already has the lead. */
+  addCharge({ key, leadId, assignmentId, amountMinor, description }: ChargeRequest): Promise<TransactionReceipt> {
+    return this.addOnce(key, { kind: 'charge', amountMinor: -amountMinor, leadId, assignmentId, description });
+  }
+
   view(at?: string): CapacityView {
     return capacityView(this.state, at ? Date.parse(at) : Date.now());
   }
@@ -117,8 +128,8 @@ export class PartnerCapacity {
     return assess(this.state, question, at ? Date.parse(at) : Date.now());
   }
 
-  /** A payment or credit, added once however often it is retried; answers once it is on the statement in PostgreSQL. */
-  private async addOnce(key: string, t: { kind: 'payment' | 'credit'; amountMinor: number; leadId: string | null; description: string }): Promise<TransactionReceipt> {
+  /** A payment, credit or later charge, added once however often it is retried; answers once it is on the statement in PostgreSQL. */
+  private async addOnce(key: string, t: { kind: 'payment' | 'credit' | 'charge'; amountMinor: number; leadId: string | null; assignmentId?: string | null; description: string }): Promise<TransactionReceipt> {
     await condition(() => this.configReady);
     const duplicate = this.state.recentKeys.includes(key);
     if (!duplicate) addTransaction(this.state, { key, ...t }, Date.now());

@@ -11,6 +11,8 @@ export interface ReleaseRequest extends SettleRequest { reason: string }
 export interface SetPausedRequest { paused: boolean; by: PauseSource }
 export interface PaymentRequest { paymentId: string; amountMinor: number; description?: string }
 export interface CreditRequest { leadId: string; amountMinor: number; reason: string }
+/** A charge after the lead was taken (a kept appointment's), once per key; it moves money only, the delivery already counted against the caps. */
+export interface ChargeRequest { key: string; leadId: string; assignmentId: string | null; amountMinor: number; description: string }
 /** The statement key of the transaction, written to PostgreSQL by the time the update returns. */
 export interface TransactionReceipt { key: string; duplicate: boolean }
 
@@ -21,6 +23,8 @@ export const setPausedUpdate = defineUpdate<CapacityView, [SetPausedRequest]>('s
 export const addPaymentUpdate = defineUpdate<TransactionReceipt, [PaymentRequest]>('addPayment');
 /** A returned lead: its price goes back to the partner as a credit. */
 export const addCreditUpdate = defineUpdate<TransactionReceipt, [CreditRequest]>('addCredit');
+/** Answers once the charge is on the statement in PostgreSQL. */
+export const addChargeUpdate = defineUpdate<TransactionReceipt, [ChargeRequest]>('addCharge');
 export const configChangedSignal = defineSignal<[CapacityConfig]>('configChanged');
 /** Live state; `at` (ISO) picks the windows to show, defaulting to the workflow's clock. */
 export const capacityQuery = defineQuery<CapacityView, [at?: string]>('capacity');

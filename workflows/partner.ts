@@ -4,7 +4,7 @@ import { earliestExpiry, expire, stateFromLedger, type CapacityConfig, type Capa
 import { packState, unpackState, type PackedCapacityState } from '../domain/capacity-carry';
 import { PartnerCapacity } from './partner-capacity';
 import {
-  addCreditUpdate, addPaymentUpdate, assessQuery, capacityQuery, commitUpdate, configChangedSignal, releaseUpdate, reserveUpdate, setPausedUpdate,
+  addChargeUpdate, addCreditUpdate, addPaymentUpdate, assessQuery, capacityQuery, commitUpdate, configChangedSignal, releaseUpdate, reserveUpdate, setPausedUpdate,
 } from './partner-messages';
 
 const { loadPartnerCapacityConfig, recordPartnerTransactions } = proxyActivities<LeadActivities>({
@@ -46,6 +46,7 @@ export async function partnerWorkflow(input: PartnerWorkflowInput): Promise<neve
   // Answer once the transaction is on the statement in PostgreSQL.
   setHandler(addPaymentUpdate, (req) => capacity.addPayment(req), { validator: (req) => capacity.validatePayment(req) });
   setHandler(addCreditUpdate, (req) => capacity.addCredit(req), { validator: (req) => capacity.validateCredit(req) });
+  setHandler(addChargeUpdate, (req) => capacity.addCharge(req), { validator: (req) => capacity.validateCharge(req) });
   // A signal: the API saves the partner first, and nobody waits on the workflow taking it in.
   setHandler(configChangedSignal, (config) => capacity.configure(config));
   setHandler(capacityQuery, (at) => capacity.view(at));

@@ -204,7 +204,9 @@ export function appointmentRoutes({ sql, temporal, linkSecret }: AppDeps) {
         if ('refused' in outcome) throw new HttpError(409, 'slot_taken', outcome.refused);
         const { held } = outcome;
         try {
-          await updateLead(temporal, leadWorkflowId(lead.id), referUpdate, { partnerId: partner.id, referredBy: bookedBy });
+          await updateLead(temporal, leadWorkflowId(lead.id), referUpdate, { partnerId: partner.id, referredBy: bookedBy }, {
+            code: 'lead_closed', message: 'the lead takes no more appointments: it reached its final state (its referral scope is full, or its referral deadline passed)',
+          });
         } catch (err) {
           await setAppointmentStatus(sql, held.id, 'released');
           await audit(held, 'released', `appointment with ${partner.name} at ${held.start} released: ${(err as Error).message}`);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CHARGE_ON } from '../../domain/config';
+import { APPOINTMENT_CHARGE, CHARGE_ON } from '../../domain/config';
 import { STRATEGIES } from '../../domain/config';
 import { capsSchema, minor, text, uuid } from './common';
 import { rulesSchema } from './rules';
@@ -38,6 +38,9 @@ const assignmentShape = {
   rules: rulesSchema,
   caps: capsSchema.meta({ description: "This assignment's own caps, on top of the partner's" }),
   chargeOn: z.enum(CHARGE_ON).meta({ description: "When the partner is charged: on acceptance (the default), or on delivery, when it counts as taken at once" }),
+  appointmentCharge: z.enum(APPOINTMENT_CHARGE).meta({
+    description: 'For an appointment lead type: booked (the default) charges when the partner takes the lead; kept locks the price then but charges it only once the appointment is attended or kept (its grace period passed), never for a no-show or a cancel',
+  }),
 };
 
 export const createAssignmentBody = z
@@ -48,6 +51,7 @@ export const createAssignmentBody = z
     rules: assignmentShape.rules.default([]),
     caps: capsSchema.default({ day: null, week: null, month: null, lifetime: null }),
     chargeOn: assignmentShape.chargeOn.default('acceptance'),
+    appointmentCharge: assignmentShape.appointmentCharge.default('booked'),
   })
   .meta({ id: 'CreateAssignment' });
 

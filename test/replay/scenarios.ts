@@ -112,6 +112,23 @@ export const SCENARIOS: Scenario[] = [
       return { leadId, partnerIds: [partnerId] };
     },
   },
+  {
+    name: 'appointment-scope-2',
+    async run({ api, receiver, configure }) {
+      const accepting = await receiver('accept');
+      const d = await configure({ referralMethod: 'appointment', referralScope: 2, partners: [{ name: 'first', webhookUrl: accepting.url, priority: 2 }, { name: 'second', webhookUrl: accepting.url, priority: 1 }] });
+      const windows = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'].map((day) => ({ day, start: '00:00', end: '24:00' }));
+      const leadId = await submit(api, d.leadTypeName);
+      await waitFor(async () => (await api.request('GET', `/leads/${leadId}`)).body.status === 'awaiting_referral');
+      const start = new Date(Date.now() + 72 * 3_600_000);
+      start.setUTCMinutes(0, 0, 0);
+      for (const { id: partnerId } of [d.partners.first!, d.partners.second!]) {
+        await api.request('PUT', `/partners/${partnerId}/appointment-availability`, { body: { windows, slotMinutes: 60 } });
+        await waitFor(async () => (await api.request('POST', `/leads/${leadId}/appointments`, { body: { partnerId, start: start.toISOString() } })).status === 201);
+      }
+      return { leadId, partnerIds: [d.partners.first!.id] };
+    },
+  },
 ];
 
 async function waitFor(done: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
