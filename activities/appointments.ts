@@ -1,10 +1,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Sql } from '../db/client';
 import { auditAppointment, bookedAppointment, cancelAppointment, deferredCharge, findAppointment, moveAppointment, sendOnce, setAppointmentOutcome, type Appointment, type AppointmentOutcome } from '../db/appointments';
-import { getAppointmentSettings } from '../db/appointment-settings';
-import { getLead } from '../db/leads';
-import { getPartner } from '../db/partners';
-import { isTimeZone, localTime, type AppointmentPlan, type Channel } from '../domain/appointment-reminders';
+import { loadAppointment, planOf } from '../db/appointment-plans';
+import { localTime, type AppointmentPlan, type Channel } from '../domain/appointment-reminders';
 import type { Partner } from '../domain/config';
 import type { FieldSealer } from '../infra/field-sealing';
 import type { CalendarInvite, Notifier } from '../infra/notifier';
@@ -34,29 +32,18 @@ export function appointmentActivities(deps: {
 
   /** The appointment with everything its messages need: the partner, the consumer's contacts and timezone. */
   const load = async (appointmentId: string) => {
-    const appointment = await findAppointment(sql, appointmentId);
-    if (!appointment) throw ApplicationFailure.nonRetryable(`no appointment ${appointmentId}`, 'NoSuchAppointment');
-    const [lead, partner] = [await getLead(sql, appointment.leadId), await getPartner(sql, appointment.partnerId)];
-    if (!lead || !partner) throw ApplicationFailure.nonRetryable(`appointment ${appointmentId} has no lead or partner`, 'NoSuchAppointment');
-    const settings = await getAppointmentSettings(sql, lead.leadTypeId);
-    const fields = deps.sealer.openAll(lead.fields);
-    const zone = fields[settings.consumerTimezoneField];
-    const timeZone = isTimeZone(zone) ? zone : partner.timezone;
+    const loaded = await loadAppointment(sql, (fields) => deps.sealer.openAll(fields), appointmentId);
+    if (!loaded) throw ApplicationFailure.nonRetryable(`no appointment ${appointmentId}, or it has no lead or partner`, 'NoSuchAppointment');
+    const { fields, settings, partner } = loaded;
     const recipients: Recipient[] = [
       { recipient: 'consumer' as const, channel: 'email' as const, address: stringField(fields, settings.consumerEmailField) },
       { recipient: 'consumer' as const, channel: 'sms' as const, address: stringField(fields, settings.consumerPhoneField) },
       { recipient: 'partner' as const, channel: 'email' as const, address: partner.email },
       { recipient: 'partner' as const, channel: 'sms' as const, address: partner.smsNumber ?? undefined },
     ].filter((r): r is Recipient => r.address !== undefined);
-    return { appointment, lead, partner, settings, timeZone, recipients };
+    return { ...loaded, recipients };
   };
   type Loaded = Awaited<ReturnType<typeof load>>;
-
-  const planOf = ({ appointment, settings, timeZone }: Loaded): AppointmentPlan => ({
-    id: appointment.id, leadId: appointment.leadId, partnerId: appointment.partnerId, start: appointment.start, end: appointment.end,
-    version: appointment.version, status: appointment.status, timeZone,
-    reminderOffsetsMinutes: settings.reminderOffsetsMinutes, outcomeGraceMinutes: settings.outcomeGraceMinutes, outcome: appointment.outcome,
-  });
 
   /** Sends `message` on `channels` to the consumer and the partner, each once per key. */
   const tell = async (loaded: Loaded, channels: Channel[], message: Message) => {

@@ -1,10 +1,13 @@
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { ApplicationFailure, type QueryDefinition, type UpdateDefinition } from '@temporalio/common';
+import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, type QueryDefinition, type UpdateDefinition } from '@temporalio/common';
 import { HttpError } from './http-error';
 import { askWorkflow } from '../infra/workflow-reads';
 
 /** How a lead workflow's refusals (ApplicationFailure types its validators and handlers throw) read over HTTP. */
 const STATUS_OF: Record<string, number> = { NotDelivered: 404, BadCancel: 400, BadAnswer: 400, BadTransfer: 400 };
+
+/** Starts a workflow that never ran, to take the update; one that ran and ended stays closed. */
+export interface StartIfNeverRun { workflowType: string; taskQueue: string; args: unknown[] }
 
 /**
  * Sends an Update to a lead workflow and turns a refusal (its validator's or handler's reason, or a
@@ -14,9 +17,16 @@ const STATUS_OF: Record<string, number> = { NotDelivered: 404, BadCancel: 400, B
 export async function updateLead<Ret, Arg>(
   temporal: Client, workflowId: string, update: UpdateDefinition<Ret, [Arg]>, arg: Arg,
   closed = { code: 'lead_closed', message: 'the lead has already reached its final state' },
+  start?: StartIfNeverRun,
 ): Promise<Ret> {
   try {
-    return await temporal.workflow.getHandle(workflowId).executeUpdate(update, { args: [arg] });
+    if (!start) return await temporal.workflow.getHandle(workflowId).executeUpdate(update, { args: [arg] });
+    return await temporal.workflow.executeUpdateWithStart(update, {
+      args: [arg],
+      startWorkflowOperation: new WithStartWorkflowOperation(start.workflowType, {
+        workflowId, taskQueue: start.taskQueue, args: start.args, workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      }),
+    });
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError) {
       const cause = err.cause;
@@ -24,8 +34,9 @@ export async function updateLead<Ret, Arg>(
       throw new HttpError(type ? (STATUS_OF[type] ?? 409) : 409, 'refused', cause?.message ?? err.message);
     }
     const grpcCode = (e: unknown) => (e as { code?: number } | undefined)?.code;
-    // NOT_FOUND: the workflow has completed, so it takes no more updates.
-    if (err instanceof WorkflowNotFoundError || grpcCode(err) === 5 || grpcCode((err as Error).cause) === 5) {
+    // NOT_FOUND: the workflow has completed, so it takes no more updates; ALREADY_EXISTS: it ran and ended.
+    const codes = [grpcCode(err), grpcCode((err as Error).cause)];
+    if (err instanceof WorkflowNotFoundError || err instanceof WorkflowExecutionAlreadyStartedError || codes.some((c) => c === 5 || c === 6)) {
       throw new HttpError(409, closed.code, closed.message);
     }
     throw err;

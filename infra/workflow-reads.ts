@@ -1,4 +1,4 @@
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 
 /** How long a read waits on a workflow before answering from PostgreSQL instead. */
 export const QUERY_PATIENCE_MS = 3_000;
@@ -10,4 +10,14 @@ export const QUERY_PATIENCE_MS = 3_000;
  */
 export async function askWorkflow<T>(client: Client, ask: () => Promise<T>, patienceMs = QUERY_PATIENCE_MS): Promise<T | undefined> {
   return client.withDeadline(Date.now() + patienceMs, ask).catch(() => undefined);
+}
+
+/** Whether the workflow's latest run is still running; false when it never ran. */
+export async function isRunning(client: Client, workflowId: string): Promise<boolean> {
+  try {
+    return (await client.workflow.getHandle(workflowId).describe()).status.name === 'RUNNING';
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return false;
+    throw err;
+  }
 }

@@ -6,7 +6,9 @@ import type { Principal } from '../auth';
 import { defineRoute } from '../route';
 import { HttpError, notFound } from '../http-error';
 import { conflict, invalid } from '../validation';
-import { updateLead } from '../workflow-updates';
+import { updateLead, type StartIfNeverRun } from '../workflow-updates';
+import { isRunning } from '../../infra/workflow-reads';
+import { loadAppointment, planOf } from '../../db/appointment-plans';
 import { idParams } from '../schemas/common';
 import { appointmentSchema, appointmentSettingsSchema, outcomeBody, availabilitySchema, bookAppointmentBody, cancelAppointmentBody, MAX_SLOT_RANGE_DAYS, rescheduleBody, slotRangeQuery, slotSchema } from '../schemas/appointments';
 import { findAppointment, getAppointment, getAvailability, holdSlot, listLeadAppointments, partnerSlots, setAppointmentStatus, setAvailability, auditAppointment, type Appointment } from '../../db/appointments';
@@ -43,17 +45,33 @@ const outcomeLinkQuery = z.strictObject({
 
 const appointmentParams = z.object({ id: z.uuid({ error: 'must be a lead id (UUID)' }), appointmentId: z.uuid({ error: 'must be an appointment id (UUID)' }) });
 
-export function appointmentRoutes({ sql, temporal, linkSecret }: AppDeps) {
+export function appointmentRoutes({ sql, temporal, linkSecret, sealer, taskQueue }: AppDeps) {
+  /**
+   * An appointment booked before appointments had workflows has none. Once its lead's workflow is
+   * over (so nothing else will start one), its first move, cancel or outcome starts it from
+   * PostgreSQL, reminders and all; one whose workflow ran and ended stays closed.
+   */
+  const workflowToStart = async (a: Appointment): Promise<StartIfNeverRun | undefined> => {
+    if (a.status !== 'booked' || (await isRunning(temporal, leadWorkflowId(a.leadId)))) return undefined;
+    const loaded = await loadAppointment(sql, (fields) => sealer.openAll(fields), a.id);
+    return loaded && { workflowType: 'appointmentWorkflow', taskQueue, args: [{ plan: planOf(loaded) }] };
+  };
   // Moves and cancels go through the appointment's workflow, which moves or stops its reminders and tells the consumer and the partner.
   const changeAppointment = async <Ret, Arg>(a: Appointment, update: UpdateDefinition<Ret, [Arg]>, arg: Arg) => {
-    const closed = { code: 'appointment_closed', message: `appointment ${a.id} is over (cancelled, or its outcome recorded), or was booked before reminders existed` };
+    const closed = { code: 'appointment_closed', message: `appointment ${a.id} is over: cancelled, or its outcome recorded` };
     // Just booked, its workflow may still be starting: the lead's workflow starts it once the referral is taken.
     for (const deadline = Date.now() + 10_000; ;) {
       try {
         await updateLead(temporal, appointmentWorkflowId(a.id), update, arg, closed);
         return (await getAppointment(sql, a.leadId, a.id))!;
       } catch (err) {
-        if (!(err instanceof HttpError && err.code === closed.code) || Date.now() > deadline) throw err;
+        if (!(err instanceof HttpError && err.code === closed.code)) throw err;
+        const start = await workflowToStart(a);
+        if (start) {
+          await updateLead(temporal, appointmentWorkflowId(a.id), update, arg, closed, start);
+          return (await getAppointment(sql, a.leadId, a.id))!;
+        }
+        if (Date.now() > deadline) throw err;
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
     }
