@@ -22,10 +22,12 @@ describe('leads racing for the last of a partner’s capacity', () => {
   });
 
   it('300 leads against a daily cap of 50 and credit for 40: exactly 40 reach the partner, the rest go elsewhere, with the reason recorded', async () => {
+    // Receivers in this busy test process may answer slowly: the race is about capacity, not timeouts.
+    const patient = { timeoutMs: 15_000, maxAttempts: 3 };
     const d = await configureDistribution(api, {
       partners: [
-        { name: 'hot', webhookUrl: hot.url, priority: 10, priceMinor: 1000, caps: { day: 50 }, creditLimitMinor: 40_000 },
-        { name: 'fallback', webhookUrl: fallback.url, priority: 1, priceMinor: 500 },
+        { name: 'hot', webhookUrl: hot.url, priority: 10, priceMinor: 1000, caps: { day: 50 }, creditLimitMinor: 40_000, ...patient },
+        { name: 'fallback', webhookUrl: fallback.url, priority: 1, priceMinor: 500, ...patient },
       ],
     });
     const ids: string[] = [];
