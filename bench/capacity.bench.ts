@@ -9,7 +9,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { InterceptingCall, status as grpcStatus, type Interceptor } from '@grpc/grpc-js';
 import { Client } from '@temporalio/client';
+import { connectTemporal } from '../infra/temporal-client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { freePort, startPostgres, TEMPORAL_DYNAMIC_CONFIG } from '../scripts/lib/services';
@@ -78,7 +80,22 @@ async function main() {
   ]);
   const sql = createSql(pg.url);
   const env = loadEnv({ ...process.env, DATABASE_URL: pg.url, LOG_LEVEL: 'silent' });
-  const client: Client = temporal.client;
+  // The production client's retries; every attempt the server turns away as RESOURCE_EXHAUSTED is counted under them.
+  let exhausted = 0;
+  const exhaustedWhy = new Map<string, number>();
+  const counting: Interceptor = (options, nextCall) => new InterceptingCall(nextCall(options), {
+    start: (metadata, listener, next) => next(metadata, {
+      onReceiveStatus: (s, pass) => {
+        if (s.code === grpcStatus.RESOURCE_EXHAUSTED) {
+          exhausted++;
+          exhaustedWhy.set(`${options.method_definition.path}: ${s.details}`, (exhaustedWhy.get(`${options.method_definition.path}: ${s.details}`) ?? 0) + 1);
+        }
+        pass(s);
+      },
+    }),
+  });
+  const connection = await connectTemporal(temporal.address, [counting]);
+  const client: Client = new Client({ connection, namespace: temporal.namespace ?? 'default' });
   const taskQueue = `bench-${randomUUID()}`;
   try {
     await migrate(sql);
@@ -122,7 +139,7 @@ async function main() {
     const spreadRun = report(await measure(`reserve: ${SPREAD_PARTNERS} partners (cap ${SPREAD_CAP} each)`, SPREAD_RESERVATIONS, (i) => reserve(spread[i % SPREAD_PARTNERS]!.id)));
 
     const overruns = [[hot.id, HOT_CAP] as const, ...spread.map((p) => [p.id, SPREAD_CAP] as const)].reduce((n, [id, cap]) => n + Math.max(0, (grants.get(id) ?? 0) - cap), 0);
-    process.stdout.write(`granted on the hot partner: ${grants.get(hot.id)} of cap ${HOT_CAP}; overruns across all partners: ${overruns}\n`);
+    process.stdout.write(`granted on the hot partner: ${grants.get(hot.id)} of cap ${HOT_CAP}; overruns across all partners: ${overruns}; RESOURCE_EXHAUSTED answers: ${exhausted}\n`);
     // The state carried through continue-as-new, in the largest start input of the hot partner's runs.
     let largestPayload = 0;
     for await (const wf of client.workflow.list({ query: `WorkflowId = "${partnerWorkflowId(hot.id)}"` })) {
@@ -132,6 +149,7 @@ async function main() {
         largestPayload = Math.max(largestPayload, payloads.reduce((n, p) => n + (p.data?.length ?? 0), 0));
       }
     }
+    for (const [why, n] of exhaustedWhy) process.stdout.write(`  RESOURCE_EXHAUSTED x${n}: ${why}\n`);
     process.stdout.write(`largest state carried into a run of the hot partner: ${(largestPayload / 1024).toFixed(0)} KB (target < 256 KB)\n`);
     process.stdout.write(`memory at end: ${mb()}\n`);
     reportFigures([
@@ -139,6 +157,7 @@ async function main() {
       { bench: 'capacity', figure: 'hot partner p99', unit: 'ms', value: hotRun.p99, baseline: baseline.p99, target: '< 250 ms' },
       { bench: 'capacity', figure: `${SPREAD_PARTNERS} partners reservations`, unit: '/s', value: spreadRun.perSecond, baseline: baseline.perSecond },
       { bench: 'capacity', figure: 'overruns', unit: '', value: overruns, target: '0' },
+      { bench: 'capacity', figure: 'RESOURCE_EXHAUSTED answers', unit: '', value: exhausted, target: '0' },
       { bench: 'capacity', figure: 'largest carried state', unit: 'KB', value: largestPayload / 1024, target: '< 256 KB' },
     ]);
     worker.shutdown();
@@ -148,6 +167,7 @@ async function main() {
     process.exitCode = 1;
   } finally {
     await sql.end();
+    await connection.close();
     await temporal.teardown();
     await pg.stop();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -3,11 +3,12 @@
 // the real worker, all started like the test run does, in temporary folders removed at the end.
 import fs from 'node:fs';
 import { encryptedDataConverter, failureConverterPath } from '../../infra/payload-codec';
+import { connectTemporal } from '../../infra/temporal-client';
 import os from 'node:os';
 import path from 'node:path';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import { freePort, startMinio, startPostgres, startTemporal, stopAll, type Service } from '../../scripts/lib/services';
 import { createSql, type Sql } from '../../db/client';
@@ -92,7 +93,7 @@ export async function startStack(options: { baselineActivities: object; log: (ms
     cleanups.push(() => sql.end({ timeout: 5 }));
     await migrate(sql);
 
-    const clientConnection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
+    const clientConnection = await connectTemporal(env.TEMPORAL_ADDRESS);
     cleanups.push(() => clientConnection.close());
     const temporal = new Client({ connection: clientConnection, namespace: env.TEMPORAL_NAMESPACE, dataConverter: encryptedDataConverter() });
     const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });

@@ -1,5 +1,6 @@
 import { InterceptingCall, type Interceptor } from '@grpc/grpc-js';
-import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
+import { Client, Connection, makeGrpcRetryInterceptor } from '@temporalio/client';
+import { temporalRetryOptions } from '../../infra/temporal-client';
 import { encryptedDataConverter } from '../../infra/payload-codec';
 import { eventually } from './wait';
 import { testEnv } from './env';
@@ -26,7 +27,7 @@ export async function connectTestClient(): Promise<TestClient> {
       start: (metadata, listener, next) => next(metadata, { onReceiveStatus: (status, pass) => { end(); pass(status); } }),
     });
   };
-  const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS, interceptors: [counting, makeGrpcRetryInterceptor(defaultGrpcRetryOptions())] });
+  const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS, interceptors: [counting, makeGrpcRetryInterceptor(temporalRetryOptions())] });
   const temporal = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, dataConverter: encryptedDataConverter() });
   return {
     connection,
