@@ -37,6 +37,12 @@ const refused = (type: string, message: string) => ApplicationFailure.create({ t
  */
 export const REPLAYABLE_STEPS_PATCH = 'transfer-replayable-steps';
 
+/**
+ * Transfers that follow a call before this marker judge it on every callback heard, even one that
+ * arrived while the steps before it were being written: that callback never became a step.
+ */
+export const EVERY_STEP_PATCH = 'transfer-every-step';
+
 /** How long a wait for Twilio's news may last, and the wait itself. */
 interface Deadline {
   /** Resolves true once `news` holds, false once the deadline has passed without it. */
@@ -148,7 +154,7 @@ export class HotkeyTransfer {
     try {
       for (;;) {
         await this.recordNews(who, callSid);
-        const verdict = callVerdict(this.events.get(callSid) ?? []);
+        const verdict = callVerdict(this.judgedOn(callSid));
         if (verdict) return verdict;
         if (this.consumerGone) return { taken: false, outcome: 'withdrawn', reason: 'the consumer hung up', hangUp: true };
         if (!(await this.news(callSid, deadline))) return { taken: false, outcome: 'failed', reason: `no word from Twilio within ${limitSeconds} s`, hangUp: true };
@@ -164,7 +170,7 @@ export class HotkeyTransfer {
     try {
       for (;;) {
         await this.recordNews(who, callSid);
-        if (hasEnded(this.events.get(callSid) ?? [])) return false;
+        if (hasEnded(this.judgedOn(callSid))) return false;
         // The consumer leaving ends the conference, and with it this call: its own callback says so.
         if (!(await this.news(callSid, deadline, false))) return true;
       }
@@ -193,6 +199,12 @@ export class HotkeyTransfer {
   }
 
   connectedSeconds(callSid: string) { return connectedSeconds(this.events.get(callSid) ?? []); }
+
+  /** The call's callbacks to judge it on: those already steps, so the trail shows whatever decided it. */
+  private judgedOn(callSid: string): CallEvent[] {
+    const events = this.events.get(callSid) ?? [];
+    return patched(EVERY_STEP_PATCH) ? events.slice(0, this.told.get(callSid) ?? 0) : events;
+  }
 
   /** Waits until the deadline for a callback about the call or the conference (or, if asked, the consumer's hang-up): false when none came. */
   private news(callSid: string, deadline: Deadline, orConsumerGone = true): Promise<boolean> {

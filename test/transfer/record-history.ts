@@ -61,7 +61,7 @@ it('records a transfer: a machine, a decline, then a partner that takes the call
   const phones = ['+447700902001', '+447700902002', '+447700902003'];
   const leadId = await transferLead([[phones[0]!, { answer: 'machine' }], [phones[1]!, { answer: 'human', press: '2' }], [phones[2]!, { answer: 'human', press: '1' }]]);
   await api.request('POST', `/leads/${leadId}/transfer`, { body: { consumerCallSid: sim.incomingCall('+447700902999', env.TWILIO_FROM_NUMBER) } });
-  await record('hotkey-transfer-replayable-steps', leadId);
+  await record('hotkey-transfer-every-step', leadId);
 }, 120_000);
 
 it("records a cold transfer from an incoming call's conference, with the agent's call: a decline, then a partner whose join is reported", async () => {
@@ -71,5 +71,5 @@ it("records a cold transfer from an incoming call's conference, with the agent's
   await eventually(async () => sim.conferences.get(`call-${consumer}`)?.callSids.includes(consumer) || undefined);
   const agentCallSid = sim.incomingCall('+447700902997', '+447700900111');
   await api.request('POST', `/leads/${leadId}/transfer`, { body: { conference: `call-${consumer}`, agentCallSid } });
-  await record('hotkey-transfer-conference-replayable-steps', leadId);
+  await record('hotkey-transfer-conference-every-step', leadId);
 }, 120_000);
