@@ -87,8 +87,9 @@ async function main() {
     start: (metadata, listener, next) => next(metadata, {
       onReceiveStatus: (s, pass) => {
         if (s.code === grpcStatus.RESOURCE_EXHAUSTED) {
+          const why = `${options.method_definition.path}: ${s.details}`;
           exhausted++;
-          exhaustedWhy.set(`${options.method_definition.path}: ${s.details}`, (exhaustedWhy.get(`${options.method_definition.path}: ${s.details}`) ?? 0) + 1);
+          exhaustedWhy.set(why, (exhaustedWhy.get(why) ?? 0) + 1);
         }
         pass(s);
       },

@@ -1,4 +1,4 @@
-import { status } from '@grpc/grpc-js';
+import { status, type Interceptor } from '@grpc/grpc-js';
 import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor, type GrpcRetryOptions } from '@temporalio/client';
 import { encryptedDataConverter } from './payload-codec';
 
@@ -17,8 +17,8 @@ export function temporalRetryOptions(): GrpcRetryOptions {
 }
 
 /** A connection that retries as temporalRetryOptions says; `extra` interceptors run inside the retries, once per attempt. */
-export function connectTemporal(address: string, extra: NonNullable<Parameters<typeof Connection.connect>[0]>['interceptors'] = []): Promise<Connection> {
-  return Connection.connect({ address, interceptors: [makeGrpcRetryInterceptor(temporalRetryOptions()), ...(extra ?? [])] });
+export function connectTemporal(address: string, extra: Interceptor[] = []): Promise<Connection> {
+  return Connection.connect({ address, interceptors: [makeGrpcRetryInterceptor(temporalRetryOptions()), ...extra] });
 }
 
 export async function connectTemporalClient(address: string, namespace: string): Promise<Client> {

@@ -1,64 +1,35 @@
-import { randomUUID } from 'node:crypto';
-import { MockActivityEnvironment, type TestWorkflowEnvironment } from '@temporalio/testing';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
-import { Runtime, DefaultLogger, Worker } from '@temporalio/worker';
-import { createSql, type Sql } from '../../db/client';
 import { deferAppointmentCharge } from '../../db/appointments';
-import { createActivities } from '../../activities';
-import { workerDataConverter } from '../../infra/payload-codec';
 import { appointmentWorkflowId, recordOutcomeUpdate } from '../../workflows/appointment-messages';
 import { capacityQuery } from '../../workflows/partner-messages';
-import { createTimeSkippingEnv } from '../helpers/time-skipping';
-import { testEnv } from '../helpers/env';
+import { useTimeSkippingWorker } from '../helpers/time-skipping';
 import { eventually } from '../helpers/wait';
-import { fakeTwilio, startPartnerWorkflow, testNotifier } from '../capacity/fixtures';
+import { startPartnerWorkflow } from '../capacity/fixtures';
 import { bookedAppointment, type BookedFixture } from './fixtures';
 
 describe('an appointment its assignment charges only once kept (time-skipping server, real PostgreSQL)', () => {
-  let env: TestWorkflowEnvironment;
-  let sql: Sql;
-  let worker: Worker;
-  let running: Promise<void>;
-  const taskQueue = `appointment-charge-${randomUUID()}`;
-  const activities = () => createActivities({ sql, env: testEnv(), temporal: env.client, notifier: testNotifier(fakeTwilio()) });
+  const stack = useTimeSkippingWorker('appointment-charge');
+  const { taskQueue, skipTo } = stack;
+  const activities = () => stack.activities();
 
-  beforeAll(async () => {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
-    env = await createTimeSkippingEnv();
-    sql = createSql(testEnv().DATABASE_URL);
-    worker = await Worker.create({
-      connection: env.nativeConnection, taskQueue, workflowBundle: { codePath: process.env.LEADRELAY_WORKFLOW_BUNDLE! }, dataConverter: workerDataConverter(), activities: activities(),
-    });
-    running = worker.run();
-  }, 120_000);
-  afterAll(async () => {
-    worker?.shutdown();
-    await running;
-    await env?.teardown();
-    await sql?.end();
-  });
-
-  const skipTo = async (instant: string) => {
-    const now = await env.currentTimeMs();
-    if (Date.parse(instant) > now) await env.sleep(Date.parse(instant) - now);
-  };
   /**
    * A booked appointment whose partner took the lead at 15.00, the price locked then (as accepting its
    * delivery locks it), with the partner's workflow and the appointment's running.
    */
   const booked = async (start: string) => {
-    const a = await bookedAppointment(sql, { start, consumerTimeZone: 'Europe/London', partnerTimeZone: 'Europe/London', settings: { reminderOffsetsMinutes: [] } });
-    await deferAppointmentCharge(sql, a.appointmentId, { priceMinor: 15_00, assignmentId: null });
-    await startPartnerWorkflow(env.client, taskQueue, a.partnerId);
+    const a = await bookedAppointment(stack.sql, { start, consumerTimeZone: 'Europe/London', partnerTimeZone: 'Europe/London', settings: { reminderOffsetsMinutes: [] } });
+    await deferAppointmentCharge(stack.sql, a.appointmentId, { priceMinor: 15_00, assignmentId: null });
+    await startPartnerWorkflow(stack.env.client, taskQueue, a.partnerId);
     const plan = await activities().appointmentOfReferral({ leadId: a.leadId, partnerId: a.partnerId });
-    const handle = await env.client.workflow.start('appointmentWorkflow', { workflowId: appointmentWorkflowId(a.appointmentId), taskQueue, args: [{ plan }] });
+    const handle = await stack.env.client.workflow.start('appointmentWorkflow', { workflowId: appointmentWorkflowId(a.appointmentId), taskQueue, args: [{ plan }] });
     return { a, handle };
   };
   const completed = (handle: WorkflowHandle) => eventually(async () => ((await handle.describe()).status.name === 'COMPLETED' ? true : undefined), { timeoutMs: 60_000 });
   /** The partner's ledger in PostgreSQL: key and amount of each row. */
   const ledger = async (a: BookedFixture) =>
-    (await sql`select txn_key, kind, amount_minor from partner_transactions where partner_id = ${a.partnerId} order by seq`).map((r) => `${r.kind} ${r.txn_key} ${r.amount_minor}`);
-  const balance = async (a: BookedFixture) => (await env.client.workflow.getHandle(`partner-${a.partnerId}`).query(capacityQuery)).balanceMinor;
+    (await stack.sql`select txn_key, kind, amount_minor from partner_transactions where partner_id = ${a.partnerId} order by seq`).map((r) => `${r.kind} ${r.txn_key} ${r.amount_minor}`);
+  const balance = async (a: BookedFixture) => (await stack.env.client.workflow.getHandle(`partner-${a.partnerId}`).query(capacityQuery)).balanceMinor;
   /** The outcome activity once more, as a worker that crashed after recording it but before reporting would run it. */
   const runOutcomeAgain = (a: BookedFixture, outcome: 'attended' | 'kept') =>
     new MockActivityEnvironment({ taskQueue }).run(activities().recordAppointmentOutcome, { appointmentId: a.appointmentId, outcome, by: 'partner:test', at: new Date().toISOString() });
@@ -83,7 +54,7 @@ describe('an appointment its assignment charges only once kept (time-skipping se
     await runOutcomeAgain(a, 'attended');
     expect(await ledger(a)).toEqual([`charge appointment:${a.appointmentId} -1500`]);
     expect(await balance(a)).toBe(-15_00);
-    const [audit] = await sql`select summary from lead_audit where lead_id = ${a.leadId} and type = 'appointment_charged'`;
+    const [audit] = await stack.sql`select summary from lead_audit where lead_id = ${a.leadId} and type = 'appointment_charged'`;
     expect(audit?.summary).toMatch(/charged 1500 \(minor units\), the price locked at booking, for the appointment at 2027-06-14T09:00:00.000Z \(attended\)$/);
   }, 120_000);
 

@@ -1,54 +1,19 @@
-import { randomUUID } from 'node:crypto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Runtime, DefaultLogger, Worker } from '@temporalio/worker';
-import { createSql, type Sql } from '../../db/client';
-import { createActivities } from '../../activities';
 import { commitUpdate, reserveUpdate, capacityQuery } from '../../workflows/partner-messages';
-import { createTimeSkippingEnv } from '../helpers/time-skipping';
-import { testEnv } from '../helpers/env';
-import { workerDataConverter } from '../../infra/payload-codec';
-import { addPartner, fakeTwilio, reserveRequest, settle, startPartnerWorkflow, testNotifier } from './fixtures';
+import { useTimeSkippingWorker } from '../helpers/time-skipping';
+import { addPartner, reserveRequest, settle, startPartnerWorkflow } from './fixtures';
 
 /** Midnight on 29 March 2027 in London is 23:00 UTC on the 28th: clocks went forward an hour that morning. */
 const BST_STARTS = Date.parse('2027-03-28T01:00:00Z');
 const LONDON_MIDNIGHT_AFTER_DST = Date.parse('2027-03-28T23:00:00Z');
 
 describe('cap windows follow the partner’s wall clock (time-skipping server)', () => {
-  let env: TestWorkflowEnvironment;
-  let sql: Sql;
-  let worker: Worker;
-  let running: Promise<void>;
-  const taskQueue = `windows-${randomUUID()}`;
-
-  beforeAll(async () => {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
-    env = await createTimeSkippingEnv();
-    sql = createSql(testEnv().DATABASE_URL);
-    worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue,
-      workflowBundle: { codePath: process.env.LEADRELAY_WORKFLOW_BUNDLE! },
-      dataConverter: workerDataConverter(),
-      activities: createActivities({ sql, env: testEnv(), temporal: env.client, notifier: testNotifier(fakeTwilio()) }),
-    });
-    running = worker.run();
-  }, 120_000);
-  afterAll(async () => {
-    worker?.shutdown();
-    await running;
-    await env?.teardown();
-    await sql?.end();
-  });
-
-  const skipTo = async (instant: number) => {
-    const now = await env.currentTimeMs();
-    if (instant > now) await env.sleep(instant - now);
-  };
+  const stack = useTimeSkippingWorker('windows');
+  const { taskQueue, skipTo } = stack;
 
   it('resets daily and weekly caps at midnight in Europe/London on the night after the clocks go forward', async () => {
-    expect(await env.currentTimeMs()).toBeLessThan(BST_STARTS);
-    const partner = await addPartner(sql, { timezone: 'Europe/London', caps: { day: 2, week: 2, month: null, lifetime: null } });
-    const handle = await startPartnerWorkflow(env.client, taskQueue, partner.id);
+    expect(await stack.env.currentTimeMs()).toBeLessThan(BST_STARTS);
+    const partner = await addPartner(stack.sql, { timezone: 'Europe/London', caps: { day: 2, week: 2, month: null, lifetime: null } });
+    const handle = await startPartnerWorkflow(stack.env.client, taskQueue, partner.id);
     const take = async () => {
       const r = reserveRequest(partner.id);
       const answer = await handle.executeUpdate(reserveUpdate, { args: [r] });
@@ -74,14 +39,14 @@ describe('cap windows follow the partner’s wall clock (time-skipping server)',
   });
 
   it('an expired reservation returns its capacity by itself', async () => {
-    const partner = await addPartner(sql, { caps: { day: null, week: null, month: null, lifetime: 1 }, creditLimitMinor: 10_00 });
-    const handle = await startPartnerWorkflow(env.client, taskQueue, partner.id);
+    const partner = await addPartner(stack.sql, { caps: { day: null, week: null, month: null, lifetime: 1 }, creditLimitMinor: 10_00 });
+    const handle = await startPartnerWorkflow(stack.env.client, taskQueue, partner.id);
     const held = reserveRequest(partner.id, { holdSeconds: 300 });
     expect(await handle.executeUpdate(reserveUpdate, { args: [held] })).toMatchObject({ granted: true });
     expect(await handle.executeUpdate(reserveUpdate, { args: [reserveRequest(partner.id)] })).toMatchObject({ granted: false, reason: 'cap_full', window: 'lifetime' });
     expect((await handle.query(capacityQuery)).heldMinor).toBe(10_00);
 
-    await env.sleep('301 seconds');
+    await stack.env.sleep('301 seconds');
     const state = await handle.query(capacityQuery);
     expect(state).toMatchObject({ openReservations: [], heldMinor: 0, availableMinor: 10_00 });
     expect(await handle.executeUpdate(reserveUpdate, { args: [reserveRequest(partner.id)] })).toMatchObject({ granted: true });

@@ -86,28 +86,19 @@ export const SCENARIOS: Scenario[] = [
     async run({ api, receiver, configure }) {
       const d = await configure({ referralMethod: 'appointment', partners: [{ name: 'surveyor', webhookUrl: (await receiver('accept')).url, priority: 1 }] });
       const partnerId = d.partners.surveyor!.id;
-      const windows = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'].map((day) => ({ day, start: '00:00', end: '24:00' }));
-      await api.request('PUT', `/partners/${partnerId}/appointment-availability`, { body: { windows, slotMinutes: 60 } });
-      const leadId = await submit(api, d.leadTypeName);
-      await waitFor(async () => (await api.request('GET', `/leads/${leadId}`)).body.status === 'awaiting_referral');
-      const start = new Date(Date.now() + 72 * 3_600_000);
-      start.setUTCMinutes(0, 0, 0);
-      await waitFor(async () => (await api.request('POST', `/leads/${leadId}/appointments`, { body: { partnerId, start: start.toISOString() } })).status === 201);
+      const leadId = await awaitingReferral(api, d.leadTypeName);
+      await bookIn72Hours(api, leadId, partnerId);
       return { leadId, partnerIds: [partnerId] };
     },
   },
   {
     name: 'appointment-called-off',
     async run({ api, receiver, configure }) {
-      const d = await configure({ referralMethod: 'appointment', partners: [{ name: 'surveyor', webhookUrl: (await receiver('decline')).url, priority: 1 }] });
+      // A declined appointment lead waits for another booking until its deadline: a short one ends it.
+      const d = await configure({ referralMethod: 'appointment', referralDeadlineSeconds: 15, partners: [{ name: 'surveyor', webhookUrl: (await receiver('decline')).url, priority: 1 }] });
       const partnerId = d.partners.surveyor!.id;
-      const windows = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'].map((day) => ({ day, start: '00:00', end: '24:00' }));
-      await api.request('PUT', `/partners/${partnerId}/appointment-availability`, { body: { windows, slotMinutes: 60 } });
-      const leadId = await submit(api, d.leadTypeName);
-      await waitFor(async () => (await api.request('GET', `/leads/${leadId}`)).body.status === 'awaiting_referral');
-      const start = new Date(Date.now() + 72 * 3_600_000);
-      start.setUTCMinutes(0, 0, 0);
-      await waitFor(async () => (await api.request('POST', `/leads/${leadId}/appointments`, { body: { partnerId, start: start.toISOString() } })).status === 201);
+      const leadId = await awaitingReferral(api, d.leadTypeName);
+      await bookIn72Hours(api, leadId, partnerId);
       await waitFor(async () => (await api.request('GET', `/leads/${leadId}/appointments`)).body.items[0]?.status === 'cancelled');
       return { leadId, partnerIds: [partnerId] };
     },
@@ -117,19 +108,28 @@ export const SCENARIOS: Scenario[] = [
     async run({ api, receiver, configure }) {
       const accepting = await receiver('accept');
       const d = await configure({ referralMethod: 'appointment', referralScope: 2, partners: [{ name: 'first', webhookUrl: accepting.url, priority: 2 }, { name: 'second', webhookUrl: accepting.url, priority: 1 }] });
-      const windows = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'].map((day) => ({ day, start: '00:00', end: '24:00' }));
-      const leadId = await submit(api, d.leadTypeName);
-      await waitFor(async () => (await api.request('GET', `/leads/${leadId}`)).body.status === 'awaiting_referral');
-      const start = new Date(Date.now() + 72 * 3_600_000);
-      start.setUTCMinutes(0, 0, 0);
-      for (const { id: partnerId } of [d.partners.first!, d.partners.second!]) {
-        await api.request('PUT', `/partners/${partnerId}/appointment-availability`, { body: { windows, slotMinutes: 60 } });
-        await waitFor(async () => (await api.request('POST', `/leads/${leadId}/appointments`, { body: { partnerId, start: start.toISOString() } })).status === 201);
-      }
+      const leadId = await awaitingReferral(api, d.leadTypeName);
+      for (const { id: partnerId } of [d.partners.first!, d.partners.second!]) await bookIn72Hours(api, leadId, partnerId);
       return { leadId, partnerIds: [d.partners.first!.id] };
     },
   },
 ];
+
+/** A new lead, once its workflow waits for a referral (an appointment lead: for a booking). */
+async function awaitingReferral(api: TestApi, leadType: string): Promise<string> {
+  const leadId = await submit(api, leadType);
+  await waitFor(async () => (await api.request('GET', `/leads/${leadId}`)).body.status === 'awaiting_referral');
+  return leadId;
+}
+
+/** Opens the partner's whole week for appointments and books the lead with it 72 hours from now, on the hour. */
+async function bookIn72Hours(api: TestApi, leadId: string, partnerId: string): Promise<void> {
+  const windows = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'].map((day) => ({ day, start: '00:00', end: '24:00' }));
+  await api.request('PUT', `/partners/${partnerId}/appointment-availability`, { body: { windows, slotMinutes: 60 } });
+  const start = new Date(Date.now() + 72 * 3_600_000);
+  start.setUTCMinutes(0, 0, 0);
+  await waitFor(async () => (await api.request('POST', `/leads/${leadId}/appointments`, { body: { partnerId, start: start.toISOString() } })).status === 201);
+}
 
 async function waitFor(done: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
