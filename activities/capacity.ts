@@ -2,7 +2,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { reservationIdFor, type ReserveRequest, type ReserveResult, type SettleRequest } from '../domain/reservations';
-import { partnerCapacityClient } from '../infra/partner-capacity-client';
+import { partnerCapacityClient, type PartnerCapacityClient } from '../infra/partner-capacity-client';
 import type { Sql } from '../db/client';
 import { partnerStartFromDb } from '../db/partner-ledger';
 import { appendAudit } from '../db/audit';
@@ -18,7 +18,14 @@ import type { Metrics } from '../infra/metrics';
  * longer open) will be refused again, so it fails without retries.
  */
 export function capacityActivities(temporal: Client, sql: Sql, metrics?: Metrics) {
-  const partners = () => partnerCapacityClient(temporal, Context.current().info.taskQueue, partnerStartFromDb(sql));
+  // One client per task queue, so racing leads share the batches it sends.
+  const clients = new Map<string, PartnerCapacityClient>();
+  const partners = () => {
+    const { taskQueue } = Context.current().info;
+    let partnersClient = clients.get(taskQueue);
+    if (!partnersClient) clients.set(taskQueue, (partnersClient = partnerCapacityClient(temporal, taskQueue, partnerStartFromDb(sql))));
+    return partnersClient;
+  };
   const refusedIsFinal = async <T>(work: () => Promise<T>): Promise<T> => {
     try {
       return await work();

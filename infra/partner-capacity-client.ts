@@ -1,12 +1,13 @@
 import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { CapacityConfig, CapacityQuestion, PartnerStart } from '../domain/capacity';
-import type { ReserveRequest } from '../domain/reservations';
 import type { partnerWorkflow } from '../workflows/partner';
 import {
-  addChargeUpdate, addCreditUpdate, addPaymentUpdate, assessQuery, capacityQuery, commitUpdate, configChangedSignal, partnerWorkflowId, releaseUpdate,
-  reserveUpdate, setPausedUpdate, type ChargeRequest, type CommitRequest, type CreditRequest, type PaymentRequest, type ReleaseRequest, type SetPausedRequest,
+  addChargeUpdate, addCreditUpdate, addPaymentUpdate, assessQuery, capacityBatchUpdate, capacityQuery, configChangedSignal, partnerWorkflowId,
+  setPausedUpdate, type ChargeRequest, type CommitRequest, type CommitResult, type CreditRequest, type PaymentRequest, type ReleaseRequest, type SetPausedRequest,
 } from '../workflows/partner-messages';
+import type { ReserveRequest, ReserveResult } from '../domain/reservations';
+import { capacityBatches } from './capacity-batches';
 import { askWorkflow } from './workflow-reads';
 
 const grpcCode = (e: unknown) => (e as { code?: number } | undefined)?.code;
@@ -15,7 +16,9 @@ export type PartnerCapacityClient = ReturnType<typeof partnerCapacityClient>;
 
 /**
  * Talks to partner-<id> from outside: every update starts the workflow on first use
- * (update-with-start), so no partner needs its workflow created in advance.
+ * (update-with-start), so no partner needs its workflow created in advance. Reserves, commits and
+ * releases that race each other travel in shared batches (capacity-batches.ts); make one client per
+ * process and task queue so they can.
  */
 export function partnerCapacityClient(client: Client, taskQueue: string, startWith?: (partnerId: string) => Promise<PartnerStart | null>) {
   // A workflow started with its configuration and ledger answers at once, and a new run after a lost
@@ -44,6 +47,7 @@ export function partnerCapacityClient(client: Client, taskQueue: string, startWi
       return withStart(partnerId, def, arg);
     }
   };
+  const batched = capacityBatches((partnerId, ops) => update(partnerId, capacityBatchUpdate, ops));
   const handle = (partnerId: string) => client.workflow.getHandle(partnerWorkflowId(partnerId));
   /** Null when the partner's workflow has never run, or can't answer soon: callers then judge from the ledger. */
   const ifRunning = async <T>(work: () => Promise<T>): Promise<T | null> => (await askWorkflow(client, work)) ?? null;
@@ -57,9 +61,9 @@ export function partnerCapacityClient(client: Client, taskQueue: string, startWi
   };
 
   return {
-    reserve: (req: ReserveRequest) => update(req.partnerId, reserveUpdate, req),
-    commit: (req: CommitRequest) => update(req.partnerId, commitUpdate, req),
-    release: (req: ReleaseRequest) => update(req.partnerId, releaseUpdate, req),
+    reserve: (req: ReserveRequest) => batched<ReserveResult>(req.partnerId, { reserve: req }),
+    commit: (req: CommitRequest) => batched<CommitResult>(req.partnerId, { commit: req }),
+    release: (req: ReleaseRequest) => batched<void>(req.partnerId, { release: req }),
     setPaused: (partnerId: string, req: SetPausedRequest) => update(partnerId, setPausedUpdate, req),
     addPayment: (partnerId: string, req: PaymentRequest) => update(partnerId, addPaymentUpdate, req),
     addCredit: (partnerId: string, req: CreditRequest) => update(partnerId, addCreditUpdate, req),

@@ -4,7 +4,11 @@ import {
   type CapacityConfig, type CapacityQuestion, type CapacityState, type CapacityView,
 } from '../domain/capacity';
 import { reservationIdFor, type ReserveRequest, type ReserveResult } from '../domain/reservations';
-import type { ChargeRequest, CommitRequest, CommitResult, CreditRequest, PaymentRequest, ReleaseRequest, SetPausedRequest, TransactionReceipt } from './partner-messages';
+import {
+  MAX_CAPACITY_BATCH,
+  type CapacityOp, type CapacityOpResult, type ChargeRequest, type CommitRequest, type CommitResult, type CreditRequest, type PaymentRequest, type ReleaseRequest,
+  type SetPausedRequest, type TransactionReceipt,
+} from './partner-messages';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const MAX_HOLD_SECONDS = 30 * 86_400;
@@ -44,6 +48,42 @@ export class PartnerCapacity {
   /** Grants a hold, or says why not; a retried reserve finds the hold (or the charge) it already made. */
   async reserve(req: ReserveRequest): Promise<ReserveResult> {
     await condition(() => this.configReady);
+    return this.reserveNow(req);
+  }
+
+  validateBatch(ops: CapacityOp[]): void {
+    if (!Array.isArray(ops) || ops.length === 0 || ops.length > MAX_CAPACITY_BATCH) invalid(`a batch holds 1 to ${MAX_CAPACITY_BATCH} operations`);
+  }
+
+  /**
+   * Each operation is validated and applied in turn, in one synchronous pass: the same checks and effects
+   * as its own update, so a commit may settle a hold granted earlier in the same batch.
+   */
+  async batch(ops: CapacityOp[]): Promise<CapacityOpResult[]> {
+    await condition(() => this.configReady);
+    return ops.map((op) => {
+      try {
+        if ('reserve' in op) {
+          this.validateReserve(op.reserve);
+          return { ok: this.reserveNow(op.reserve) };
+        }
+        if ('commit' in op) {
+          this.validateCommit(op.commit);
+          return { ok: this.commit(op.commit) };
+        }
+        if ('release' in op) {
+          this.validateRelease(op.release);
+          this.release(op.release);
+          return { ok: null };
+        }
+        return { refused: 'an operation is one of reserve, commit or release' };
+      } catch (err) {
+        return { refused: (err as Error).message };
+      }
+    });
+  }
+
+  private reserveNow(req: ReserveRequest): ReserveResult {
     const { state } = this;
     const now = Date.now();
     expire(state, now);

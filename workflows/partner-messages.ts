@@ -16,9 +16,17 @@ export interface ChargeRequest { key: string; leadId: string; assignmentId: stri
 /** The statement key of the transaction, written to PostgreSQL by the time the update returns. */
 export interface TransactionReceipt { key: string; duplicate: boolean }
 
+/** One reserve, commit or release inside a batch. */
+export type CapacityOp = { reserve: ReserveRequest } | { commit: CommitRequest } | { release: ReleaseRequest };
+/** Each operation's own answer: a refused one (the reason a lone update's validator would give) leaves the rest of its batch standing. */
+export type CapacityOpResult = { ok: ReserveResult | CommitResult | null } | { refused: string };
+export const MAX_CAPACITY_BATCH = 200;
+
 export const reserveUpdate = defineUpdate<ReserveResult, [ReserveRequest]>('reserve');
 export const commitUpdate = defineUpdate<CommitResult, [CommitRequest]>('commit');
 export const releaseUpdate = defineUpdate<void, [ReleaseRequest]>('release');
+/** Operations that raced each other in one client, decided one after another in the order given. */
+export const capacityBatchUpdate = defineUpdate<CapacityOpResult[], [CapacityOp[]]>('capacityBatch');
 export const setPausedUpdate = defineUpdate<CapacityView, [SetPausedRequest]>('setPaused');
 export const addPaymentUpdate = defineUpdate<TransactionReceipt, [PaymentRequest]>('addPayment');
 /** A returned lead: its price goes back to the partner as a credit. */

@@ -4,7 +4,7 @@ import { earliestExpiry, expire, stateFromLedger, type CapacityConfig, type Capa
 import { packState, unpackState, type PackedCapacityState } from '../domain/capacity-carry';
 import { PartnerCapacity } from './partner-capacity';
 import {
-  addChargeUpdate, addCreditUpdate, addPaymentUpdate, assessQuery, capacityQuery, commitUpdate, configChangedSignal, releaseUpdate, reserveUpdate, setPausedUpdate,
+  addChargeUpdate, addCreditUpdate, addPaymentUpdate, assessQuery, capacityBatchUpdate, capacityQuery, commitUpdate, configChangedSignal, releaseUpdate, reserveUpdate, setPausedUpdate,
 } from './partner-messages';
 
 const { loadPartnerCapacityConfig, recordPartnerTransactions } = proxyActivities<LeadActivities>({
@@ -41,6 +41,8 @@ export async function partnerWorkflow(input: PartnerWorkflowInput): Promise<neve
   setHandler(reserveUpdate, (req) => capacity.reserve(req), { validator: (req) => capacity.validateReserve(req) });
   setHandler(commitUpdate, (req) => capacity.commit(req), { validator: (req) => capacity.validateCommit(req) });
   setHandler(releaseUpdate, (req) => capacity.release(req), { validator: (req) => capacity.validateRelease(req) });
+  // What one client's racing callers sent together: one update, one workflow task, for many leads.
+  setHandler(capacityBatchUpdate, (ops) => capacity.batch(ops), { validator: (ops) => capacity.validateBatch(ops) });
   // The partner or operator sees the paused state it asked for.
   setHandler(setPausedUpdate, (req) => capacity.setPaused(req), { validator: (req) => capacity.validatePause(req) });
   // Answer once the transaction is on the statement in PostgreSQL.

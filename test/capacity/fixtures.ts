@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import type { Sql } from '../../db/client';
+import { createSql, type Sql } from '../../db/client';
 import { insertPartner, type PartnerInput } from '../../db/partners';
 import type { Partner } from '../../domain/config';
 import { reservationIdFor, type ReserveRequest } from '../../domain/reservations';
@@ -8,6 +8,8 @@ import { createNotifier, type Notifier } from '../../infra/notifier';
 import type { TwilioHttpClient } from '../../infra/twilio';
 import { partnerWorkflowId } from '../../workflows/partner-messages';
 import { testEnv } from '../helpers/env';
+import { connectTestClient, type TestClient } from '../helpers/temporal-client';
+import { startWorker, type RunningWorker } from '../helpers/worker';
 
 /** A partner stored in PostgreSQL, where its workflow loads its configuration from. */
 export function addPartner(sql: Sql, overrides: Partial<PartnerInput> = {}): Promise<Partner> {
@@ -65,3 +67,21 @@ export function fakeTwilio(): FakeTwilio {
 }
 
 export const testNotifier = (twilio: FakeTwilio): Notifier => createNotifier(testEnv(), { twilioHttpClient: twilio.httpClient });
+
+/** The suite's database, a worker on its own task queue and a client, each ready once beforeAll has run. */
+export function useCapacityWorker(): { sql: Sql; worker: RunningWorker; client: Client } {
+  const suite = {} as { sql: Sql; worker: RunningWorker; client: Client };
+  let connection: TestClient;
+  beforeAll(async () => {
+    suite.sql = createSql(testEnv().DATABASE_URL);
+    suite.worker = await startWorker(suite.sql);
+    connection = await connectTestClient();
+    suite.client = connection.temporal;
+  });
+  afterAll(async () => {
+    await suite.worker.stop();
+    await connection.close();
+    await suite.sql.end();
+  });
+  return suite;
+}

@@ -1,35 +1,14 @@
-import type { Sql } from '../../db/client';
-import { createSql } from '../../db/client';
 import { getStatement } from '../../db/partner-statements';
 import { partnerCapacityClient } from '../../infra/partner-capacity-client';
-import { testEnv } from '../helpers/env';
-import { startWorker, type RunningWorker } from '../helpers/worker';
-import type { Client } from '@temporalio/client';
-import { connectTestClient, type TestClient } from '../helpers/temporal-client';
-import { addPartner, reserveRequest, settle } from './fixtures';
+import { addPartner, useCapacityWorker, reserveRequest, settle } from './fixtures';
 import { eventually } from '../helpers/wait';
 
 describe('racing leads never overrun a partner', () => {
-  let sql: Sql;
-  let worker: RunningWorker;
-  let connection: TestClient;
-  let client: Client;
-  beforeAll(async () => {
-    const env = testEnv();
-    sql = createSql(env.DATABASE_URL);
-    worker = await startWorker(sql);
-    connection = await connectTestClient();
-    client = connection.temporal;
-  });
-  afterAll(async () => {
-    await worker.stop();
-    await connection.close();
-    await sql.end();
-  });
+  const suite = useCapacityWorker();
 
   it('300 concurrent reservations against a daily cap of 50 and credit for 40: exactly 40 granted and committed, the rest denied with reasons', async () => {
-    const partner = await addPartner(sql, { caps: { day: 50, week: null, month: null, lifetime: null }, creditLimitMinor: 400_00 });
-    const partners = partnerCapacityClient(client, worker.taskQueue);
+    const partner = await addPartner(suite.sql, { caps: { day: 50, week: null, month: null, lifetime: null }, creditLimitMinor: 400_00 });
+    const partners = partnerCapacityClient(suite.client, suite.worker.taskQueue);
     const requests = Array.from({ length: 300 }, () => reserveRequest(partner.id, { priceMinor: 10_00 }));
 
     const answers = await Promise.all(requests.map((r) => partners.reserve(r)));
@@ -49,7 +28,7 @@ describe('racing leads never overrun a partner', () => {
     expect(state).toMatchObject({ balanceMinor: -400_00, availableMinor: 0, openReservations: [] });
 
     const statement = await eventually(async () => {
-      const s = await getStatement(sql, partner.id, { limit: 1000, offset: 0 });
+      const s = await getStatement(suite.sql, partner.id, { limit: 1000, offset: 0 });
       return s.total === 40 ? s : undefined;
     });
     expect(statement.items.every((t) => t.kind === 'charge' && t.amountMinor === -10_00)).toBe(true);
@@ -57,8 +36,8 @@ describe('racing leads never overrun a partner', () => {
   });
 
   it('a payment lifts a credit stop, and a daily cap is then the limit', async () => {
-    const partner = await addPartner(sql, { caps: { day: 3, week: null, month: null, lifetime: null }, creditLimitMinor: 10_00 });
-    const partners = partnerCapacityClient(client, worker.taskQueue);
+    const partner = await addPartner(suite.sql, { caps: { day: 3, week: null, month: null, lifetime: null }, creditLimitMinor: 10_00 });
+    const partners = partnerCapacityClient(suite.client, suite.worker.taskQueue);
     const first = reserveRequest(partner.id);
     expect(await partners.reserve(first)).toMatchObject({ granted: true });
     expect(await partners.reserve(reserveRequest(partner.id))).toMatchObject({ granted: false, reason: 'credit_exhausted' });
@@ -74,8 +53,8 @@ describe('racing leads never overrun a partner', () => {
   });
 
   it('assignment caps apply alongside the partner caps, and a cap of 0 pauses', async () => {
-    const partner = await addPartner(sql, { caps: { day: 10, week: null, month: null, lifetime: null } });
-    const partners = partnerCapacityClient(client, worker.taskQueue);
+    const partner = await addPartner(suite.sql, { caps: { day: 10, week: null, month: null, lifetime: null } });
+    const partners = partnerCapacityClient(suite.client, suite.worker.taskQueue);
     const capped = { day: null, week: 1, month: null, lifetime: null };
     expect(await partners.reserve(reserveRequest(partner.id, { assignmentId: 'a', assignmentCaps: capped }))).toMatchObject({ granted: true });
     expect(await partners.reserve(reserveRequest(partner.id, { assignmentId: 'a', assignmentCaps: capped }))).toMatchObject({ granted: false, reason: 'cap_full', window: 'week', detail: expect.stringContaining('assignment weekly cap') });
@@ -84,8 +63,8 @@ describe('racing leads never overrun a partner', () => {
   });
 
   it('refuses a malformed reserve in the validator, naming the field', async () => {
-    const partner = await addPartner(sql);
-    const partners = partnerCapacityClient(client, worker.taskQueue);
+    const partner = await addPartner(suite.sql);
+    const partners = partnerCapacityClient(suite.client, suite.worker.taskQueue);
     await expect(partners.reserve(reserveRequest(partner.id, { priceMinor: 1.5 }))).rejects.toMatchObject({ cause: { message: expect.stringContaining('priceMinor must be a whole number') } });
     await expect(partners.commit({ ...settle(reserveRequest(partner.id)), priceMinor: 10_00 })).rejects.toMatchObject({ cause: { message: expect.stringContaining('is not open (never granted)') } });
     const state = await partners.state(partner.id);
