@@ -7,7 +7,7 @@ import type { Sql } from '../db/client';
 import { partnerStartFromDb } from '../db/partner-ledger';
 import { appendAudit } from '../db/audit';
 import { forgetHold, hasTransaction, isCharged, recordHold } from '../db/partner-holds';
-import type { ChargeRequest } from '../workflows/partner-messages';
+import type { ChargeRequest, CommitRequest, ReleaseRequest } from '../workflows/partner-messages';
 import { getPartner } from '../db/partners';
 import { windowKeys } from '../domain/cap-windows';
 import type { Metrics } from '../infra/metrics';
@@ -17,7 +17,7 @@ import type { Metrics } from '../infra/metrics';
  * starts on first use in this worker's task queue. A refused update (bad request, reservation no
  * longer open) will be refused again, so it fails without retries.
  */
-export function capacityActivities(temporal: Client, sql: Sql, metrics?: Metrics) {
+export function capacityCalls(temporal: Client, sql: Sql, metrics?: Metrics) {
   // One client per task queue, so racing leads share the batches it sends.
   const clients = new Map<string, PartnerCapacityClient>();
   const partners = () => {
@@ -47,23 +47,40 @@ export function capacityActivities(temporal: Client, sql: Sql, metrics?: Metrics
     });
   };
   return {
-    async reserveCapacity(req: ReserveRequest): Promise<ReserveResult> {
-      const result = await refusedIsFinal(() => partners().reserve(req));
-      if (result.granted) await keepHold(req, result);
+    reserve: (req: ReserveRequest) => refusedIsFinal(() => partners().reserve(req)),
+    /** The answer's bookkeeping: the hold in PostgreSQL, the metric and the audit entry. Idempotent. */
+    async keepAnswer(req: ReserveRequest, result: ReserveResult): Promise<void> {
       metrics?.reservations.inc(result.granted ? { outcome: 'granted', reason: '' } : { outcome: 'denied', reason: result.reason });
-      await appendAudit(sql, req.leadId, `reserve:${req.partnerId}`, {
-        at: new Date().toISOString(),
-        ...(result.granted
-          ? { type: 'capacity_reserved', summary: `capacity reserved with partner ${req.partnerId} until ${result.expiresAt}` }
-          : { type: 'capacity_denied', summary: `partner ${req.partnerId} refused capacity: ${result.reason}${result.window ? ` (${result.window})` : ''}: ${result.detail}` }),
-        detail: { request: req, result },
-      });
+      await Promise.all([
+        result.granted && keepHold(req, result),
+        appendAudit(sql, req.leadId, `reserve:${req.partnerId}`, {
+          at: new Date().toISOString(),
+          ...(result.granted
+            ? { type: 'capacity_reserved', summary: `capacity reserved with partner ${req.partnerId} until ${result.expiresAt}` }
+            : { type: 'capacity_denied', summary: `partner ${req.partnerId} refused capacity: ${result.reason}${result.window ? ` (${result.window})` : ''}: ${result.detail}` }),
+          detail: { request: req, result },
+        }),
+      ]);
+    },
+    commit: (req: CommitRequest) => refusedIsFinal(() => partners().commit(req)),
+    release: (req: ReleaseRequest) => refusedIsFinal(() => partners().release(req)),
+    addCharge: (partnerId: string, req: ChargeRequest) => refusedIsFinal(() => partners().addCharge(partnerId, req)),
+  };
+}
+
+export type CapacityCalls = ReturnType<typeof capacityCalls>;
+
+export function capacityActivities(calls: CapacityCalls, sql: Sql) {
+  return {
+    async reserveCapacity(req: ReserveRequest): Promise<ReserveResult> {
+      const result = await calls.reserve(req);
+      await calls.keepAnswer(req, result);
       return result;
     },
     async commitReservation(req: SettleRequest & { priceMinor: number }): Promise<void> {
       const reservationId = req.reservationId || reservationIdFor(req.leadId, req.partnerId);
       try {
-        await refusedIsFinal(() => partners().commit({ ...req, reservationId }));
+        await calls.commit({ ...req, reservationId });
       } catch (err) {
         // The workflow remembers recent settlements only: a commit retried later is recognised by its charge in PostgreSQL.
         if ((err as ApplicationFailure).type === 'CapacityUpdateRefused' && (await isCharged(sql, req.partnerId, reservationId))) return;
@@ -77,10 +94,10 @@ export function capacityActivities(temporal: Client, sql: Sql, metrics?: Metrics
      */
     async addLaterCharge(partnerId: string, req: ChargeRequest): Promise<boolean> {
       if (await hasTransaction(sql, partnerId, req.key)) return false;
-      return !(await refusedIsFinal(() => partners().addCharge(partnerId, req))).duplicate;
+      return !(await calls.addCharge(partnerId, req)).duplicate;
     },
     async releaseReservation(req: SettleRequest & { reason: string }): Promise<void> {
-      await refusedIsFinal(() => partners().release(req));
+      await calls.release(req);
       await forgetHold(sql, req.reservationId);
     },
   };

@@ -107,13 +107,12 @@ export function deliveryActivities(deps: DeliveryDeps) {
      * The delivery key is the same on every retry, so the partner can deduplicate.
      */
     async deliverLead(input: DeliverInput): Promise<AttemptRecord> {
-      const [lead, partner] = await Promise.all([getLead(sql, input.leadId), getPartner(sql, input.partnerId)]);
+      const [lead, partner, booked] = await Promise.all([getLead(sql, input.leadId), getPartner(sql, input.partnerId), bookedAppointment(sql, input.leadId, input.partnerId)]);
       if (!lead || !partner) throw ApplicationFailure.nonRetryable(`lead ${input.leadId} or partner ${input.partnerId} no longer exists`, 'Gone');
       if (!partner.delivery) throw ApplicationFailure.nonRetryable(`partner ${partner.name} has no delivery method`, 'NoDeliveryMethod');
       const key = deliveryKey(lead.id, partner.id);
       // The delivery itself carries sealed fields in clear: the partner bought them.
       const fields = deps.sealer.openAll(lead.fields);
-      const booked = await bookedAppointment(sql, lead.id, partner.id);
       const appointment = booked && { id: booked.id, startsAt: booked.start, endsAt: booked.end };
       const values: Record<string, unknown> = {
         ...fields,
@@ -153,19 +152,20 @@ export function deliveryActivities(deps: DeliveryDeps) {
         record = await sendLeadEmail({ delivery, transporter: deps.mailer, from: deps.mailFrom, messageKey: key, values, fields, links, appointment: invite, attempt: input.attempt });
       }
       record = keptRecord(record, { sealer: sealedFieldNames(lead.fields).length > 0 ? deps.sealer : undefined, secretHeaders: partner.delivery.type === 'webhook' ? Object.keys(partner.delivery.headers ?? {}) : [] });
-      await recordAttempt(sql, { key, leadId: lead.id, partnerId: partner.id, record });
-      await appendAudit(sql, lead.id, `attempt:${partner.id}:${input.attempt}`, {
-        at: record.startedAt,
-        type: 'delivery_attempt',
-        summary: `attempt ${input.attempt} to ${partner.name} by ${record.channel}: ${record.ok ? `delivered${record.response?.status ? ` (HTTP ${record.response.status})` : ''}` : `failed (${record.error})`}`,
-        detail: record,
-      });
-      await trackCircuit(partner, record, input.attempt);
+      // Each is idempotent and none reads another's rows: they share the round trip.
+      const [, , , firstDelivered] = await Promise.all([
+        recordAttempt(sql, { key, leadId: lead.id, partnerId: partner.id, record }),
+        appendAudit(sql, lead.id, `attempt:${partner.id}:${input.attempt}`, {
+          at: record.startedAt,
+          type: 'delivery_attempt',
+          summary: `attempt ${input.attempt} to ${partner.name} by ${record.channel}: ${record.ok ? `delivered${record.response?.status ? ` (HTTP ${record.response.status})` : ''}` : `failed (${record.error})`}`,
+          detail: record,
+        }),
+        trackCircuit(partner, record, input.attempt),
+        record.ok && markDelivered(sql, { key, leadId: lead.id, partnerId: partner.id, assignmentId: input.assignmentId, priceMinor: input.priceMinor, currency: input.currency, at: record.startedAt }),
+      ]);
       if (record.channel === 'webhook') deps.metrics.webhookResponse.observe({ ok: String(record.ok) }, record.durationMs / 1000);
-      if (record.ok) {
-        const first = await markDelivered(sql, { key, leadId: lead.id, partnerId: partner.id, assignmentId: input.assignmentId, priceMinor: input.priceMinor, currency: input.currency, at: record.startedAt });
-        if (first) deps.metrics.intakeToDelivery.observe((Date.parse(record.startedAt) - lead.createdAt.getTime()) / 1000);
-      }
+      if (firstDelivered) deps.metrics.intakeToDelivery.observe((Date.parse(record.startedAt) - lead.createdAt.getTime()) / 1000);
       return record;
     },
 

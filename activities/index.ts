@@ -5,7 +5,7 @@ import type { Env } from '../infra/env';
 import { createNotifier, type Notifier } from '../infra/notifier';
 import { createMetrics, type Metrics } from '../infra/metrics';
 import { fieldSealerFromEnv, type FieldSealer } from '../infra/field-sealing';
-import { capacityActivities } from './capacity';
+import { capacityActivities, capacityCalls } from './capacity';
 import { deliveryActivities } from './deliveries';
 import { offerActivities } from './offer-lead';
 import { deliveryAgent } from './delivery/private-address-guard';
@@ -39,7 +39,8 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   const { sql, env } = deps;
   const metrics = deps.metrics ?? createMetrics('worker');
-  const capacity = capacityActivities(deps.temporal, sql, metrics);
+  const calls = capacityCalls(deps.temporal, sql, metrics);
+  const capacity = capacityActivities(calls, sql);
   const deliveries = deliveryActivities({
     sql,
     dispatcher: deliveryAgent({ allowPrivateAddresses: env.WEBHOOK_ALLOW_PRIVATE_ADDRESSES }),
@@ -57,7 +58,7 @@ export function createActivities(deps: ActivityDeps) {
     ...routingActivities(sql),
     ...capacity,
     ...deliveries,
-    ...offerActivities(capacity, deliveries),
+    ...offerActivities(calls, capacity, deliveries),
     ...partnerActivities(sql, deps.notifier ?? createNotifier(env)),
     ...invoicingActivities({
       sql, store: createObjectStore(env), renderer: createPdfRenderer(), mailer: nodemailer.createTransport(env.SMTP_URL), mailFrom: env.MAIL_FROM, settings: billingSettings(env),

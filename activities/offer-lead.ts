@@ -1,6 +1,6 @@
 import type { ReserveRequest, ReserveResult } from '../domain/reservations';
 import type { AttemptRecord } from './delivery/attempt';
-import type { capacityActivities } from './capacity';
+import type { CapacityCalls, capacityActivities } from './capacity';
 import type { DeliverInput, deliveryActivities } from './deliveries';
 
 type AcceptInput = Parameters<ReturnType<typeof deliveryActivities>['acceptDelivery']>[0];
@@ -29,12 +29,16 @@ export interface OfferLeadResult {
  * activity finds what it already did. Every later step (retries, waiting for an answer, release)
  * stays in the workflow, where it was.
  */
-export function offerActivities(capacity: ReturnType<typeof capacityActivities>, deliveries: ReturnType<typeof deliveryActivities>) {
+export function offerActivities(calls: CapacityCalls, capacity: ReturnType<typeof capacityActivities>, deliveries: ReturnType<typeof deliveryActivities>) {
   return {
     async offerLead(input: OfferLeadInput): Promise<OfferLeadResult> {
-      const reservation = await capacity.reserveCapacity(input.reserve);
-      if (!reservation.granted) return { reservation, accepted: false };
-      const attempt = await deliveries.deliverLead(input.deliver);
+      const reservation = await calls.reserve(input.reserve);
+      if (!reservation.granted) {
+        await calls.keepAnswer(input.reserve, reservation);
+        return { reservation, accepted: false };
+      }
+      // The hold's bookkeeping needn't keep the partner waiting for the lead.
+      const [attempt] = await Promise.all([deliveries.deliverLead(input.deliver), calls.keepAnswer(input.reserve, reservation)]);
       const answer = attempt.decision?.decision;
       const accepted = attempt.ok && answer !== 'decline' && (answer === 'accept' || input.takenOnDelivery);
       if (accepted) await deliveries.acceptDelivery(input.accept);
