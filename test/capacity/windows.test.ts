@@ -53,4 +53,22 @@ describe('cap windows follow the partner’s wall clock (time-skipping server)',
     // Committing the expired hold is refused: its place went to another lead.
     await expect(handle.executeUpdate(commitUpdate, { args: [{ ...settle(held), priceMinor: 10_00 }] })).rejects.toMatchObject({ cause: { message: expect.stringContaining('is not open (expired)') } });
   });
+
+  it('a hold that expires sooner brings the expiry timer forward; committing the oldest hold leaves it set', async () => {
+    const partner = await addPartner(stack.sql, { caps: { day: null, week: null, month: null, lifetime: 5 } });
+    const handle = await startPartnerWorkflow(stack.env.client, taskQueue, partner.id);
+    const long = reserveRequest(partner.id, { holdSeconds: 600 });
+    const short = reserveRequest(partner.id, { holdSeconds: 60 });
+    for (const r of [long, short]) expect(await handle.executeUpdate(reserveUpdate, { args: [r] })).toMatchObject({ granted: true });
+    await stack.env.sleep('61 seconds');
+    expect((await handle.query(capacityQuery)).openReservations.map((r) => r.leadId)).toEqual([long.leadId]);
+
+    const soon = reserveRequest(partner.id, { holdSeconds: 120 });
+    expect(await handle.executeUpdate(reserveUpdate, { args: [soon] })).toMatchObject({ granted: true });
+    const cancelledBefore = (await handle.fetchHistory()).events!.filter((e) => e.timerCanceledEventAttributes).length;
+    await handle.executeUpdate(commitUpdate, { args: [{ ...settle(soon), priceMinor: 10_00 }] });
+    await stack.env.sleep('600 seconds');
+    expect(await handle.query(capacityQuery)).toMatchObject({ openReservations: [] });
+    expect((await handle.fetchHistory()).events!.filter((e) => e.timerCanceledEventAttributes)).toHaveLength(cancelledBefore);
+  });
 });
