@@ -142,14 +142,18 @@ async function main() {
     const overruns = [[hot.id, HOT_CAP] as const, ...spread.map((p) => [p.id, SPREAD_CAP] as const)].reduce((n, [id, cap]) => n + Math.max(0, (grants.get(id) ?? 0) - cap), 0);
     process.stdout.write(`granted on the hot partner: ${grants.get(hot.id)} of cap ${HOT_CAP}; overruns across all partners: ${overruns}; RESOURCE_EXHAUSTED answers: ${exhausted}\n`);
     // The state carried through continue-as-new, in the largest start input of the hot partner's runs.
+    // And how many Updates carried its reservations, across its runs.
     let largestPayload = 0;
+    let hotUpdates = 0;
     for await (const wf of client.workflow.list({ query: `WorkflowId = "${partnerWorkflowId(hot.id)}"` })) {
       const history = await client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
       for (const e of history.events ?? []) {
         const payloads = e.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
         largestPayload = Math.max(largestPayload, payloads.reduce((n, p) => n + (p.data?.length ?? 0), 0));
+        if (e.workflowExecutionUpdateAcceptedEventAttributes) hotUpdates++;
       }
     }
+    process.stdout.write(`Updates on the hot partner: ${hotUpdates} for ${HOT_RESERVATIONS + 1} reservations\n`);
     for (const [why, n] of exhaustedWhy) process.stdout.write(`  RESOURCE_EXHAUSTED x${n}: ${why}\n`);
     process.stdout.write(`largest state carried into a run of the hot partner: ${(largestPayload / 1024).toFixed(0)} KB (target < 256 KB)\n`);
     process.stdout.write(`memory at end: ${mb()}\n`);

@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: every benchmark in turn, each starting and stopping its own services (never two
  * stacks at once: on 2 cores a second one halves the figures), then one table of figure, baseline,
- * ratio and target, also written to bench/results/<date>-<commit>.json so runs can be compared.
+ * ratio and target, also written to bench/results/<date>-<commit>.json so runs can be compared (`-2`, `-3` for further runs of one commit).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -40,7 +40,10 @@ const commit = (() => {
 })();
 const resultsDir = path.join(__dirname, 'results');
 fs.mkdirSync(resultsDir, { recursive: true });
-const out = path.join(resultsDir, `${new Date().toISOString().slice(0, 10)}-${commit}.json`);
+// A second run of the same commit on the same day is kept beside the first, not over it.
+const stem = path.join(resultsDir, `${new Date().toISOString().slice(0, 10)}-${commit}`);
+let out = `${stem}.json`;
+for (let n = 2; fs.existsSync(out); n++) out = `${stem}-${n}.json`;
 fs.writeFileSync(out, JSON.stringify({ commit, at: new Date().toISOString(), node: process.version, cores: os.cpus().length, figures, failed }, null, 2));
 console.log(`\nwritten to ${path.relative(ROOT, out)}${failed.length ? `; failed: ${failed.join(', ')}` : ''}`);
 process.exit(failed.length ? 1 : 0);
