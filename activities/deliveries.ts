@@ -152,8 +152,9 @@ export function deliveryActivities(deps: DeliveryDeps) {
         record = await sendLeadEmail({ delivery, transporter: deps.mailer, from: deps.mailFrom, messageKey: key, values, fields, links, appointment: invite, attempt: input.attempt });
       }
       record = keptRecord(record, { sealer: sealedFieldNames(lead.fields).length > 0 ? deps.sealer : undefined, secretHeaders: partner.delivery.type === 'webhook' ? Object.keys(partner.delivery.headers ?? {}) : [] });
-      // Each is idempotent and none reads another's rows: they share the round trip.
-      const [, , , firstDelivered] = await Promise.all([
+      // Each is idempotent and none reads another's rows: they share the round trip. The circuit counts last, so a
+      // retry after one of these failed doesn't count the same failed attempt twice.
+      const [, , firstDelivered] = await Promise.all([
         recordAttempt(sql, { key, leadId: lead.id, partnerId: partner.id, record }),
         appendAudit(sql, lead.id, `attempt:${partner.id}:${input.attempt}`, {
           at: record.startedAt,
@@ -161,9 +162,9 @@ export function deliveryActivities(deps: DeliveryDeps) {
           summary: `attempt ${input.attempt} to ${partner.name} by ${record.channel}: ${record.ok ? `delivered${record.response?.status ? ` (HTTP ${record.response.status})` : ''}` : `failed (${record.error})`}`,
           detail: record,
         }),
-        trackCircuit(partner, record, input.attempt),
         record.ok && markDelivered(sql, { key, leadId: lead.id, partnerId: partner.id, assignmentId: input.assignmentId, priceMinor: input.priceMinor, currency: input.currency, at: record.startedAt }),
       ]);
+      await trackCircuit(partner, record, input.attempt);
       if (record.channel === 'webhook') deps.metrics.webhookResponse.observe({ ok: String(record.ok) }, record.durationMs / 1000);
       if (firstDelivered) deps.metrics.intakeToDelivery.observe((Date.parse(record.startedAt) - lead.createdAt.getTime()) / 1000);
       return record;

@@ -37,8 +37,12 @@ export function offerActivities(calls: CapacityCalls, capacity: ReturnType<typeo
         await calls.keepAnswer(input.reserve, reservation);
         return { reservation, accepted: false };
       }
-      // The hold's bookkeeping needn't keep the partner waiting for the lead.
-      const [attempt] = await Promise.all([deliveries.deliverLead(input.deliver), calls.keepAnswer(input.reserve, reservation)]);
+      // The hold's bookkeeping needn't keep the partner waiting for the lead, but it is done before the activity
+      // ends either way, so a release that follows a failed delivery always finds the hold row to remove.
+      const [delivered, kept] = await Promise.allSettled([deliveries.deliverLead(input.deliver), calls.keepAnswer(input.reserve, reservation)]);
+      if (kept.status === 'rejected') throw kept.reason;
+      if (delivered.status === 'rejected') throw delivered.reason;
+      const attempt = delivered.value;
       const answer = attempt.decision?.decision;
       const accepted = attempt.ok && answer !== 'decline' && (answer === 'accept' || input.takenOnDelivery);
       if (accepted) await deliveries.acceptDelivery(input.accept);
