@@ -11,13 +11,15 @@ export function leadActivities(sql: Sql, metrics: Metrics) {
      * `step` numbers the workflow's status changes, so a retry writes nothing twice.
      */
     async recordLeadStatus(leadId: string, status: LeadStatus, reason?: string, step?: number): Promise<void> {
-      await updateLeadStatus(sql, leadId, status, reason);
-      const written = await appendAudit(sql, leadId, `status:${step ?? status}`, {
-        at: new Date().toISOString(),
-        type: isFinal(status) ? 'lead_finished' : 'status_changed',
-        summary: `${isFinal(status) ? 'final state' : 'status'}: ${status}${reason ? ` (${reason})` : ''}`,
-        detail: { status, reason },
-      });
+      const [, written] = await Promise.all([
+        updateLeadStatus(sql, leadId, status, reason),
+        appendAudit(sql, leadId, `status:${step ?? status}`, {
+          at: new Date().toISOString(),
+          type: isFinal(status) ? 'lead_finished' : 'status_changed',
+          summary: `${isFinal(status) ? 'final state' : 'status'}: ${status}${reason ? ` (${reason})` : ''}`,
+          detail: { status, reason },
+        }),
+      ]);
       if (written && isFinal(status)) metrics.leadsFinal.inc({ status });
     },
 

@@ -82,12 +82,14 @@ export function routingActivities(sql: Sql) {
    * The full report goes to PostgreSQL (GET /leads/{id}/eligibility) and the audit trail refers to it
    * under `audit.key`; the workflow gets the plan (`shape` narrows it) and a reference, small however many partners there are.
    */
-  const judgeNow = async (leadId: string, namedIds: string[], audit: { key: string; prefix: string }, shape: (plan: ReferralPlan) => ReferralPlan): Promise<LeadJudgement> => {
+  const judgeNow = async (
+    leadId: string, namedIds: string[], audit: { key: string; prefix: string }, shape: (plan: ReferralPlan) => ReferralPlan,
+    alongside?: (judgedAt: string) => Promise<unknown>,
+  ): Promise<LeadJudgement> => {
     const { lead, config, judgedAt, eligibility } = await judge(leadId);
     const test = lead.testProfileId !== null;
     await claimProbes(leadId, eligibility);
     const reportId = randomUUID();
-    await saveEligibilityReport(sql, { id: reportId, leadId, judgedAt, report: eligibility });
     const full = shape(planReferral(eligibility));
     const candidates = full.candidates.slice(0, MAX_CANDIDATES).map((c) => (test ? { ...c, priceMinor: 0 } : c));
     const plan = { ...full, candidates };
@@ -107,12 +109,17 @@ export function routingActivities(sql: Sql) {
       ...(test ? { test } : {}),
     };
     const names = plan.candidates.map((c) => c.partnerName).join(', ') || 'none';
-    await appendAudit(sql, leadId, audit.key, {
-      at: judgedAt.toISOString(),
-      type: 'eligibility_evaluated',
-      summary: `${audit.prefix}${test ? 'test lead: ' : ''}${full.candidates.length} eligible partner(s) (${names}); strategy ${plan.strategy}, scope ${plan.scope ?? 'unlimited'}; referral method ${judgement.referralMethod}`,
-      detail: { reportId, plan, named },
-    });
+    // The report, its audit entry and any write `alongside` share one round trip, all done before the judgement returns.
+    await Promise.all([
+      alongside?.(judgement.judgedAt),
+      saveEligibilityReport(sql, { id: reportId, leadId, judgedAt, report: eligibility }),
+      appendAudit(sql, leadId, audit.key, {
+        at: judgedAt.toISOString(),
+        type: 'eligibility_evaluated',
+        summary: `${audit.prefix}${test ? 'test lead: ' : ''}${full.candidates.length} eligible partner(s) (${names}); strategy ${plan.strategy}, scope ${plan.scope ?? 'unlimited'}; referral method ${judgement.referralMethod}`,
+        detail: { reportId, plan, named },
+      }),
+    ]);
     return judgement;
   };
 
@@ -137,9 +144,8 @@ export function routingActivities(sql: Sql) {
      * trail refers to it; the workflow gets the plan and a reference, small however many partners there are.
      */
     async judgeLead(input: { leadId: string; named?: string[]; judgement: number }): Promise<LeadJudgement> {
-      const judgement = await judgeNow(input.leadId, input.named ?? [], { key: `judgement:${input.judgement}`, prefix: '' }, (plan) => plan);
-      if (input.judgement === 1) await updateLeadStatus(sql, input.leadId, 'routing', `judged at ${judgement.judgedAt}`);
-      return judgement;
+      const routing = input.judgement === 1 ? (judgedAt: string) => updateLeadStatus(sql, input.leadId, 'routing', `judged at ${judgedAt}`) : undefined;
+      return judgeNow(input.leadId, input.named ?? [], { key: `judgement:${input.judgement}`, prefix: '' }, (plan) => plan, routing);
     },
 
     /**

@@ -22,10 +22,12 @@ export async function loadRoutingConfig(sql: Sql, leadTypeName: string): Promise
     const profiles = (await listProfiles(tx, { leadTypeId: leadType.id })).filter((p) => p.enabled);
     const assignments = await listAssignments(tx, { profileIds: profiles.map((p) => p.id) });
     const partnerIds = [...new Set(assignments.map((a) => a.partnerId))];
-    const partners = new Map(
-      (await tx<PartnerRow[]>`select ${partnerColumns(tx)} from partners where id = any(${partnerIds}::uuid[])`).map((r) => [r.id, toPartner(r)]),
-    );
-    const circuits = await getCircuits(tx, partnerIds);
+    // Pipelined on the transaction's connection: one round trip for both.
+    const [partnerRows, circuits] = await Promise.all([
+      tx<PartnerRow[]>`select ${partnerColumns(tx)} from partners where id = any(${partnerIds}::uuid[])`,
+      getCircuits(tx, partnerIds),
+    ]);
+    const partners = new Map(partnerRows.map((r) => [r.id, toPartner(r)]));
     return {
       leadType,
       circuits: Object.fromEntries(circuits),
