@@ -11,7 +11,8 @@
  *   phase 2: 200 leads fired as fast as possible, at most 50 POSTs in flight: throughput.
  * The baseline runs the same two phases with a workflow of five sequential no-op activities on its
  * own worker and task queue, started through the Temporal client; its latency is start -> completion.
- * Memory is this process's (API + both workers + receiver + bench driver).
+ * Memory is this process's (API + both workers + receiver + bench driver). At the end it prints where phase 0's
+ * time to the webhook goes, step by step (bench/lib/lead-steps.ts).
  *
  * Run with `npm run bench:leads`. It bounds every wait and stops by itself. Figures are noisy on a
  * shared 2-core machine.
@@ -23,6 +24,7 @@ import { startStack, type Stack } from './lib/stack';
 import { startBenchReceiver, type BenchReceiver } from './lib/receiver';
 import { cpuByProcess, cpuDelta, fmt, memorySampler, openLoop, percentile, withConcurrency } from './lib/stats';
 import { reportFigures } from './lib/figures';
+import { printLeadSteps } from './lib/lead-steps';
 
 const CALM_RATE_PER_S = 5;
 const CALM_COUNT = CALM_RATE_PER_S * 10;
@@ -61,6 +63,8 @@ interface PhaseResult {
   completedThroughput?: number;
   /** Leads only: POST /leads response time. */
   postLatencies?: number[];
+  /** Leads only: each lead's wall-clock time just before its POST. */
+  postedAt?: Map<string, number>;
   peakRssMb: number;
   peakHeapMb: number;
   wallS: number;
@@ -90,6 +94,7 @@ async function runLeads(stack: Stack, receiver: BenchReceiver, leadType: string,
   schedule: (fire: (i: number) => Promise<void>) => Promise<void>): Promise<PhaseResult> {
   const mem = observe();
   const intake = new Map<string, number>();
+  const postedAt = new Map<string, number>();
   const postLatencies: number[] = [];
   const results: Promise<unknown>[] = [];
   let completed = 0;
@@ -98,6 +103,7 @@ async function runLeads(stack: Stack, receiver: BenchReceiver, leadType: string,
   let firstSent = Infinity;
   await schedule(async (i) => {
     const t0 = performance.now();
+    const wallT0 = Date.now();
     firstSent = Math.min(firstSent, t0);
     try {
       const res = await fetch(`${stack.apiUrl}/leads`, {
@@ -109,6 +115,7 @@ async function runLeads(stack: Stack, receiver: BenchReceiver, leadType: string,
       postLatencies.push(performance.now() - t0);
       if (res.status !== 202 || !body.id) throw new Error(`POST /leads answered ${res.status}: ${JSON.stringify(body)}`);
       intake.set(body.id, t0);
+      postedAt.set(body.id, wallT0);
       results.push(stack.temporal.workflow.getHandle(`lead-${body.id}`).result().then((state: { status: string }) => {
         if (state.status !== 'delivered') throw new Error(`lead ${body.id} ended ${state.status}`);
         completed++;
@@ -135,7 +142,7 @@ async function runLeads(stack: Stack, receiver: BenchReceiver, leadType: string,
     sent: count, done: latencies.length, errors, latencies,
     throughput: latencies.length / ((lastArrival - firstSent) / 1000),
     completed, completedThroughput: completed / ((lastCompletion - firstSent) / 1000),
-    postLatencies, ...mem.stop(),
+    postLatencies, postedAt, ...mem.stop(),
   };
 }
 
@@ -150,6 +157,7 @@ async function runBaseline(stack: Stack, count: number, schedule: (fire: (i: num
   const run = randomUUID().slice(0, 8);
   await schedule(async (i) => {
     const t0 = performance.now();
+    const wallT0 = Date.now();
     firstSent = Math.min(firstSent, t0);
     try {
       const handle = await stack.temporal.workflow.start('baselineWorkflow', { taskQueue: stack.baselineTaskQueue, workflowId: `baseline-${run}-${i}`, args: [] });
@@ -297,6 +305,7 @@ async function main() {
     for (const [name, r] of [['phase 0 leads', calmLeads], ['phase 0 baseline', calmBase], ['phase 1 leads', fixedLeads], ['phase 1 baseline', fixedBase], ['phase 2 leads', burstLeads], ['phase 2 baseline', burstBase]] as const) {
       console.log(`${name.padEnd(16)} wall ${fmt(r.wallS)} s, event-loop delay p99 ${fmt(r.loopP99Ms, 0)} ms, CPU s: ${r.cpu.map(([n, c]) => `${n} ${fmt(c)}`).join(', ')}`);
     }
+    await printLeadSteps(stack, calmLeads.postedAt!);
     console.log(`Temporal dev server sqlite file in ${process.env.BENCH_TEMPORAL_DB_DIR ?? 'the run\'s temporary folder on disk'}`);
     console.log('memory is this one process: Express API + lead worker + baseline worker + receiver + driver; PostgreSQL, Temporal and MinIO are separate processes, not counted');
   } finally {
