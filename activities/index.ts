@@ -58,7 +58,7 @@ export function createActivities(deps: ActivityDeps) {
     ...routingActivities(sql),
     ...capacity,
     ...deliveries,
-    ...offerActivities(calls, capacity, deliveries),
+    ...offerActivities(calls, deliveries),
     ...partnerActivities(sql, deps.notifier ?? createNotifier(env)),
     ...invoicingActivities({
       sql, store: createObjectStore(env), renderer: createPdfRenderer(), mailer: nodemailer.createTransport(env.SMTP_URL), mailFrom: env.MAIL_FROM, settings: billingSettings(env),

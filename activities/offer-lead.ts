@@ -1,6 +1,6 @@
 import type { ReserveRequest, ReserveResult } from '../domain/reservations';
 import type { AttemptRecord } from './delivery/attempt';
-import type { CapacityCalls, capacityActivities } from './capacity';
+import type { CapacityCalls } from './capacity';
 import type { DeliverInput, deliveryActivities } from './deliveries';
 
 type AcceptInput = Parameters<ReturnType<typeof deliveryActivities>['acceptDelivery']>[0];
@@ -29,7 +29,7 @@ export interface OfferLeadResult {
  * activity finds what it already did. Every later step (retries, waiting for an answer, release)
  * stays in the workflow, where it was.
  */
-export function offerActivities(calls: CapacityCalls, capacity: ReturnType<typeof capacityActivities>, deliveries: ReturnType<typeof deliveryActivities>) {
+export function offerActivities(calls: CapacityCalls, deliveries: ReturnType<typeof deliveryActivities>) {
   return {
     async offerLead(input: OfferLeadInput): Promise<OfferLeadResult> {
       const reservation = await calls.reserve(input.reserve);

@@ -2,11 +2,11 @@ import type { Stack } from './stack';
 import { fmt, percentile } from './stats';
 
 /** Steps of a lead's way to its first webhook, each read from its history or its audit trail. */
-const HISTORY_STEPS: Array<[string, string, number]> = [
-  ['workflow started', 'workflowExecutionStartedEventAttributes', 0],
-  ['first workflow task started', 'workflowTaskStartedEventAttributes', 0],
-  ['offer activity scheduled', 'activityTaskScheduledEventAttributes', 0],
-  ['offer activity started', 'activityTaskStartedEventAttributes', 0],
+const HISTORY_STEPS: Array<[string, string]> = [
+  ['workflow started', 'workflowExecutionStartedEventAttributes'],
+  ['first workflow task started', 'workflowTaskStartedEventAttributes'],
+  ['offer activity scheduled', 'activityTaskScheduledEventAttributes'],
+  ['offer activity started', 'activityTaskStartedEventAttributes'],
 ];
 const AUDIT_STEPS: Array<[string, string]> = [
   ['judged (routing snapshot read)', 'eligibility_evaluated'],
@@ -21,7 +21,10 @@ const AUDIT_STEPS: Array<[string, string]> = [
  */
 export async function printLeadSteps(stack: Stack, postedAt: Map<string, number>): Promise<void> {
   const steps = new Map<string, number[]>();
-  const add = (step: string, ms: number) => steps.set(step, [...(steps.get(step) ?? []), ms]);
+  const add = (step: string, ms: number) => {
+    if (!steps.has(step)) steps.set(step, []);
+    steps.get(step)!.push(ms);
+  };
   const ids = [...postedAt.keys()];
   const audit = await stack.sql<{ leadId: string; type: string; at: Date }[]>`
     select lead_id as "leadId", type, at from lead_audit where lead_id = any(${ids}::uuid[]) and type = any(${AUDIT_STEPS.map(([, t]) => t)})`;
