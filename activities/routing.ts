@@ -11,8 +11,9 @@ import { DEFAULT_CIRCUIT_BREAKER } from '../domain/circuit';
 import { loadRoutingConfig } from '../db/routing-config';
 import type { RoutingConfig } from '../domain/config';
 import { evaluateEligibility, type EligibilityReport } from '../domain/eligibility';
-import { MAX_CANDIDATES, type LeadJudgement, type PartnerRoute } from '../domain/lead-judgement';
+import { MAX_CANDIDATES, statusAfterArrival, type LeadJudgement, type PartnerRoute } from '../domain/lead-judgement';
 import { planReferral, whyNotEligible, type ReferralPlan } from '../domain/referral-plan';
+import { writeLeadStatus } from './leads';
 
 export type { PartnerRoute };
 
@@ -84,7 +85,7 @@ export function routingActivities(sql: Sql) {
    */
   const judgeNow = async (
     leadId: string, namedIds: string[], audit: { key: string; prefix: string }, shape: (plan: ReferralPlan) => ReferralPlan,
-    alongside?: (judgedAt: string) => Promise<unknown>,
+    alongside?: (judgement: LeadJudgement) => Promise<unknown>,
   ): Promise<LeadJudgement> => {
     const { lead, config, judgedAt, eligibility } = await judge(leadId);
     const test = lead.testProfileId !== null;
@@ -111,7 +112,7 @@ export function routingActivities(sql: Sql) {
     const names = plan.candidates.map((c) => c.partnerName).join(', ') || 'none';
     // The report, its audit entry and any write `alongside` share one round trip, all done before the judgement returns.
     await Promise.all([
-      alongside?.(judgement.judgedAt),
+      alongside?.(judgement),
       saveEligibilityReport(sql, { id: reportId, leadId, judgedAt, report: eligibility }),
       appendAudit(sql, leadId, audit.key, {
         at: judgedAt.toISOString(),
@@ -142,10 +143,15 @@ export function routingActivities(sql: Sql) {
      * Judges the lead against the routing configuration as it is now: on arrival (the lead is then
      * `routing`), and again when an agent refers it. The full report goes to PostgreSQL (GET /leads/{id}/eligibility) and the audit
      * trail refers to it; the workflow gets the plan and a reference, small however many partners there are.
+     * Given `arrivalStep`, an arrival judgement also writes the status it moves the lead to
+     * (statusAfterArrival) as that status change, sparing the workflow a write of its own.
      */
-    async judgeLead(input: { leadId: string; named?: string[]; judgement: number }): Promise<LeadJudgement> {
-      const routing = input.judgement === 1 ? (judgedAt: string) => updateLeadStatus(sql, input.leadId, 'routing', `judged at ${judgedAt}`) : undefined;
-      return judgeNow(input.leadId, input.named ?? [], { key: `judgement:${input.judgement}`, prefix: '' }, (plan) => plan, routing);
+    async judgeLead(input: { leadId: string; named?: string[]; judgement: number; arrivalStep?: number }): Promise<LeadJudgement> {
+      const arrived = input.judgement === 1 ? (judgement: LeadJudgement) => {
+        const next = input.arrivalStep === undefined ? null : statusAfterArrival(judgement);
+        return next ? writeLeadStatus(sql, input.leadId, next, undefined, input.arrivalStep) : updateLeadStatus(sql, input.leadId, 'routing', `judged at ${judgement.judgedAt}`);
+      } : undefined;
+      return judgeNow(input.leadId, input.named ?? [], { key: `judgement:${input.judgement}`, prefix: '' }, (plan) => plan, arrived);
     },
 
     /**

@@ -43,3 +43,13 @@ export interface LeadJudgement {
 
 /** More partners than this are never offered one lead: each offer costs history events, and a history has a limit. */
 export const MAX_CANDIDATES = 200;
+
+/**
+ * The status a lead moves to once judged on arrival, when that is decided by the judgement alone: an
+ * immediate lead with somebody to offer it to is delivering, any other referral method waits for its
+ * referral. Null for an immediate lead nobody may have: it ends, with the reason why.
+ */
+export function statusAfterArrival(judgement: Pick<LeadJudgement, 'referralMethod' | 'plan'>): 'delivering' | 'awaiting_referral' | null {
+  if (judgement.referralMethod !== 'immediate') return 'awaiting_referral';
+  return judgement.plan.candidates.length > 0 ? 'delivering' : null;
+}

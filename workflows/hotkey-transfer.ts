@@ -1,4 +1,4 @@
-import { ApplicationFailure, CancellationScope, condition, isCancellation, patched, proxyActivities, proxyLocalActivities, sleep } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, condition, isCancellation, proxyActivities, proxyLocalActivities, sleep } from '@temporalio/workflow';
 import type { LeadActivities } from '../activities';
 import type { LeadJudgement } from '../domain/lead-judgement';
 import type { Candidate } from '../domain/referral-plan';
@@ -8,6 +8,7 @@ import {
   type CallVerdict, type TransferCallEvent, type TransferRequest, type TransferState,
 } from '../domain/transfer';
 import type { LeadProgress } from './lead-progress';
+import { hasChange } from './lead-changes';
 
 const {
   reserveCapacity, acceptDelivery, releaseDelivery, settleTestDelivery, holdConsumer, findConsumer, joinAgent, dialTransferPartner, hangUpCall, loadTransferSettings,
@@ -56,7 +57,7 @@ interface Deadline {
  * order differently than the live run did: the history then no longer matched the code.
  */
 function deadlineIn(ms: number): Deadline {
-  if (!patched(REPLAYABLE_STEPS_PATCH)) {
+  if (!hasChange(REPLAYABLE_STEPS_PATCH)) {
     const end = Date.now() + ms;
     return { wait: async (news) => { const left = end - Date.now(); return left > 0 && condition(news, left); }, cancel: () => undefined };
   }
@@ -128,7 +129,7 @@ export class HotkeyTransfer {
   async step(who: Candidate | undefined, step: string, detail: string, callSid?: string): Promise<void> {
     const entry = { at: new Date().toISOString(), partnerId: who?.partnerId ?? '', partnerName: who?.partnerName ?? '', step, detail, ...(callSid ? { callSid } : {}) };
     this.state.steps.push(entry);
-    await (patched(REPLAYABLE_STEPS_PATCH) ? recordStep : recordStepLocally)(this.lead.leadId, `transfer-step:${this.state.steps.length}`, {
+    await (hasChange(REPLAYABLE_STEPS_PATCH) ? recordStep : recordStepLocally)(this.lead.leadId, `transfer-step:${this.state.steps.length}`, {
       at: entry.at, type: `transfer_${step.replace(/-/g, '_')}`, summary: `${who ? `${who.partnerName}: ` : ''}${step}${detail ? ` (${detail})` : ''}`, detail: entry,
     });
   }
@@ -203,7 +204,7 @@ export class HotkeyTransfer {
   /** The call's callbacks to judge it on: those already steps, so the trail shows whatever decided it. */
   private judgedOn(callSid: string): CallEvent[] {
     const events = this.events.get(callSid) ?? [];
-    return patched(EVERY_STEP_PATCH) ? events.slice(0, this.told.get(callSid) ?? 0) : events;
+    return hasChange(EVERY_STEP_PATCH) ? events.slice(0, this.told.get(callSid) ?? 0) : events;
   }
 
   /** Waits until the deadline for a callback about the call or the conference (or, if asked, the consumer's hang-up): false when none came. */

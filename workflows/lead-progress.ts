@@ -1,5 +1,6 @@
 import { ApplicationFailure, condition, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Candidate } from '../domain/referral-plan';
+import { statusAfterArrival, type LeadJudgement } from '../domain/lead-judgement';
 import { isFinal, type Decision, type DeliveryState, type DeliveryStatus, type LeadState, type LeadStatus } from '../domain/lead-state';
 import { LeadStatusAttribute, PartnerIdsAttribute } from '../domain/search-attributes';
 import type { CancelInput, RespondInput } from './messages';
@@ -32,15 +33,11 @@ export class LeadProgress {
 
   /** One upsert and one projection write per change of state. */
   async setStatus(status: LeadStatus, reason?: string): Promise<void> {
-    if (this.state.status === status && this.state.reason === reason) return;
-    this.state.status = status;
-    this.state.reason = reason;
-    const accepted = this.accepted.map((d) => d.partnerId);
-    const partnersChanged = accepted.length !== this.acceptedIds.length;
-    this.acceptedIds = accepted;
-    upsertSearchAttributes([{ key: LeadStatusAttribute, value: status }, ...(partnersChanged ? [{ key: PartnerIdsAttribute, value: accepted }] : [])]);
-    await this.recorder.status(status, reason, ++this.step);
+    if (this.change(status, reason)) await this.recorder.status(status, reason, this.step);
   }
+
+  /** The number the next status change writes under. */
+  get nextStep() { return this.step + 1; }
 
   /**
    * The judgement activity records `routing` itself as it routes: the state changes here without a
@@ -49,6 +46,29 @@ export class LeadProgress {
   routedBy(judgement: { judgedAt: string }): void {
     this.state.status = 'routing';
     this.state.reason = `judged at ${judgement.judgedAt}`;
+  }
+
+  /**
+   * An arrival judgement given `nextStep` also wrote the status it moves the lead to (statusAfterArrival)
+   * as that change: the state follows, with its upsert, but no write of its own.
+   */
+  arrivedBy(judgement: LeadJudgement): void {
+    const next = statusAfterArrival(judgement);
+    if (next) this.change(next);
+    else this.routedBy(judgement);
+  }
+
+  /** False when nothing changed. */
+  private change(status: LeadStatus, reason?: string): boolean {
+    if (this.state.status === status && this.state.reason === reason) return false;
+    this.state.status = status;
+    this.state.reason = reason;
+    const accepted = this.accepted.map((d) => d.partnerId);
+    const partnersChanged = accepted.length !== this.acceptedIds.length;
+    this.acceptedIds = accepted;
+    upsertSearchAttributes([{ key: LeadStatusAttribute, value: status }, ...(partnersChanged ? [{ key: PartnerIdsAttribute, value: accepted }] : [])]);
+    this.step++;
+    return true;
   }
 
   /** Delivering while any offer is being delivered; awaiting response while every open offer waits for its partner. */

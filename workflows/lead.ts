@@ -1,5 +1,5 @@
 import {
-  allHandlersFinished, CancellationScope, condition, isCancellation, patched, proxyActivities, proxyLocalActivities, setHandler,
+  allHandlersFinished, CancellationScope, condition, isCancellation, proxyActivities, proxyLocalActivities, setHandler,
 } from '@temporalio/workflow';
 import type { LeadActivities } from '../activities';
 import type { LeadJudgement } from '../domain/lead-judgement';
@@ -11,7 +11,8 @@ import { ManualReferral } from './manual-referral';
 import { cancelUpdate, leadStateQuery, referUpdate, respondUpdate } from './messages';
 import { LEAD_FAST_PATH_PATCH, offer } from './offer';
 import { offerInTurn } from './offer-in-turn';
-import { HotkeyTransfer, transferInTurn } from './hotkey-transfer';
+import { EVERY_STEP_PATCH, HotkeyTransfer, REPLAYABLE_STEPS_PATCH, transferInTurn } from './hotkey-transfer';
+import { hasChange, startWith } from './lead-changes';
 import { transferCallSignal, transferStateQuery, transferUpdate } from './transfer-messages';
 import { callOffRefused, startAppointments, type StartedAppointment } from './appointment';
 import { AppointmentBookings, takeBookings } from './appointment-bookings';
@@ -37,6 +38,20 @@ export const APPOINTMENT_PATCH = 'appointment-v1';
 export const APPOINTMENT_CALL_OFF_PATCH = 'appointment-call-off';
 /** Appointment leads started before this marker book one appointment, as a manual referral, whatever their referral scope. */
 export const APPOINTMENT_SCOPE_PATCH = 'appointment-scope-n';
+/** Leads started before this marker record the status their arrival judgement moves them to in a local activity of its own. */
+export const ARRIVAL_STATUS_PATCH = 'arrival-status';
+
+/** Every change a lead started as leadWorkflowV3 has from its first event, with no marker (see lead-changes.ts). */
+export const V3_CHANGES: ReadonlySet<string> = new Set([
+  LIFECYCLE_PATCH, LEAD_FAST_PATH_PATCH, TRANSFER_PATCH, TRANSFER_CONFERENCE_PATCH, APPOINTMENT_PATCH, APPOINTMENT_CALL_OFF_PATCH,
+  APPOINTMENT_SCOPE_PATCH, ARRIVAL_STATUS_PATCH, REPLAYABLE_STEPS_PATCH, EVERY_STEP_PATCH,
+]);
+
+/** How every lead starts now: leadWorkflow, with every change above in place from the start. */
+export async function leadWorkflowV3(input: LeadWorkflowInput): Promise<LeadState> {
+  startWith(V3_CHANGES);
+  return leadWorkflow(input);
+}
 
 /**
  * One lead, from arrival to a final state: judge every partner, take the lead type's referral
@@ -44,12 +59,13 @@ export const APPOINTMENT_SCOPE_PATCH = 'appointment-scope-n';
  * delivered, declined everywhere, with no eligible partner, expired or cancelled, saying why.
  */
 export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState> {
-  if (!patched(LIFECYCLE_PATCH)) return leadWorkflowV1(input);
+  if (!hasChange(LIFECYCLE_PATCH)) return leadWorkflowV1(input);
   const { leadId } = input;
   const lead = new LeadProgress(leadId, { status: (status, reason, step) => recordLeadStatus(leadId, status, reason, step) });
   let judgements = 0;
-  const judgeHere = patched(LEAD_FAST_PATH_PATCH);
+  const judgeHere = hasChange(LEAD_FAST_PATH_PATCH);
   const judge = (named: string[] = []) => (judgeHere ? judgeLeadLocally : judgeLead)({ leadId, named, judgement: ++judgements });
+  const arrivalMovesOn = hasChange(ARRIVAL_STATUS_PATCH);
   let arrival: LeadJudgement | undefined;
   const referral = new ManualReferral(lead, () => arrival?.plan.scope ?? null, judge);
   const routing = new CancellationScope();
@@ -70,16 +86,21 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
 
   try {
     await routing.run(async () => {
-      arrival = await judge();
-      lead.routedBy(arrival);
+      if (arrivalMovesOn) {
+        arrival = await judgeLeadLocally({ leadId, named: [], judgement: ++judgements, arrivalStep: lead.nextStep });
+        lead.arrivedBy(arrival);
+      } else {
+        arrival = await judge();
+        lead.routedBy(arrival);
+      }
       let taken: { plan: ReferralPlan; judgement: LeadJudgement };
       switch (arrival.referralMethod) {
         case 'immediate':
           taken = { plan: arrival.plan, judgement: arrival };
           break;
         case 'transfer':
-          if (patched(TRANSFER_PATCH)) {
-            transfer.conferences = patched(TRANSFER_CONFERENCE_PATCH);
+          if (hasChange(TRANSFER_PATCH)) {
+            transfer.conferences = hasChange(TRANSFER_CONFERENCE_PATCH);
             transfer.accepting = true;
             await lead.setStatus('awaiting_referral');
             if (!(await condition(() => transfer.requested || referral.taken !== undefined, arrival.referralDeadlineSeconds * 1000))) {
@@ -92,7 +113,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
         // Each booking refers an appointment lead (up to its referral scope); one started before that
         // is referred once, by its one booking, as a manual one.
         case 'appointment': {
-          if (arrival.referralMethod === 'appointment' && patched(APPOINTMENT_SCOPE_PATCH)) {
+          if (arrival.referralMethod === 'appointment' && hasChange(APPOINTMENT_SCOPE_PATCH)) {
             const bookings = new AppointmentBookings(lead, arrival.plan.scope, judge);
             appointments = bookings.started;
             if (!(await takeBookings(lead, arrival.referralDeadlineSeconds, bookings))) return lead.setStatus('expired', `no appointment booked within ${arrival.referralDeadlineSeconds} s`);
@@ -107,7 +128,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
             at: new Date().toISOString(), type: 'referred', summary: `referred to ${taken.plan.candidates.map((c) => c.partnerName).join(', ')}`,
             detail: { reportId: taken.judgement.reportId, plan: taken.plan },
           });
-          if (arrival.referralMethod === 'appointment' && patched(APPOINTMENT_PATCH)) appointments = await startAppointments(leadId, taken.plan);
+          if (arrival.referralMethod === 'appointment' && hasChange(APPOINTMENT_PATCH)) appointments = await startAppointments(leadId, taken.plan);
           break;
         }
       }
@@ -121,7 +142,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
     const kept = lead.accepted.map((d) => d.partnerName);
     await lead.setStatus('cancelled', `by ${lead.cancellation.cancelledBy}: ${lead.cancellation.reason}${kept.length ? `; already accepted by ${kept.join(', ')}` : ''}`);
   }
-  if (appointments.length > 0 && patched(APPOINTMENT_CALL_OFF_PATCH)) await callOffRefused(lead, appointments);
+  if (appointments.length > 0 && hasChange(APPOINTMENT_CALL_OFF_PATCH)) await callOffRefused(lead, appointments);
   await condition(allHandlersFinished);
   return lead.state;
 }

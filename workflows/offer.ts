@@ -1,4 +1,4 @@
-import { CancellationScope, condition, isCancellation, log, patched, proxyActivities, proxyLocalActivities, sleep } from '@temporalio/workflow';
+import { CancellationScope, condition, isCancellation, log, proxyActivities, proxyLocalActivities, sleep } from '@temporalio/workflow';
 import type { LeadActivities } from '../activities';
 import type { OfferLeadInput } from '../activities/offer-lead';
 import type { AttemptRecord } from '../activities/delivery/attempt';
@@ -7,6 +7,7 @@ import type { Candidate } from '../domain/referral-plan';
 import type { Decision, DeliveryState } from '../domain/lead-state';
 import { reservationIdFor } from '../domain/reservations';
 import type { LeadProgress } from './lead-progress';
+import { hasChange } from './lead-changes';
 
 const { reserveCapacity, acceptDelivery, releaseDelivery, settleTestDelivery } = proxyActivities<LeadActivities>({
   startToCloseTimeout: '30 seconds',
@@ -71,7 +72,7 @@ export async function offer(lead: LeadProgress, judgement: LeadJudgement, candid
     await lead.refreshLiveStatus();
     let reservation: { granted: true } | Awaited<ReturnType<typeof reserveCapacity>>;
     if (judgement.test) reservation = { granted: true };
-    else if (patched(LEAD_FAST_PATH_PATCH)) {
+    else if (hasChange(LEAD_FAST_PATH_PATCH)) {
       // Whether the hold was granted is unknown until the activity answers: a failure releases it.
       holding = true;
       first = await CancellationScope.nonCancellable(() => offerLead(route, {

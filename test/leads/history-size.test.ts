@@ -9,7 +9,7 @@ const BASELINE_EVENTS = 35;
 describe('what one lead costs Temporal', () => {
   const stack = useLeadStack('history-size');
 
-  it('delivers an immediate lead to one partner in fewer history events than five bare activities, in one activity after judging', async () => {
+  it('delivers an immediate lead to one partner in fewer history events than five bare activities: one activity, two local ones, no change markers', async () => {
     const { api } = stack;
     const d = await configureDistribution(api, { partners: [{ name: 'buyer', webhookUrl: (await stack.receiver('accept')).url, priority: 1 }] });
     const created = await api.request('POST', '/leads', { body: { leadType: d.leadTypeName, fields: { name: 'Ada', postcode: 'N1' } } });
@@ -20,7 +20,15 @@ describe('what one lead costs Temporal', () => {
     expect(events.length).toBeLessThanOrEqual(BASELINE_EVENTS);
     const activities = events.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.activityType?.name] : []));
     expect(activities).toEqual(['offerLead']);
+    // Judging (which also records `delivering`) and the final status; a lead started today has every change
+    // in place from its start, so it records no patch marker, nor the search-attribute upsert each one brings.
+    const markers = events.flatMap((e) => (e.markerRecordedEventAttributes ? [e.markerRecordedEventAttributes.markerName] : []));
+    expect(markers).toEqual(['core_local_activity', 'core_local_activity']);
     const [row] = await api.sql`select status from deliveries where lead_id = ${created.body.id}`;
     expect(row).toEqual({ status: 'accepted' });
+    // The audit trail still tells every step: judged, then delivering, then the delivery and the end.
+    const trail = (await api.request('GET', `/leads/${created.body.id}/history`)).body.entries.map((e: { type: string; summary: string }) => (e.type === 'status_changed' ? e.summary : e.type));
+    expect(trail.slice(trail.indexOf('eligibility_evaluated'), trail.indexOf('eligibility_evaluated') + 2)).toEqual(['eligibility_evaluated', 'status: delivering']);
+    expect(trail).toEqual(expect.arrayContaining(['capacity_reserved', 'delivery_attempt', 'lead_finished']));
   });
 });

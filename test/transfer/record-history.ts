@@ -1,7 +1,8 @@
 /**
  * Records a hotkey transfer's lead history into test/replay/histories/ (which replay.test.ts replays
  * on every run), so a later change to the transfer phase must still replay transfers already running:
- * node scripts/test.js --testMatch '**\/test/transfer/record-history.ts'. An existing file is kept.
+ * node scripts/test.js --testMatch '**\/test/transfer/record-history.ts'. An existing file is kept;
+ * HISTORY_SUFFIX=-<change> records new shapes beside the old ones, as npm run record-histories does.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,7 +18,7 @@ import { incomingCallUrl } from '../../domain/transfer';
 import type { TwilioVoiceSimulator } from '../../infra/twilio-voice-simulator';
 import { startVoiceSimulatorFor } from '../helpers/twilio-voice';
 
-const historyFile = (name: string) => path.join(__dirname, '..', 'replay', 'histories', `${name}.lead.json`);
+const historyFile = (name: string) => path.join(__dirname, '..', 'replay', 'histories', `${name}${process.env.HISTORY_SUFFIX ?? ''}.lead.json`);
 const env = testEnv();
 const taskQueue = `record-transfer-${randomUUID()}`;
 let api: TestApi;
