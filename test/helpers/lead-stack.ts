@@ -5,6 +5,7 @@ import { startReceiver, type Behaviour, type Receiver } from './webhook-receiver
 
 export interface LeadStack {
   api: TestApi;
+  taskQueue: string;
   worker: RunningWorker;
   /** A partner endpoint that closes with the suite. */
   receiver(behaviour: Behaviour): Promise<Receiver>;
@@ -15,6 +16,7 @@ export function useLeadStack(name: string): LeadStack {
   const taskQueue = `${name}-${randomUUID()}`;
   const receivers: Receiver[] = [];
   const stack = {
+    taskQueue,
     async receiver(behaviour: Behaviour) {
       const r = await startReceiver(behaviour);
       receivers.push(r);

@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { useLeadStack } from '../helpers/lead-stack';
+import { insertLead } from '../../db/leads';
 import { configureDistribution } from '../helpers/distribution';
 
 // Temporal's server is what a lead costs most on: each history event is a write, each activity a
@@ -30,5 +32,20 @@ describe('what one lead costs Temporal', () => {
     const trail = (await api.request('GET', `/leads/${created.body.id}/history`)).body.entries.map((e: { type: string; summary: string }) => (e.type === 'status_changed' ? e.summary : e.type));
     expect(trail.slice(trail.indexOf('eligibility_evaluated'), trail.indexOf('eligibility_evaluated') + 2)).toEqual(['eligibility_evaluated', 'status: delivering']);
     expect(trail).toEqual(expect.arrayContaining(['capacity_reserved', 'delivery_attempt', 'lead_finished']));
+  });
+
+  it('still runs a lead started as leadWorkflow (by an API from before V3) beside V3 leads, marking each change it takes', async () => {
+    const { api } = stack;
+    const d = await configureDistribution(api, { partners: [{ name: 'buyer', webhookUrl: (await stack.receiver('accept')).url, priority: 1 }] });
+    const id = randomUUID();
+    await insertLead(api.sql, { id, leadType: d.leadTypeName, leadTypeId: d.leadTypeId, fields: { name: 'Ada', postcode: 'N1' }, source: 'api', submittedBy: 'before-v3', fingerprint: id });
+    const before = await api.temporal.workflow.start('leadWorkflow', { taskQueue: stack.taskQueue, workflowId: `lead-${id}`, args: [{ leadId: id }] });
+    const now = await api.request('POST', '/leads', { body: { leadType: d.leadTypeName, fields: { name: 'Bo', postcode: 'N2' } } });
+    const current = api.temporal.workflow.getHandle(`lead-${now.body.id}`);
+    expect([(await before.result()).status, (await current.result()).status]).toEqual(['delivered', 'delivered']);
+
+    const patches = async (handle: typeof current) => ((await handle.fetchHistory()).events ?? []).filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch').length;
+    expect(await patches(before)).toBeGreaterThanOrEqual(3);
+    expect(await patches(current)).toBe(0);
   });
 });
