@@ -64,7 +64,7 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
   const lead = new LeadProgress(leadId, { status: (status, reason, step) => recordLeadStatus(leadId, status, reason, step) });
   let judgements = 0;
   const judgeHere = hasChange(LEAD_FAST_PATH_PATCH);
-  const judge = (named: string[] = []) => (judgeHere ? judgeLeadLocally : judgeLead)({ leadId, named, judgement: ++judgements });
+  const judge = (named: string[] = [], arrivalStep?: number) => (judgeHere ? judgeLeadLocally : judgeLead)({ leadId, named, judgement: ++judgements, arrivalStep });
   const arrivalMovesOn = hasChange(ARRIVAL_STATUS_PATCH);
   let arrival: LeadJudgement | undefined;
   const referral = new ManualReferral(lead, () => arrival?.plan.scope ?? null, judge);
@@ -86,13 +86,9 @@ export async function leadWorkflow(input: LeadWorkflowInput): Promise<LeadState>
 
   try {
     await routing.run(async () => {
-      if (arrivalMovesOn) {
-        arrival = await judgeLeadLocally({ leadId, named: [], judgement: ++judgements, arrivalStep: lead.nextStep });
-        lead.arrivedBy(arrival);
-      } else {
-        arrival = await judge();
-        lead.routedBy(arrival);
-      }
+      arrival = await judge([], arrivalMovesOn ? lead.nextStep : undefined);
+      if (arrivalMovesOn) lead.arrivedBy(arrival);
+      else lead.routedBy(arrival);
       let taken: { plan: ReferralPlan; judgement: LeadJudgement };
       switch (arrival.referralMethod) {
         case 'immediate':
