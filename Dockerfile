@@ -3,6 +3,8 @@ FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
+# patch-package applies these on install (see README, Benchmarks).
+COPY patches ./patches
 RUN npm install --omit=dev --no-audit --no-fund
 COPY tsconfig.json ./
 COPY infra ./infra

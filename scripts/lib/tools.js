@@ -99,7 +99,11 @@ function ensureSchemathesis() {
 function ensureNodeModules() {
   const lock = path.join(ROOT, 'package-lock.json');
   const stamp = path.join(ROOT, 'node_modules', '.leadrelay-lock-sha256');
-  const want = createHash('sha256').update(fs.readFileSync(lock)).digest('hex');
+  const hash = createHash('sha256').update(fs.readFileSync(lock));
+  // patch-package applies patches/ on install, so a changed patch needs an install too.
+  const patches = path.join(ROOT, 'patches');
+  for (const f of fs.existsSync(patches) ? fs.readdirSync(patches).sort() : []) hash.update(f).update(fs.readFileSync(path.join(patches, f)));
+  const want = hash.digest('hex');
   if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === want) return;
   say('installing npm dependencies...');
   // npm install, not npm ci: this npm records no entries for other platforms' optional binaries, which npm ci then demands.
