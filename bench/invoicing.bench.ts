@@ -64,7 +64,7 @@ async function main() {
   const [pg, minio, mail, temporal, bundle] = await Promise.all([
     startPostgres({ dataDir: path.join(dir, 'postgres'), port: pgPort, persistent: false, database: 'leadrelay_bench' }),
     startMinio({ binary: tools.ensureMinio(), dataDir: path.join(dir, 'minio'), port: minioPort, consolePort, accessKey: 'leadrelay', secretKey: 'leadrelay-secret' }),
-    startMailCatcher({ smtpPort, webPort: mailWebPort }),
+    startMailCatcher({ smtpPort, webPort: mailWebPort, mailDir: path.join(dir, 'mail') }),
     TestWorkflowEnvironment.createLocal({
       server: { executable: { type: 'existing-path', path: tools.ensureTemporalCli() }, ip: '127.0.0.1', extraArgs: ['--log-level', 'error', ...TEMPORAL_DYNAMIC_CONFIG] },
     }),

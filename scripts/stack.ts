@@ -52,7 +52,7 @@ async function main() {
         logFile: path.join(LOGS, 'temporal.log'), uiCodecEndpoint: `http://localhost:${apiPort}/codec`,
       }),
       startMinio({ binary: minioBin, dataDir: path.join(DATA, 'minio'), port: port('MINIO_PORT', 9000), consolePort: port('MINIO_CONSOLE_PORT', 9001), accessKey: 'leadrelay', secretKey: 'leadrelay-secret', logFile: path.join(LOGS, 'minio.log') }),
-      startMailCatcher({ smtpPort: port('SMTP_PORT', 1025), webPort: port('MAIL_UI_PORT', 1080), logFile: path.join(LOGS, 'maildev.log') }),
+      startMailCatcher({ smtpPort: port('SMTP_PORT', 1025), webPort: port('MAIL_UI_PORT', 1080), mailDir: path.join(DATA, 'mail'), logFile: path.join(LOGS, 'maildev.log') }),
     ].map((p) => p.then((s) => { services.push(s); return s; }))) as [Awaited<ReturnType<typeof startPostgres>>, Awaited<ReturnType<typeof startTemporal>>, Awaited<ReturnType<typeof startMinio>>, Awaited<ReturnType<typeof startMailCatcher>>];
 
     const publicUrl = `http://localhost:${apiPort}`;

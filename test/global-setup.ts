@@ -38,7 +38,7 @@ export default async function globalSetup(): Promise<void> {
       },
     }),
     startMinio({ binary: need('LEADRELAY_MINIO'), dataDir: path.join(dir, 'minio'), port: minioPort, consolePort: minioConsolePort, accessKey: 'leadrelay', secretKey: 'leadrelay-secret' }),
-    startMailCatcher({ smtpPort, webPort: mailWebPort }),
+    startMailCatcher({ smtpPort, webPort: mailWebPort, mailDir: path.join(dir, 'mail') }),
     bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), failureConverterPath, logger: quietLogger }),
   ]);
   // A failed start must not leave the others running: jest skips the teardown when setup throws.

@@ -146,11 +146,16 @@ export async function startMinio(opts: { binary: string; dataDir: string; port: 
 
 export interface MailService extends Service { smtpUrl: string; webUrl: string }
 
-/** MailDev: a real SMTP server that keeps what it receives and shows it in a web UI with a REST API (GET /email). */
-export async function startMailCatcher(opts: { smtpPort: number; webPort: number; logFile?: string }): Promise<MailService> {
+/**
+ * MailDev: a real SMTP server that keeps what it receives and shows it in a web UI with a REST API (GET /email).
+ * It keeps each mail as a file in `mailDir` and reads them back on start; left to itself it would use a new
+ * folder in the system's temporary directory on every start, and never remove it.
+ */
+export async function startMailCatcher(opts: { smtpPort: number; webPort: number; mailDir: string; logFile?: string }): Promise<MailService> {
   const bin = require.resolve('maildev/bin/maildev');
+  fs.mkdirSync(opts.mailDir, { recursive: true });
   const { proc, service } = child('maildev', process.execPath,
-    [bin, '--smtp', String(opts.smtpPort), '--web', String(opts.webPort), '--ip', '127.0.0.1', '--silent'], { logFile: opts.logFile });
+    [bin, '--smtp', String(opts.smtpPort), '--web', String(opts.webPort), '--ip', '127.0.0.1', '--mail-directory', opts.mailDir, '--silent'], { logFile: opts.logFile });
   const webUrl = `http://localhost:${opts.webPort}`;
   await ready('MailDev', proc, () => httpOk(`http://127.0.0.1:${opts.webPort}/email`), opts.logFile);
   return { ...service, smtpUrl: `smtp://127.0.0.1:${opts.smtpPort}`, webUrl };
