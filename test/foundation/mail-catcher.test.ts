@@ -6,7 +6,7 @@ import { freePort, startMailCatcher } from '../../scripts/lib/services';
 import { eventually } from '../helpers/wait';
 
 // `npm start` keeps MailDev's mail under .data/mail, beside the other services' data; the tests keep it in their
-// run's folder, removed at the end. Nothing goes to a new folder in the system's temporary directory per start.
+// run's folder, removed at the end (MailDev's own default, a new folder in /tmp per start, was never removed).
 describe("the mail catcher's mail folder", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leadrelay-mail-test-'));
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
