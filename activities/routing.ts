@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Sql } from '../db/client';
 import { appendAudit } from '../db/audit';
-import { saveEligibilityReport } from '../db/eligibility-reports';
+import { findJudgement, saveEligibilityReport } from '../db/eligibility-reports';
 import { getLead, updateLeadStatus } from '../db/leads';
 import { getPartner } from '../db/partners';
 import { listDeliveries } from '../db/deliveries';
@@ -79,15 +79,38 @@ export function routingActivities(sql: Sql) {
     }
   };
 
+  /** The audit entry of a judgement, `eligible` partners passing before the plan took its best. */
+  const judgedEntry = (judgement: LeadJudgement, prefix: string, eligible: number) => {
+    const { plan, test } = judgement;
+    const names = plan.candidates.map((c) => c.partnerName).join(', ') || 'none';
+    return {
+      at: judgement.judgedAt,
+      type: 'eligibility_evaluated',
+      summary: `${prefix}${test ? 'test lead: ' : ''}${eligible} eligible partner(s) (${names}); strategy ${plan.strategy}, scope ${plan.scope ?? 'unlimited'}; referral method ${judgement.referralMethod}`,
+      detail: { reportId: judgement.reportId, plan, named: judgement.named },
+    };
+  };
+
   /**
    * The full report goes to PostgreSQL (GET /leads/{id}/eligibility) and the audit trail refers to it
    * under `audit.key`; the workflow gets the plan (`shape` narrows it) and a reference, small however many partners there are.
+   * Asked again under the same key (its workflow task run again after a worker died), it answers the
+   * judgement already made, whatever changed since: a partner may already hold the lead by it.
    */
   const judgeNow = async (
     leadId: string, namedIds: string[], audit: { key: string; prefix: string }, shape: (plan: ReferralPlan) => ReferralPlan,
     alongside?: (judgement: LeadJudgement) => Promise<unknown>,
   ): Promise<LeadJudgement> => {
-    const { lead, config, judgedAt, eligibility } = await judge(leadId);
+    // Read beside the lookup of a kept judgement, so the common first asking waits for one round trip less.
+    const judging = judge(leadId);
+    const kept = await findJudgement(sql, leadId, audit.key).catch((err) => { judging.catch(() => {}); throw err; });
+    if (kept) {
+      judging.catch(() => {});
+      // Its writes are keyed, so writing them again only fills in what a crash cut short.
+      await Promise.all([alongside?.(kept), appendAudit(sql, leadId, audit.key, judgedEntry(kept, audit.prefix, kept.plan.candidates.length))]);
+      return kept;
+    }
+    const { lead, config, judgedAt, eligibility } = await judging;
     const test = lead.testProfileId !== null;
     await claimProbes(leadId, eligibility);
     const reportId = randomUUID();
@@ -109,17 +132,11 @@ export function routingActivities(sql: Sql) {
       noCandidateReason: full.candidates.length === 0 ? noCandidateReason(eligibility) : null,
       ...(test ? { test } : {}),
     };
-    const names = plan.candidates.map((c) => c.partnerName).join(', ') || 'none';
     // The report, its audit entry and any write `alongside` share one round trip, all done before the judgement returns.
     await Promise.all([
       alongside?.(judgement),
-      saveEligibilityReport(sql, { id: reportId, leadId, judgedAt, report: eligibility }),
-      appendAudit(sql, leadId, audit.key, {
-        at: judgedAt.toISOString(),
-        type: 'eligibility_evaluated',
-        summary: `${audit.prefix}${test ? 'test lead: ' : ''}${full.candidates.length} eligible partner(s) (${names}); strategy ${plan.strategy}, scope ${plan.scope ?? 'unlimited'}; referral method ${judgement.referralMethod}`,
-        detail: { reportId, plan, named },
-      }),
+      saveEligibilityReport(sql, { id: reportId, leadId, judgedAt, report: eligibility, key: audit.key, judgement }),
+      appendAudit(sql, leadId, audit.key, judgedEntry(judgement, audit.prefix, full.candidates.length)),
     ]);
     return judgement;
   };

@@ -12,7 +12,7 @@ import type { Logger } from '../infra/logger';
  */
 export async function startLeadWorkflow(temporal: Client, taskQueue: string, lead: Pick<LeadRow, 'id' | 'leadType'>): Promise<void> {
   try {
-    await temporal.workflow.start('leadWorkflowV3', {
+    await temporal.workflow.start('leadWorkflowV4', {
       taskQueue,
       workflowId: leadWorkflowId(lead.id),
       args: [{ leadId: lead.id }],

@@ -44,5 +44,5 @@ export async function updateLead<Ret, Arg>(
 }
 
 /** A lead workflow's answer to a query, or undefined when it can't answer soon (reads then use PostgreSQL). */
-export const askLead = <Ret>(temporal: Client, workflowId: string, query: QueryDefinition<Ret>): Promise<Ret | undefined> =>
-  askWorkflow(temporal, () => temporal.workflow.getHandle(workflowId).query(query));
+export const askLead = <Ret>(temporal: Client, workflowId: string, query: QueryDefinition<Ret>, patienceMs?: number): Promise<Ret | undefined> =>
+  askWorkflow(temporal, () => temporal.workflow.getHandle(workflowId).query(query), patienceMs);

@@ -25,6 +25,7 @@ import type { ReserveRequest } from '../domain/reservations';
 import { noopUpdate } from './noop-workflow';
 import { reportFigures } from './lib/figures';
 import { partnerStartFromDb } from '../db/partner-ledger';
+import { partnerTaskQueue } from '../workflows/partner-messages';
 import { partnerWorkflowId } from '../domain/ids';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -97,7 +98,8 @@ async function main() {
   });
   const connection = await connectTemporal(temporal.address, [counting]);
   const client: Client = new Client({ connection, namespace: temporal.namespace ?? 'default' });
-  const taskQueue = `bench-${randomUUID()}`;
+  // The queue partner workflows run on (partnerTaskQueue); the no-op baseline shares it and its one worker.
+  const taskQueue = partnerTaskQueue(`bench-${randomUUID()}`);
   try {
     await migrate(sql);
     const worker = await Worker.create({

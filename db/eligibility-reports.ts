@@ -1,9 +1,19 @@
 import type { Sql } from './client';
 import type { EligibilityReport } from '../domain/eligibility';
+import type { LeadJudgement } from '../domain/lead-judgement';
 
-export async function saveEligibilityReport(sql: Sql, r: { id: string; leadId: string; judgedAt: Date; report: EligibilityReport }): Promise<void> {
-  await sql`insert into lead_eligibility_reports (id, lead_id, judged_at, report) values (${r.id}, ${r.leadId}, ${r.judgedAt}, ${sql.json(r.report as never)})
-    on conflict (id) do nothing`;
+/** The full report, and the judgement made from it under the workflow's key for it. */
+export async function saveEligibilityReport(sql: Sql, r: { id: string; leadId: string; judgedAt: Date; report: EligibilityReport; key: string; judgement: LeadJudgement }): Promise<void> {
+  await sql`insert into lead_eligibility_reports (id, lead_id, judged_at, report, judgement_key, judgement)
+    values (${r.id}, ${r.leadId}, ${r.judgedAt}, ${sql.json(r.report as never)}, ${r.key}, ${sql.json(r.judgement as never)})
+    on conflict do nothing`;
+}
+
+/** The judgement already made under `key`, if any. */
+export async function findJudgement(sql: Sql, leadId: string, key: string): Promise<LeadJudgement | undefined> {
+  const [row] = await sql<{ judgement: LeadJudgement }[]>`
+    select judgement from lead_eligibility_reports where lead_id = ${leadId} and judgement_key = ${key}`;
+  return row?.judgement;
 }
 
 /** Every judgement of a lead, oldest first: on arrival, and again at each manual referral. */

@@ -3,7 +3,7 @@ import type { UpdateDefinition } from '@temporalio/common';
 import type { CapacityConfig, CapacityQuestion, PartnerStart } from '../domain/capacity';
 import type { partnerWorkflow } from '../workflows/partner';
 import {
-  addChargeUpdate, addCreditUpdate, addPaymentUpdate, assessQuery, capacityBatchUpdate, capacityQuery, configChangedSignal, partnerWorkflowId,
+  addChargeUpdate, addCreditUpdate, addPaymentUpdate, assessQuery, capacityBatchUpdate, capacityQuery, configChangedSignal, partnerTaskQueue, partnerWorkflowId,
   setPausedUpdate, type ChargeRequest, type CommitRequest, type CommitResult, type CreditRequest, type PaymentRequest, type ReleaseRequest, type SetPausedRequest,
 } from '../workflows/partner-messages';
 import type { ReserveRequest, ReserveResult } from '../domain/reservations';
@@ -30,8 +30,8 @@ export function partnerCapacityClient(client: Client, taskQueue: string, startWi
       args: [arg],
       startWorkflowOperation: new WithStartWorkflowOperation<typeof partnerWorkflow>('partnerWorkflow', {
         workflowId: partnerWorkflowId(partnerId),
-        taskQueue,
-        args: [{ partnerId, ...(start ?? {}) }],
+        taskQueue: partnerTaskQueue(taskQueue),
+        args: [{ partnerId, ownQueue: true, ...(start ?? {}) }],
         workflowIdConflictPolicy: 'USE_EXISTING',
       }),
     });

@@ -1,4 +1,4 @@
-export { leadWorkflow, leadWorkflowV3 } from './lead';
+export { leadWorkflow, leadWorkflowV3, leadWorkflowV4 } from './lead';
 export { partnerWorkflow } from './partner';
 export { monthlyInvoicingWorkflow, invoicingRunWorkflow, partnerInvoiceWorkflow } from './invoicing';
 export { leadReturnWorkflow } from './lead-return';

@@ -9,7 +9,7 @@ import { leadWorkflowV1 } from './legacy/lead-v1';
 import { LeadProgress } from './lead-progress';
 import { ManualReferral } from './manual-referral';
 import { cancelUpdate, leadStateQuery, referUpdate, respondUpdate } from './messages';
-import { LEAD_FAST_PATH_PATCH, offer } from './offer';
+import { LEAD_FAST_PATH_PATCH, OFFER_IN_TASK_PATCH, offer } from './offer';
 import { offerInTurn } from './offer-in-turn';
 import { EVERY_STEP_PATCH, HotkeyTransfer, REPLAYABLE_STEPS_PATCH, transferInTurn } from './hotkey-transfer';
 import { hasChange, startWith } from './lead-changes';
@@ -47,9 +47,18 @@ export const V3_CHANGES: ReadonlySet<string> = new Set([
   APPOINTMENT_SCOPE_PATCH, ARRIVAL_STATUS_PATCH, REPLAYABLE_STEPS_PATCH, EVERY_STEP_PATCH,
 ]);
 
-/** How every lead starts now: leadWorkflow, with every change above in place from the start. */
+/** How leads started until the first offer moved into the workflow task: leadWorkflow, with every change above in place from the start. */
 export async function leadWorkflowV3(input: LeadWorkflowInput): Promise<LeadState> {
   startWith(V3_CHANGES);
+  return leadWorkflow(input);
+}
+
+/** Every change a lead started as leadWorkflowV4 has from its first event: V3's, and the offer made in the workflow task. */
+export const V4_CHANGES: ReadonlySet<string> = new Set([...V3_CHANGES, OFFER_IN_TASK_PATCH]);
+
+/** How every lead starts now. */
+export async function leadWorkflowV4(input: LeadWorkflowInput): Promise<LeadState> {
+  startWith(V4_CHANGES);
   return leadWorkflow(input);
 }
 

@@ -22,6 +22,13 @@ const { recordRespondBy } = proxyLocalActivities<LeadActivities>({ startToCloseT
  * in three (see activities/offer-lead.ts): a dozen more events and three more server round trips.
  */
 export const LEAD_FAST_PATH_PATCH = 'lead-fast-path';
+/**
+ * Leads started before this marker make that offer in an activity of its own; after it, in a local
+ * activity, so the common lead is judged, offered and finished in one workflow task: no activity task
+ * and no second workflow task on the server. Run again after a worker died, that task judges again
+ * and gets back the judgement already made (activities/routing.ts), so the offer goes where it went.
+ */
+export const OFFER_IN_TASK_PATCH = 'offer-in-task';
 
 /** The first retry waits this long; each later one twice as long, up to a minute. */
 const FIRST_BACKOFF_MS = 1_000;
@@ -75,7 +82,8 @@ export async function offer(lead: LeadProgress, judgement: LeadJudgement, candid
     else if (hasChange(LEAD_FAST_PATH_PATCH)) {
       // Whether the hold was granted is unknown until the activity answers: a failure releases it.
       holding = true;
-      first = await CancellationScope.nonCancellable(() => offerLead(route, {
+      const inTask = hasChange(OFFER_IN_TASK_PATCH);
+      first = await CancellationScope.nonCancellable(() => offerLead(route, inTask, {
         reserve, accept, takenOnDelivery, deliver: deliverInput(lead, delivery, 1, window !== null),
       }));
       ({ reservation } = first);
@@ -142,8 +150,10 @@ const deliverInput = (lead: LeadProgress, delivery: DeliveryState, attempt: numb
  * a delivery attempt is. The hold and the charge take well under a second, so a margin of 10 s over
  * the attempt keeps a crashed worker's offer from waiting long to be retried.
  */
-const offerLead = (route: PartnerRoute, input: OfferLeadInput) =>
-  proxyActivities<LeadActivities>({ startToCloseTimeout: route.attemptTimeoutMs + 10_000, retry: { maximumAttempts: 3, initialInterval: '1 second' } }).offerLead(input);
+const offerLead = (route: PartnerRoute, inTask: boolean, input: OfferLeadInput) => {
+  const options = { startToCloseTimeout: route.attemptTimeoutMs + 10_000, retry: { maximumAttempts: 3, initialInterval: '1 second' } };
+  return (inTask ? proxyLocalActivities<LeadActivities>(options) : proxyActivities<LeadActivities>(options)).offerLead(input);
+};
 
 /**
  * Delivery attempts with backoff; a partner's refusal or silence is a result, and the history keeps

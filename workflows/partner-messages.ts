@@ -5,6 +5,13 @@ import type { ReserveRequest, ReserveResult, SettleRequest } from '../domain/res
 
 export const partnerWorkflowId = (partnerId: string) => `partner-${partnerId}`;
 
+/**
+ * Partner workflows run on a task queue of their own beside the leads' one, polled by a worker of their
+ * own: a lead's workflow task waiting on a partner's Update (its first offer is a local activity) holds
+ * its slot until the Update answers, so a partner needing a slot among the leads' could wait for ever.
+ */
+export const partnerTaskQueue = (taskQueue: string) => (taskQueue.endsWith('-partners') ? taskQueue : `${taskQueue}-partners`);
+
 export interface CommitRequest extends SettleRequest { priceMinor: number }
 export interface CommitResult { reservationId: string; balanceMinor: number; alreadyCommitted: boolean }
 export interface ReleaseRequest extends SettleRequest { reason: string }

@@ -1,12 +1,13 @@
 import {
-  allHandlersFinished, CancellationScope, condition, continueAsNew, log, patched, proxyActivities, proxyLocalActivities, setHandler, sleep, workflowInfo,
+  allHandlersFinished, CancellationScope, condition, continueAsNew, log, makeContinueAsNewFunc, patched, proxyActivities, proxyLocalActivities, setHandler, sleep, workflowInfo,
 } from '@temporalio/workflow';
 import type { LeadActivities } from '../activities';
 import { earliestExpiry, expire, stateFromLedger, type CapacityConfig, type CapacityState, type LedgerSnapshot } from '../domain/capacity';
 import { packState, unpackState, type PackedCapacityState } from '../domain/capacity-carry';
 import { PartnerCapacity } from './partner-capacity';
 import {
-  addChargeUpdate, addCreditUpdate, addPaymentUpdate, assessQuery, capacityBatchUpdate, capacityQuery, commitUpdate, configChangedSignal, releaseUpdate, reserveUpdate, setPausedUpdate,
+  addChargeUpdate, addCreditUpdate, addPaymentUpdate, assessQuery, capacityBatchUpdate, capacityQuery, commitUpdate, configChangedSignal, partnerTaskQueue, releaseUpdate, reserveUpdate,
+  setPausedUpdate,
 } from './partner-messages';
 
 const { loadPartnerCapacityConfig, recordPartnerTransactions } = proxyActivities<LeadActivities>({
@@ -23,6 +24,16 @@ export const PARTNER_LEDGER_IN_TASK_PATCH = 'partner-ledger-in-task';
 // An alert that can't go out after a few tries is logged, not retried forever.
 const { sendLowFundsAlert } = proxyActivities<LeadActivities>({ startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 5 } });
 
+/** Partner workflows started on the leads' task queue move to the partners' own at their next workflow task. */
+export const PARTNER_OWN_QUEUE_PATCH = 'partner-own-queue';
+
+/** The next run, carrying the state: one still on the leads' task queue goes to the partners' own. */
+async function carryOn(next: PartnerWorkflowInput): Promise<never> {
+  if (next.ownQueue || !patched(PARTNER_OWN_QUEUE_PATCH)) return continueAsNew<typeof partnerWorkflow>(next);
+  // The queue this worker polls, which is the one the run is on: a workflow is only ever given to workers of its queue.
+  return makeContinueAsNewFunc<typeof partnerWorkflow>({ taskQueue: partnerTaskQueue(workflowInfo().taskQueue) })({ ...next, ownQueue: true });
+}
+
 export interface PartnerWorkflowInput {
   partnerId: string;
   /** Carried across continue-as-new: packed, or plain from runs before packing. */
@@ -33,6 +44,8 @@ export interface PartnerWorkflowInput {
   ledger?: LedgerSnapshot;
   /** Continue-as-new once history has this many events, besides when the server suggests it (tests set it low). */
   historyLimit?: number;
+  /** Started on the partners' own task queue (partnerTaskQueue); runs from before it had one are on the leads'. */
+  ownQueue?: boolean;
 }
 
 /**
@@ -65,6 +78,8 @@ export async function partnerWorkflow(input: PartnerWorkflowInput): Promise<neve
 
   if (!capacity.ready) capacity.configure(await loadPartnerCapacityConfig(partnerId));
 
+  // A run on the leads' task queue (started before partners had one of their own) moves to theirs.
+  const onLeadsQueue = () => !input.ownQueue && patched(PARTNER_OWN_QUEUE_PATCH);
   const historyTooLong = () => {
     const info = workflowInfo();
     return info.continueAsNewSuggested || (input.historyLimit !== undefined && info.historyLength >= input.historyLimit);
@@ -86,6 +101,7 @@ export async function partnerWorkflow(input: PartnerWorkflowInput): Promise<neve
   const alarm = new ExpiryAlarm();
   for (;;) {
     const inTask = patched(PARTNER_LEDGER_IN_TASK_PATCH);
+    const moving = onLeadsQueue();
     expire(state, Date.now());
     if (state.alerts.length > 0 && !alerting) void sendAlerts();
     if (state.outbox.length > 0) {
@@ -94,9 +110,9 @@ export async function partnerWorkflow(input: PartnerWorkflowInput): Promise<neve
       state.outbox.splice(0, batch.length);
       continue;
     }
-    if (historyTooLong()) {
+    if (moving || historyTooLong()) {
       await condition(() => (allHandlersFinished() && !alerting) || state.outbox.length > 0);
-      if (state.outbox.length === 0) await continueAsNew<typeof partnerWorkflow>({ ...input, ledger: undefined, state: packState(state) });
+      if (state.outbox.length === 0) await carryOn({ ...input, ledger: undefined, state: packState(state) });
       continue;
     }
     const expiry = earliestExpiry(state);

@@ -87,6 +87,12 @@ const leadSchema = z
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
+/**
+ * A lead's first offer runs inside a workflow task, and a query waits for that task: a lead whose
+ * partner is slow to answer its first webhook is shown from PostgreSQL after this long instead.
+ */
+const LIVE_STATE_PATIENCE_MS = 1_000;
+
 export function leadRoutes({ sql, temporal, taskQueue, sealer }: AppDeps) {
   const view = sealedView(sql, sealer);
   /** An introducer submits only the lead types its operator allowed it (FLG's partner type and permissions). */
@@ -185,8 +191,11 @@ export function leadRoutes({ sql, temporal, taskQueue, sealer }: AppDeps) {
       params: leadParams,
       responses: { 200: { description: 'The lead', schema: leadSchema }, 404: { description: 'No such lead (or, for a partner, not delivered to it)' } },
       handler: async ({ params, principal }) => {
-        const { lead, deliveries } = await visibleLead(params.id, principal);
-        const live = await askLead(temporal, leadWorkflowId(lead.id), leadStateQuery);
+        const [visible, live] = await Promise.all([visibleLead(params.id, principal), askLead(temporal, leadWorkflowId(params.id), leadStateQuery, LIVE_STATE_PATIENCE_MS)]);
+        const { lead } = visible;
+        // The live state may be newer than the projection read beside it; read again to show every delivery it names.
+        const behind = live?.deliveries.some((x) => !visible.deliveries.some((d) => d.partnerId === x.partnerId));
+        const { deliveries } = behind ? await visibleLead(params.id, principal) : visible;
         const shown = deliveries.map((d) => {
           // While the workflow runs, its state is the live one; the projection follows a moment later.
           const now = live?.deliveries.find((x) => x.partnerId === d.partnerId);

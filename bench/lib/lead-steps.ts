@@ -5,8 +5,6 @@ import { fmt, percentile } from './stats';
 const HISTORY_STEPS: Array<[string, string]> = [
   ['workflow started', 'workflowExecutionStartedEventAttributes'],
   ['first workflow task started', 'workflowTaskStartedEventAttributes'],
-  ['offer activity scheduled', 'activityTaskScheduledEventAttributes'],
-  ['offer activity started', 'activityTaskStartedEventAttributes'],
 ];
 const AUDIT_STEPS: Array<[string, string]> = [
   ['judged (routing snapshot read)', 'eligibility_evaluated'],

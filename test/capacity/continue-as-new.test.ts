@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { connectTestClient, type TestClient } from '../helpers/temporal-client';
 import { createSql, type Sql } from '../../db/client';
-import { commitUpdate, reserveUpdate, capacityQuery, addPaymentUpdate } from '../../workflows/partner-messages';
+import { commitUpdate, reserveUpdate, capacityQuery, addPaymentUpdate, partnerTaskQueue } from '../../workflows/partner-messages';
 import { testEnv } from '../helpers/env';
 import { eventually } from '../helpers/wait';
 import { startWorker } from '../helpers/worker';
@@ -19,6 +19,23 @@ describe('the partner workflow keeps its state across continue-as-new and worker
   afterAll(async () => {
     await connection.close();
     await sql.end();
+  });
+
+  it('moves a partner workflow started on the leads\' task queue to the partners\' own at once, with what it holds', async () => {
+    const worker = await startWorker(sql);
+    try {
+      const partner = await addPartner(sql, { caps: { day: 10, week: null, month: null, lifetime: null } });
+      // As partner workflows were started before they had a queue of their own.
+      const handle = await client.workflow.start('partnerWorkflow', { workflowId: `partner-${partner.id}`, taskQueue: worker.taskQueue, args: [{ partnerId: partner.id }] });
+      const held = reserveRequest(partner.id);
+      expect(await handle.executeUpdate(reserveUpdate, { args: [held] })).toMatchObject({ granted: true });
+      await eventually(async () => ((await handle.describe()).taskQueue === partnerTaskQueue(worker.taskQueue) ? true : undefined));
+      const moved = client.workflow.getHandle(handle.workflowId);
+      expect((await moved.query(capacityQuery)).openReservations.map((r) => r.leadId)).toEqual([held.leadId]);
+      expect(await moved.executeUpdate(commitUpdate, { args: [{ ...settle(held), priceMinor: held.priceMinor }] })).toMatchObject({ alreadyCommitted: false });
+    } finally {
+      await worker.stop();
+    }
   });
 
   it('carries every counter and every open reservation into the next run', async () => {

@@ -6,7 +6,7 @@ import type { Partner } from '../../domain/config';
 import { reservationIdFor, type ReserveRequest } from '../../domain/reservations';
 import { createNotifier, type Notifier } from '../../infra/notifier';
 import type { TwilioHttpClient } from '../../infra/twilio';
-import { partnerWorkflowId } from '../../workflows/partner-messages';
+import { partnerTaskQueue, partnerWorkflowId } from '../../workflows/partner-messages';
 import { testEnv } from '../helpers/env';
 import { connectTestClient, type TestClient } from '../helpers/temporal-client';
 import { startWorker, type RunningWorker } from '../helpers/worker';
@@ -49,8 +49,9 @@ export const reserveRequest = (partnerId: string, overrides: Partial<ReserveRequ
 export const settle = (r: ReserveRequest) => ({ partnerId: r.partnerId, leadId: r.leadId, reservationId: reservationIdFor(r.leadId, r.partnerId) });
 
 /** Starts partner-<id> directly (servers without update-with-start, or a test-only history limit). */
+/** partner-<id> on the partners' queue beside `taskQueue`, as a lead's first reserve starts it. */
 export const startPartnerWorkflow = (client: Client, taskQueue: string, partnerId: string, historyLimit?: number) =>
-  client.workflow.start('partnerWorkflow', { workflowId: partnerWorkflowId(partnerId), taskQueue, args: [{ partnerId, historyLimit }] });
+  client.workflow.start('partnerWorkflow', { workflowId: partnerWorkflowId(partnerId), taskQueue: partnerTaskQueue(taskQueue), args: [{ partnerId, historyLimit, ownQueue: true }] });
 
 export interface FakeTwilio { httpClient: TwilioHttpClient; requests: Array<{ uri: string; data: Record<string, string> }> }
 

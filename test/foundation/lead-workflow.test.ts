@@ -37,7 +37,7 @@ describe('a lead runs as its own workflow', () => {
       // The query shows the final state a moment before the workflow records it and completes.
       await handle.result();
       const description = await handle.describe();
-      expect(description.type).toBe('leadWorkflowV3');
+      expect(description.type).toBe('leadWorkflowV4');
       expect(description.status.name).toBe('COMPLETED');
     } finally {
       await worker.stop();

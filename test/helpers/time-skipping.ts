@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import { encryptedDataConverter, workerDataConverter } from '../../infra/payload-codec';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { encryptedDataConverter } from '../../infra/payload-codec';
 import { createActivities, type LeadActivities } from '../../activities';
+import { createWorker, type LeadrelayWorker } from '../../worker/create-worker';
 import { createSql, type Sql } from '../../db/client';
 import type { Notifier } from '../../infra/notifier';
 import { fakeTwilio, testNotifier } from '../capacity/fixtures';
@@ -40,7 +41,7 @@ export interface TimeSkippingWorker {
  */
 export function useTimeSkippingWorker(name: string, notifier: Notifier = testNotifier(fakeTwilio())): TimeSkippingWorker {
   const stack = { taskQueue: `${name}-${randomUUID()}` } as TimeSkippingWorker;
-  let worker: Worker | undefined;
+  let worker: LeadrelayWorker | undefined;
   let running: Promise<void> | undefined;
   stack.activities = () => createActivities({ sql: stack.sql, env: testEnv(), temporal: stack.env.client, notifier });
   stack.skipTo = async (instant) => {
@@ -52,9 +53,9 @@ export function useTimeSkippingWorker(name: string, notifier: Notifier = testNot
     Runtime.install({ logger: new DefaultLogger('WARN') });
     stack.env = await createTimeSkippingEnv();
     stack.sql = createSql(testEnv().DATABASE_URL);
-    worker = await Worker.create({
-      connection: stack.env.nativeConnection, taskQueue: stack.taskQueue, workflowBundle: { codePath: process.env.LEADRELAY_WORKFLOW_BUNDLE! },
-      dataConverter: workerDataConverter(), activities: stack.activities(),
+    worker = await createWorker({
+      connection: stack.env.nativeConnection, namespace: stack.env.namespace ?? 'default', taskQueue: stack.taskQueue,
+      deps: { sql: stack.sql, env: testEnv(), temporal: stack.env.client, notifier }, workflowBundle: { codePath: process.env.LEADRELAY_WORKFLOW_BUNDLE! },
     });
     running = worker.run();
   }, 120_000);

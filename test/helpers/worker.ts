@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import type { Notifier } from '../../infra/notifier';
 import type { TwilioHttpClient } from '../../infra/twilio';
-import { createWorker } from '../../worker/create-worker';
+import { createWorker, type LeadrelayWorker } from '../../worker/create-worker';
 import type { Sql } from '../../db/client';
 import { testEnv } from './env';
 import { connectTestClient } from './temporal-client';
 
 let runtimeInstalled = false;
 
-export interface RunningWorker { taskQueue: string; worker: Worker; stop(): Promise<void> }
+export interface RunningWorker { taskQueue: string; worker: LeadrelayWorker; stop(): Promise<void> }
 
 /**
  * Runs a worker on its own task queue inside the test process, against the shared Temporal server and

@@ -11,7 +11,7 @@ const BASELINE_EVENTS = 35;
 describe('what one lead costs Temporal', () => {
   const stack = useLeadStack('history-size');
 
-  it('delivers an immediate lead to one partner in fewer history events than five bare activities: one activity, two local ones, no change markers', async () => {
+  it('delivers an immediate lead to one partner in one workflow task: no activity task, three local activities, no change markers', async () => {
     const { api } = stack;
     const d = await configureDistribution(api, { partners: [{ name: 'buyer', webhookUrl: (await stack.receiver('accept')).url, priority: 1 }] });
     const created = await api.request('POST', '/leads', { body: { leadType: d.leadTypeName, fields: { name: 'Ada', postcode: 'N1' } } });
@@ -20,12 +20,15 @@ describe('what one lead costs Temporal', () => {
 
     const events = (await handle.fetchHistory()).events ?? [];
     expect(events.length).toBeLessThanOrEqual(BASELINE_EVENTS);
-    const activities = events.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.activityType?.name] : []));
-    expect(activities).toEqual(['offerLead']);
-    // Judging (which also records `delivering`) and the final status; a lead started today has every change
-    // in place from its start, so it records no patch marker, nor the search-attribute upsert each one brings.
+    expect(events.filter((e) => e.activityTaskScheduledEventAttributes)).toEqual([]);
+    expect(events.filter((e) => e.workflowTaskCompletedEventAttributes)).toHaveLength(1);
+    // Judging (which also records `delivering`), the offer (hold, webhook, charge) and the final status; a lead
+    // started today has every change in place from its start, so it records no patch marker, nor the
+    // search-attribute upsert each one brings.
     const markers = events.flatMap((e) => (e.markerRecordedEventAttributes ? [e.markerRecordedEventAttributes.markerName] : []));
-    expect(markers).toEqual(['core_local_activity', 'core_local_activity']);
+    expect(markers).toEqual(['core_local_activity', 'core_local_activity', 'core_local_activity']);
+    // Its partner's workflow runs on the partners' own queue, whose slots no lead waiting on it can hold.
+    expect((await api.temporal.workflow.getHandle(`partner-${d.partners.buyer!.id}`).describe()).taskQueue).toBe(`${stack.taskQueue}-partners`);
     const [row] = await api.sql`select status from deliveries where lead_id = ${created.body.id}`;
     expect(row).toEqual({ status: 'accepted' });
     // The audit trail still tells every step: judged, then delivering, then the delivery and the end.
@@ -34,18 +37,24 @@ describe('what one lead costs Temporal', () => {
     expect(trail).toEqual(expect.arrayContaining(['capacity_reserved', 'delivery_attempt', 'lead_finished']));
   });
 
-  it('still runs a lead started as leadWorkflow (by an API from before V3) beside V3 leads, marking each change it takes', async () => {
+  it('still runs leads started as leadWorkflow and leadWorkflowV3 (by APIs from before) beside V4 leads, each marking the changes it was not started with', async () => {
     const { api } = stack;
     const d = await configureDistribution(api, { partners: [{ name: 'buyer', webhookUrl: (await stack.receiver('accept')).url, priority: 1 }] });
-    const id = randomUUID();
-    await insertLead(api.sql, { id, leadType: d.leadTypeName, leadTypeId: d.leadTypeId, fields: { name: 'Ada', postcode: 'N1' }, source: 'api', submittedBy: 'before-v3', fingerprint: id });
-    const before = await api.temporal.workflow.start('leadWorkflow', { taskQueue: stack.taskQueue, workflowId: `lead-${id}`, args: [{ leadId: id }] });
+    const startAsBefore = async (type: string) => {
+      const id = randomUUID();
+      await insertLead(api.sql, { id, leadType: d.leadTypeName, leadTypeId: d.leadTypeId, fields: { name: 'Ada', postcode: 'N1' }, source: 'api', submittedBy: type, fingerprint: id });
+      return api.temporal.workflow.start(type, { taskQueue: stack.taskQueue, workflowId: `lead-${id}`, args: [{ leadId: id }] });
+    };
+    const [v1, v3] = [await startAsBefore('leadWorkflow'), await startAsBefore('leadWorkflowV3')];
     const now = await api.request('POST', '/leads', { body: { leadType: d.leadTypeName, fields: { name: 'Bo', postcode: 'N2' } } });
     const current = api.temporal.workflow.getHandle(`lead-${now.body.id}`);
-    expect([(await before.result()).status, (await current.result()).status]).toEqual(['delivered', 'delivered']);
+    expect([(await v1.result()).status, (await v3.result()).status, (await current.result()).status]).toEqual(['delivered', 'delivered', 'delivered']);
 
     const patches = async (handle: typeof current) => ((await handle.fetchHistory()).events ?? []).filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch').length;
-    expect(await patches(before)).toBeGreaterThanOrEqual(3);
+    expect(await patches(v1)).toBeGreaterThanOrEqual(3);
+    // A V3 lead started now takes its offer in the workflow task too, and says so in its history.
+    expect(await patches(v3)).toBe(1);
+    expect(((await v3.fetchHistory()).events ?? []).filter((e) => e.activityTaskScheduledEventAttributes)).toEqual([]);
     expect(await patches(current)).toBe(0);
   });
 });

@@ -119,6 +119,21 @@ describe("one partner's problem never fails the lead", () => {
   });
 });
 
+describe('reading a lead while its first offer is in flight', () => {
+  it('answers within a second from PostgreSQL while the partner is slow to answer its webhook', async () => {
+    const slow = await receiver('hang');
+    const d = await configureDistribution(api, { partners: [{ name: 'slow', webhookUrl: slow.url, priority: 1, timeoutMs: 6000, maxAttempts: 1 }] });
+    const id = (await submit(d.leadTypeName)).body.id;
+    await eventually(async () => (slow.received.length > 0 ? true : undefined));
+    const asked = Date.now();
+    const read = await api.request('GET', `/leads/${id}`);
+    expect(Date.now() - asked).toBeLessThan(2_000);
+    expect(read.body.status).toBe('delivering');
+    expect((await finished(id)).status).toBe('declined_everywhere');
+    expect((await api.request('GET', `/leads/${id}`)).body).toMatchObject({ status: 'declined_everywhere', reason: expect.stringMatching(/1 attempts failed/) });
+  });
+});
+
 describe('a partner told "accepted" is always charged', () => {
   it('answers an acceptance only once the charge is on the statement, and shows respondBy while it waits', async () => {
     const d = await configureDistribution(api, { acceptanceWindowSeconds: 120, partners: [{ name: 'buyer', webhookUrl: (await receiver('ack')).url, priority: 1, priceMinor: 1500 }] });

@@ -34,4 +34,30 @@ describe('a worker killed mid-delivery', () => {
       await receiver.close();
     }
   });
+
+  it('keeps the lead with the partner it was offered to, though the configuration changed before another worker took over', async () => {
+    const [first, fallback] = [await startReceiver('hang'), await startReceiver('accept')];
+    const d = await configureDistribution(api, {
+      partners: [{ name: 'first', webhookUrl: first.url, priority: 2, timeoutMs: 1000, maxAttempts: 1 }, { name: 'fallback', webhookUrl: fallback.url, priority: 1 }],
+    });
+    const env = { WEBHOOK_ALLOW_PRIVATE_ADDRESSES: 'true' };
+    const dying = await spawnWorkerProcess(taskQueue, env);
+    const created = await api.request('POST', '/leads', { body: { leadType: d.leadTypeName, fields: { name: 'Ada', postcode: 'N1' } } });
+    await eventually(async () => (first.received.length > 0 ? true : undefined));
+    expect(await dying.kill('SIGKILL')).toBeNull();
+    // Judged afresh now, the lead would go to the fallback first: the first partner already has it.
+    expect((await api.request('PATCH', `/assignments/${d.partners.first!.assignmentId}`, { body: { priority: 0 } })).status).toBe(200);
+
+    first.behaviour = 'accept';
+    const second = await spawnWorkerProcess(taskQueue, env);
+    try {
+      const result = await api.temporal.workflow.getHandle(`lead-${created.body.id}`).result();
+      expect(result.deliveries.map((x: { partnerId: string; status: string }) => [x.partnerId, x.status])).toEqual([[d.partners.first!.id, 'accepted']]);
+      expect(fallback.received).toEqual([]);
+      expect((await api.request('GET', `/leads/${created.body.id}/eligibility`)).body.judgements).toHaveLength(1);
+    } finally {
+      await second.kill('SIGTERM');
+      await Promise.all([first.close(), fallback.close()]);
+    }
+  });
 });
