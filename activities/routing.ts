@@ -101,11 +101,12 @@ export function routingActivities(sql: Sql) {
     leadId: string, namedIds: string[], audit: { key: string; prefix: string }, shape: (plan: ReferralPlan) => ReferralPlan,
     alongside?: (judgement: LeadJudgement) => Promise<unknown>,
   ): Promise<LeadJudgement> => {
-    // Read beside the lookup of a kept judgement, so the common first asking waits for one round trip less.
+    // Read beside the lookup of a kept judgement, so the common first asking waits for one round trip less;
+    // its failure matters only when it is used.
     const judging = judge(leadId);
-    const kept = await findJudgement(sql, leadId, audit.key).catch((err) => { judging.catch(() => {}); throw err; });
+    judging.catch(() => {});
+    const kept = await findJudgement(sql, leadId, audit.key);
     if (kept) {
-      judging.catch(() => {});
       // Its writes are keyed, so writing them again only fills in what a crash cut short.
       await Promise.all([alongside?.(kept), appendAudit(sql, leadId, audit.key, judgedEntry(kept, audit.prefix, kept.plan.candidates.length))]);
       return kept;

@@ -28,8 +28,9 @@ export interface LeadrelayWorker {
 export async function createWorker({ connection, namespace, taskQueue, deps, workflowBundle }: CreateWorkerOptions): Promise<LeadrelayWorker> {
   const bundle = workflowBundle ?? { code: (await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), failureConverterPath })).code };
   const activities = createActivities(deps);
+  const dataConverter = workerDataConverter();
   const workers = await Promise.all([taskQueue, partnerTaskQueue(taskQueue)].map((queue) => Worker.create({
-    connection, namespace, taskQueue: queue, activities, dataConverter: workerDataConverter(), workflowBundle: bundle,
+    connection, namespace, taskQueue: queue, activities, dataConverter, workflowBundle: bundle,
     // A lead's workflow task holds its slot while its first webhook is in flight: as many slots as the
     // activity slots those webhooks took before, so a slow partner leaves room for everything else as it did.
     ...(queue === taskQueue ? { maxConcurrentWorkflowTaskExecutions: 100 } : {}),
