@@ -112,8 +112,14 @@ export interface TemporalService extends Service { address: string; uiUrl: strin
  * workflow's first task, every activity task) is read at most 20 times a second by default: each dispatch then
  * waited 20-35 ms. Measured with bench:leads, lifting that took a lead's intake→webhook p50 at 5/s from 152 to
  * 116 ms (and the baseline's from 536 to 150 ms). A production cluster spreads the same load over many shards.
+ *
+ * The dev server also reloads the search attributes from its database on every read, so that ones added while it
+ * runs show at once. Ours are all registered at start (--search-attribute), so it keeps them cached as a production
+ * server does: a perf profile under bench:leads had that reload at 6 % of the server's CPU, read on every start,
+ * workflow task and visibility write.
  */
-export const TEMPORAL_DYNAMIC_CONFIG = ['--dynamic-config-value', 'history.maxInFlightUpdates=1000', '--dynamic-config-value', 'history.transferProcessorMaxPollRPS=1000'];
+export const TEMPORAL_DYNAMIC_CONFIG = ['--dynamic-config-value', 'history.maxInFlightUpdates=1000', '--dynamic-config-value', 'history.transferProcessorMaxPollRPS=1000',
+  '--dynamic-config-value', 'system.forceSearchAttributesCacheRefreshOnRead=false'];
 
 /**
  * WAL with normal sync: measured with bench:leads, the 5-activity baseline went from 5.5 to 14.3
