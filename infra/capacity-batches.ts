@@ -43,6 +43,15 @@ export function capacityBatches(send: (partnerId: string, ops: CapacityOp[]) => 
     });
 }
 
+/**
+ * A lead's webhook waits on its reserve, while nothing waits on a commit or release but the end of its lead:
+ * settlements travel in a lane of their own, one batch at a time, and never keep a reserve waiting behind them.
+ * A settlement always follows the answer to its own reserve, so the lanes need no order between them.
+ */
+export function capacityLanes(send: (partnerId: string, ops: CapacityOp[]) => Promise<CapacityOpResult[]>) {
+  return { reserves: capacityBatches(send), settlements: capacityBatches(send, 1) };
+}
+
 /** A refused operation fails as a refused lone update would, so callers handle both alike. */
 function settle(w: Waiting, result: CapacityOpResult | undefined) {
   if (result && 'ok' in result) w.resolve(result.ok ?? undefined);

@@ -7,7 +7,7 @@ import {
   setPausedUpdate, type ChargeRequest, type CommitRequest, type CommitResult, type CreditRequest, type PaymentRequest, type ReleaseRequest, type SetPausedRequest,
 } from '../workflows/partner-messages';
 import type { ReserveRequest, ReserveResult } from '../domain/reservations';
-import { capacityBatches } from './capacity-batches';
+import { capacityLanes } from './capacity-batches';
 import { askWorkflow } from './workflow-reads';
 
 const grpcCode = (e: unknown) => (e as { code?: number } | undefined)?.code;
@@ -16,9 +16,9 @@ export type PartnerCapacityClient = ReturnType<typeof partnerCapacityClient>;
 
 /**
  * Talks to partner-<id> from outside: every update starts the workflow on first use
- * (update-with-start), so no partner needs its workflow created in advance. Reserves, commits and
- * releases that race each other travel in shared batches (capacity-batches.ts); make one client per
- * process and task queue so they can.
+ * (update-with-start), so no partner needs its workflow created in advance. Reserves that race each
+ * other travel in shared batches, and so do commits and releases (capacity-batches.ts); make one client
+ * per process and task queue so they can.
  */
 export function partnerCapacityClient(client: Client, taskQueue: string, startWith?: (partnerId: string) => Promise<PartnerStart | null>) {
   // A workflow started with its configuration and ledger answers at once, and a new run after a lost
@@ -47,7 +47,7 @@ export function partnerCapacityClient(client: Client, taskQueue: string, startWi
       return withStart(partnerId, def, arg);
     }
   };
-  const batched = capacityBatches((partnerId, ops) => update(partnerId, capacityBatchUpdate, ops));
+  const { reserves, settlements } = capacityLanes((partnerId, ops) => update(partnerId, capacityBatchUpdate, ops));
   const handle = (partnerId: string) => client.workflow.getHandle(partnerWorkflowId(partnerId));
   /** Null when the partner's workflow has never run, or can't answer soon: callers then judge from the ledger. */
   const ifRunning = async <T>(work: () => Promise<T>): Promise<T | null> => (await askWorkflow(client, work)) ?? null;
@@ -61,9 +61,9 @@ export function partnerCapacityClient(client: Client, taskQueue: string, startWi
   };
 
   return {
-    reserve: (req: ReserveRequest) => batched<ReserveResult>(req.partnerId, { reserve: req }),
-    commit: (req: CommitRequest) => batched<CommitResult>(req.partnerId, { commit: req }),
-    release: (req: ReleaseRequest) => batched<void>(req.partnerId, { release: req }),
+    reserve: (req: ReserveRequest) => reserves<ReserveResult>(req.partnerId, { reserve: req }),
+    commit: (req: CommitRequest) => settlements<CommitResult>(req.partnerId, { commit: req }),
+    release: (req: ReleaseRequest) => settlements<void>(req.partnerId, { release: req }),
     setPaused: (partnerId: string, req: SetPausedRequest) => update(partnerId, setPausedUpdate, req),
     addPayment: (partnerId: string, req: PaymentRequest) => update(partnerId, addPaymentUpdate, req),
     addCredit: (partnerId: string, req: CreditRequest) => update(partnerId, addCreditUpdate, req),

@@ -1,4 +1,4 @@
-import { capacityBatches } from '../../infra/capacity-batches';
+import { capacityBatches, capacityLanes } from '../../infra/capacity-batches';
 import { partnerCapacityClient } from '../../infra/partner-capacity-client';
 import { partnerWorkflowId, type CapacityOp, type CapacityOpResult } from '../../workflows/partner-messages';
 import { addPartner, useCapacityWorker, reserveRequest, settle } from './fixtures';
@@ -71,5 +71,26 @@ describe('how racing operations are grouped', () => {
     await expect(Promise.all([batches('p', op(1)), batches('p', op(2))])).rejects.toThrow('connection lost');
     fail = false;
     await expect(batches('p', op(3))).resolves.toBeUndefined();
+  });
+
+  it('a reserve goes out at once while commits and releases are still out, and those go one batch at a time', async () => {
+    const sent: string[] = [];
+    const replies: Array<() => void> = [];
+    const { reserves, settlements } = capacityLanes((_, ops) => {
+      sent.push(ops.map((o) => Object.keys(o)[0]).join('+'));
+      return new Promise((resolve) => replies.push(() => resolve(ok(ops))));
+    });
+    const reserve: CapacityOp = { reserve: reserveRequest('p') };
+    const calls = [settlements('p', op(1)), settlements('p', op(2)), settlements('p', op(3))];
+    expect(sent).toEqual(['release']);
+    calls.push(reserves('p', reserve));
+    expect(sent).toEqual(['release', 'reserve']);
+    replies[0]!();
+    await calls[0];
+    await new Promise((settled) => setImmediate(settled));
+    expect(sent).toEqual(['release', 'reserve', 'release+release']);
+    replies[1]!();
+    replies[2]!();
+    await Promise.all(calls);
   });
 });
