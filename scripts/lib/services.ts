@@ -117,9 +117,16 @@ export interface TemporalService extends Service { address: string; uiUrl: strin
  * runs show at once. Ours are all registered at start (--search-attribute), so it keeps them cached as a production
  * server does: a perf profile under bench:leads had that reload at 6 % of the server's CPU, read on every start,
  * workflow task and visibility write.
+ *
+ * And it gives each task queue one partition instead of four. On one node the extra partitions only spread a few
+ * pollers thin: a task that lands on a partition with no poller waiting sits until it is forwarded, at most 10 a
+ * second by default. In a burst under bench:leads a lead's first workflow task started 2.3 s after intake while the
+ * CPU idled; with one partition the burst ran at 188-195 % of the baseline instead of 88-123 %. A production cluster
+ * with many pollers per queue keeps its partitions.
  */
 export const TEMPORAL_DYNAMIC_CONFIG = ['--dynamic-config-value', 'history.maxInFlightUpdates=1000', '--dynamic-config-value', 'history.transferProcessorMaxPollRPS=1000',
-  '--dynamic-config-value', 'system.forceSearchAttributesCacheRefreshOnRead=false'];
+  '--dynamic-config-value', 'system.forceSearchAttributesCacheRefreshOnRead=false',
+  '--dynamic-config-value', 'matching.numTaskqueueReadPartitions=1', '--dynamic-config-value', 'matching.numTaskqueueWritePartitions=1'];
 
 /**
  * WAL with normal sync: measured with bench:leads, the 5-activity baseline went from 5.5 to 14.3
