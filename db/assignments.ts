@@ -1,4 +1,4 @@
-import type { Sql } from './client';
+import { idIn, type Fragment, type Sql } from './client';
 import type { Assignment } from '../domain/config';
 
 export type AssignmentInput = Omit<Assignment, 'id' | 'configVersion'>;
@@ -26,7 +26,7 @@ const columns = (sql: Sql) => sql`id, profile_id as "profileId", partner_id as "
   rules, cap_day as "capDay", cap_week as "capWeek", cap_month as "capMonth", cap_lifetime as "capLifetime",
   charge_on as "chargeOn", appointment_charge as "appointmentCharge", config_version as "configVersion", created_at as "createdAt", updated_at as "updatedAt"`;
 
-const toAssignment = (r: Row): AssignmentRecord => ({
+export const toAssignment = (r: Row): AssignmentRecord => ({
   id: r.id,
   profileId: r.profileId,
   partnerId: r.partnerId,
@@ -65,12 +65,14 @@ export async function getAssignment(sql: Sql, id: string): Promise<AssignmentRec
   return row && toAssignment(row);
 }
 
+/** Not yet sent: readSnapshot sends it beside other reads. Its rows map with toAssignment. */
+export const selectAssignments = (sql: Sql, filter: { profileIds?: string[] | Fragment; partnerId?: string }) => sql<Row[]>`select ${columns(sql)} from assignments where true
+  ${filter.profileIds ? sql`and ${idIn(sql, 'profile_id', filter.profileIds)}` : sql``}
+  ${filter.partnerId ? sql`and partner_id = ${filter.partnerId}` : sql``}
+  order by priority desc, created_at`;
+
 export async function listAssignments(sql: Sql, filter: { profileIds?: string[]; partnerId?: string }): Promise<AssignmentRecord[]> {
-  const rows = await sql<Row[]>`select ${columns(sql)} from assignments where true
-    ${filter.profileIds ? sql`and profile_id = any(${filter.profileIds}::uuid[])` : sql``}
-    ${filter.partnerId ? sql`and partner_id = ${filter.partnerId}` : sql``}
-    order by priority desc, created_at`;
-  return rows.map(toAssignment);
+  return (await selectAssignments(sql, filter)).map(toAssignment);
 }
 
 export async function deleteAssignment(sql: Sql, id: string): Promise<boolean> {

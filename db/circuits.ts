@@ -1,13 +1,18 @@
-import type { Sql } from './client';
+import { idIn, type Fragment, type Sql } from './client';
 import type { CircuitRecord } from '../domain/circuit';
 
 const columns = (sql: Sql) => sql`consecutive_failures as "consecutiveFailures", opened_at as "openedAt", opened_reason as "openedReason", probe_lead_id as "probeLeadId"`;
 type Row = Omit<CircuitRecord, 'openedAt'> & { openedAt: Date | null };
 const toRecord = (r: Row): CircuitRecord => ({ ...r, openedAt: r.openedAt?.toISOString() ?? null });
 
+/** Not yet sent: readSnapshot sends it beside other reads. Its rows map with toCircuits. */
+export const selectCircuits = (sql: Sql, partnerIds: string[] | Fragment) =>
+  sql<(Row & { partnerId: string })[]>`select partner_id as "partnerId", ${columns(sql)} from partner_circuits where ${idIn(sql, 'partner_id', partnerIds)}`;
+
+export const toCircuits = (rows: readonly (Row & { partnerId: string })[]): Map<string, CircuitRecord> => new Map(rows.map(({ partnerId, ...r }) => [partnerId, toRecord(r)]));
+
 export async function getCircuits(sql: Sql, partnerIds: string[]): Promise<Map<string, CircuitRecord>> {
-  const rows = await sql<(Row & { partnerId: string })[]>`select partner_id as "partnerId", ${columns(sql)} from partner_circuits where partner_id = any(${partnerIds}::uuid[])`;
-  return new Map(rows.map(({ partnerId, ...r }) => [partnerId, toRecord(r)]));
+  return toCircuits(await selectCircuits(sql, partnerIds));
 }
 
 /** A delivery got through: the circuit closes. */

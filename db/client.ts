@@ -1,6 +1,14 @@
 import postgres from 'postgres';
 
 export type Sql = postgres.Sql;
+export type Fragment = postgres.Fragment;
+
+/**
+ * `column = any(ids)` for a list of ids, `column in (subquery)` for a subquery: a read whose ids come from another
+ * read can then be sent beside it rather than after it.
+ */
+export const idIn = (sql: Sql, column: string, ids: string[] | Fragment) =>
+  Array.isArray(ids) ? sql`${sql(column)} = any(${ids}::uuid[])` : sql`${sql(column)} in ${ids}`;
 
 export class DatabaseUnreachableError extends Error {}
 

@@ -14,7 +14,7 @@ const columns = (sql: Sql) => sql`id, name, fields, referral_method as "referral
 
 export type LeadTypeRecord = LeadType & { createdAt: string; updatedAt: string };
 
-const toLeadType = (r: Row): LeadTypeRecord => ({
+export const toLeadType = (r: Row): LeadTypeRecord => ({
   ...r,
   defaultPriceMinor: Number(r.defaultPriceMinor),
   createdAt: r.createdAt.toISOString(),
@@ -41,8 +41,11 @@ export async function getLeadType(sql: Sql, id: string): Promise<LeadTypeRecord 
   return row && toLeadType(row);
 }
 
+/** Not yet sent: readSnapshot sends it beside other reads. Its row maps with toLeadType. */
+export const selectLeadTypeByName = (sql: Sql, name: string) => sql<Row[]>`select ${columns(sql)} from lead_types where lower(name) = lower(${name})`;
+
 export async function getLeadTypeByName(sql: Sql, name: string): Promise<LeadTypeRecord | undefined> {
-  const [row] = await sql<Row[]>`select ${columns(sql)} from lead_types where lower(name) = lower(${name})`;
+  const [row] = await selectLeadTypeByName(sql, name);
   return row && toLeadType(row);
 }
 

@@ -1,6 +1,6 @@
 import type { Sql } from './client';
 import type { Transaction } from '../domain/capacity';
-import { inTransaction } from './transaction';
+import { readSnapshot } from './transaction';
 
 export interface StatementLine extends Omit<Transaction, 'seq'> { seq: number }
 
@@ -23,20 +23,16 @@ export async function insertTransactions(sql: Sql, partnerId: string, transactio
 
 /** The page and its totals come from one snapshot, so a transaction written meanwhile can't make them disagree. */
 export async function getStatement(sql: Sql, partnerId: string, page: { limit: number; offset: number }): Promise<{ items: StatementLine[]; total: number; balanceMinor: number }> {
-  return inTransaction(
-    sql,
-    async (tx) => {
-      const rows = await tx<LineRow[]>`
-        select seq, txn_key as key, kind, amount_minor as "amountMinor", balance_minor as "balanceMinor", currency,
-          lead_id as "leadId", description, to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "occurredAt"
-        from partner_transactions where partner_id = ${partnerId} order by seq limit ${page.limit} offset ${page.offset}`;
-      const [summary] = await tx<{ total: string; balanceMinor: string | null }[]>`
-        select count(*) as total, (array_agg(balance_minor order by seq desc))[1] as "balanceMinor"
-        from partner_transactions where partner_id = ${partnerId}`;
-      return { items: rows.map(toLine), total: Number(summary?.total ?? 0), balanceMinor: Number(summary?.balanceMinor ?? 0) };
-    },
-    'isolation level repeatable read read only',
-  );
+  const [rows, [summary]] = await readSnapshot(sql, (tx) => [
+    tx<LineRow[]>`
+      select seq, txn_key as key, kind, amount_minor as "amountMinor", balance_minor as "balanceMinor", currency,
+        lead_id as "leadId", description, to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "occurredAt"
+      from partner_transactions where partner_id = ${partnerId} order by seq limit ${page.limit} offset ${page.offset}`,
+    tx<{ total: string; balanceMinor: string | null }[]>`
+      select count(*) as total, (array_agg(balance_minor order by seq desc))[1] as "balanceMinor"
+      from partner_transactions where partner_id = ${partnerId}`,
+  ] as const);
+  return { items: rows.map(toLine), total: Number(summary?.total ?? 0), balanceMinor: Number(summary?.balanceMinor ?? 0) };
 }
 
 export async function getTransaction(sql: Sql, partnerId: string, key: string): Promise<StatementLine | undefined> {

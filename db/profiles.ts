@@ -1,4 +1,4 @@
-import type { Sql } from './client';
+import type { Fragment, Sql } from './client';
 import type { Profile } from '../domain/config';
 import type { Rules } from '../domain/rules';
 
@@ -10,7 +10,7 @@ type Row = Profile & { createdAt: Date; updatedAt: Date };
 const columns = (sql: Sql) => sql`id, lead_type_id as "leadTypeId", name, description, enabled, strategy, rules,
   referral_scope as "referralScope", config_version as "configVersion", created_at as "createdAt", updated_at as "updatedAt"`;
 
-const toProfile = (r: Row): ProfileRecord => ({ ...r, createdAt: r.createdAt.toISOString(), updatedAt: r.updatedAt.toISOString() });
+export const toProfile = (r: Row): ProfileRecord => ({ ...r, createdAt: r.createdAt.toISOString(), updatedAt: r.updatedAt.toISOString() });
 
 export async function insertProfile(sql: Sql, id: string, p: ProfileInput): Promise<ProfileRecord> {
   const [row] = await sql<Row[]>`
@@ -35,10 +35,12 @@ export async function getProfile(sql: Sql, id: string): Promise<ProfileRecord | 
   return row && toProfile(row);
 }
 
+/** Not yet sent: readSnapshot sends it beside other reads. Its rows map with toProfile. */
+export const selectProfiles = (sql: Sql, filter: { leadTypeId?: string | Fragment }) => sql<Row[]>`select ${columns(sql)} from distribution_profiles
+  ${filter.leadTypeId ? sql`where lead_type_id = ${filter.leadTypeId}` : sql``} order by lower(name)`;
+
 export async function listProfiles(sql: Sql, filter: { leadTypeId?: string }): Promise<ProfileRecord[]> {
-  const rows = await sql<Row[]>`select ${columns(sql)} from distribution_profiles
-    ${filter.leadTypeId ? sql`where lead_type_id = ${filter.leadTypeId}` : sql``} order by lower(name)`;
-  return rows.map(toProfile);
+  return (await selectProfiles(sql, filter)).map(toProfile);
 }
 
 export async function deleteProfile(sql: Sql, id: string): Promise<boolean> {

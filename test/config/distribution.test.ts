@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { createSql } from '../../db/client';
 import { loadRoutingConfig } from '../../db/routing-config';
+import { readSnapshot } from '../../db/transaction';
 import { startApi, type TestApi } from '../helpers/api';
+import { testEnv } from '../helpers/env';
 import { createLeadType, createPartner, keyFor, mortgageFields, problemFields, unique } from './fixtures';
 
 let api: TestApi;
@@ -151,5 +154,23 @@ describe('the routing snapshot for lead workflows', () => {
       [a.id, 1, null],
     ]);
     expect(await loadRoutingConfig(api.sql, unique('missing'))).toBeUndefined();
+  });
+
+  it('is read in one repeatable-read, read-only snapshot', async () => {
+    const [isolation, readOnly] = await readSnapshot(api.sql, (tx) => [
+      tx`select current_setting('transaction_isolation') as v`,
+      tx`select current_setting('transaction_read_only') as v`,
+    ] as const);
+    expect([isolation, readOnly]).toEqual([[{ v: 'repeatable read' }], [{ v: 'on' }]]);
+  });
+
+  it('fails with the failing read, and hands its connection back out of the aborted snapshot', async () => {
+    const one = createSql(testEnv().DATABASE_URL, { max: 1 });
+    try {
+      await expect(readSnapshot(one, (tx) => [tx`select 1`, tx`select 1 / 0`, tx`select 2`] as const)).rejects.toThrow('division by zero');
+      expect(await one`select current_setting('transaction_read_only') as v`).toEqual([{ v: 'off' }]);
+    } finally {
+      await one.end();
+    }
   });
 });
