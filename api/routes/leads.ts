@@ -156,13 +156,14 @@ export function leadRoutes({ sql, temporal, taskQueue, sealer }: AppDeps) {
         if ('mismatch' in inserted) {
           throw new HttpError(422, 'idempotency_key_reused', `Idempotency-Key ${idempotencyKey} was used for lead ${inserted.mismatch.id} with a different request; use a new key for a new lead`);
         }
-        const { lead, created } = inserted;
-        if (created) {
-          await appendAudit(sql, lead.id, 'received', { at: lead.createdAt.toISOString(), type: 'lead_received', summary: `lead received from ${submittedBy}`, detail: { leadType: lead.leadType, source: lead.source } });
-        }
-        // Started on every submission, not only the first: a retry after a crash between the
-        // insert and the start still gets its workflow, and a duplicate start is a no-op.
-        await startLeadWorkflow(temporal, taskQueue, lead);
+        const { lead } = inserted;
+        // Both on every submission, not only the first, and side by side: a retry after a crash between the insert
+        // and either of them still gets its workflow and its entry, while a duplicate start is a no-op and the entry,
+        // keyed, is written once.
+        await Promise.all([
+          appendAudit(sql, lead.id, 'received', { at: lead.createdAt.toISOString(), type: 'lead_received', summary: `lead received from ${submittedBy}`, detail: { leadType: lead.leadType, source: lead.source } }),
+          startLeadWorkflow(temporal, taskQueue, lead),
+        ]);
         return { id: lead.id, workflowId: leadWorkflowId(lead.id) };
       },
     }),

@@ -70,6 +70,19 @@ describe('a finished lead is never routed again', () => {
     expect(count!.n).toBe(2);
   });
 
+  it('gives a retried submission the received entry a crash kept from the first, and writes it once', async () => {
+    const d = await configureDistribution(api, { referralMethod: 'manual', partners: [{ name: 'buyer', webhookUrl: (await receiver('accept')).url, priority: 1 }] });
+    const key = randomUUID();
+    const first = await submit(d.leadTypeName, { idempotencyKey: key });
+    await status(first.body.id, 'awaiting_referral');
+    await api.sql`delete from lead_audit where lead_id = ${first.body.id} and entry_key = 'received'`;
+
+    for (let i = 0; i < 2; i++) expect((await submit(d.leadTypeName, { idempotencyKey: key })).body.id).toBe(first.body.id);
+    const received = (await api.request('GET', `/leads/${first.body.id}/history`)).body.entries.filter((e: { type: string }) => e.type === 'lead_received');
+    expect(received).toHaveLength(1);
+    expect(received[0]).toMatchObject({ summary: expect.stringMatching(/^lead received from operator:/) });
+  });
+
   it('starts the workflow of a lead stored without one, as after a crash between the insert and the start', async () => {
     const d = await configureDistribution(api, { partners: [{ name: 'buyer', webhookUrl: (await receiver('accept')).url, priority: 1 }] });
     const id = randomUUID();
